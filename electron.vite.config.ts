@@ -1,0 +1,31 @@
+// Builds the Electron main process, the sandboxed preload (CommonJS) and the renderer.
+import { resolve } from 'node:path';
+import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
+import vue from '@vitejs/plugin-vue';
+
+export default defineConfig({
+  main: {
+    plugins: [externalizeDepsPlugin()],
+    build: {
+      rollupOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'src/main/electron/index.ts'),
+          'training-worker': resolve(import.meta.dirname, 'src/main/worker/entry.ts')
+        }
+      }
+    }
+  },
+  preload: {
+    build: {
+      rollupOptions: {
+        input: { index: resolve(import.meta.dirname, 'src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' }
+      }
+    }
+  },
+  renderer: {
+    root: resolve(import.meta.dirname, 'src/renderer'),
+    plugins: [vue()],
+    build: { rollupOptions: { input: resolve(import.meta.dirname, 'src/renderer/index.html') } }
+  }
+});

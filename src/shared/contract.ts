@@ -1,0 +1,155 @@
+/**
+ * The one API contract. Every invoke channel's request schema and response type, and every
+ * event's payload, live here. Three transports carry it: Electron IPC, serve-mode HTTP + SSE,
+ * and direct calls (CLI, tests). Requests are validated against these schemas at the boundary.
+ */
+import { z } from 'zod';
+import type {
+  AppInfo,
+  BackboneStatus,
+  BackendInfo,
+  ClassDto,
+  FolderDto,
+  ImportProgress,
+  ImportResult,
+  LabelChangeResult,
+  PhotoDto,
+  PhotoPage,
+  ProjectInfo,
+  ProjectStats
+} from './dto';
+
+const id = z.number().int().positive();
+const nonEmpty = z.string().trim().min(1).max(4096);
+const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'color must be #rrggbb');
+const hotkey = z.string().regex(/^[a-zA-Z1-9]$/, 'hotkey must be one letter or digit 1-9').nullable();
+const empty = z.object({}).strict().optional();
+
+/** Which photos a grid query covers. */
+export const photoFilterSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('all') }),
+  z.object({ kind: z.literal('unlabeled') }),
+  z.object({ kind: z.literal('labeled') }),
+  z.object({ kind: z.literal('skipped') }),
+  z.object({ kind: z.literal('class'), classId: id }),
+  z.object({ kind: z.literal('split'), split: nonEmpty })
+]);
+export type PhotoFilter = z.infer<typeof photoFilterSchema>;
+
+export const photoSortSchema = z.enum(['name', 'date', 'class']);
+export type PhotoSort = z.infer<typeof photoSortSchema>;
+
+const photoQuery = {
+  filter: photoFilterSchema.default({ kind: 'all' }),
+  /** Case-insensitive substring of the file name. */
+  search: z.string().max(256).default(''),
+  sort: photoSortSchema.default('name')
+};
+
+export const requestSchemas = {
+  'app:info': empty,
+  'project:current': empty,
+  'project:open': z.object({ path: nonEmpty }).strict(),
+  'project:create': z.object({ path: nonEmpty }).strict(),
+  'folders:list': empty,
+  'folders:add': z.object({ path: nonEmpty, classesFromFolders: z.boolean().default(false) }).strict(),
+  'folders:rescan': z.object({ folderId: id.optional() }).strict().optional(),
+  'folders:remove': z.object({ folderId: id }).strict(),
+  'photos:page': z
+    .object({ ...photoQuery, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) })
+    .strict(),
+  'photos:ids': z.object(photoQuery).strict(),
+  'photos:get': z.object({ id }).strict(),
+  'classes:list': empty,
+  'classes:add': z.object({ name: nonEmpty.max(64), color: color.optional(), hotkey: hotkey.optional() }).strict(),
+  'classes:update': z
+    .object({ id, name: nonEmpty.max(64).optional(), color: color.optional(), hotkey: hotkey.optional() })
+    .strict(),
+  'classes:reorder': z.object({ ids: z.array(id).min(1) }).strict(),
+  'classes:delete': z.object({ id }).strict(),
+  'classes:merge': z.object({ sourceId: id, targetId: id }).strict(),
+  'labels:assign': z.object({ photoIds: z.array(id).min(1).max(100_000), classId: id.nullable() }).strict(),
+  'labels:undo': empty,
+  'labels:redo': empty,
+  'stats:get': empty,
+  'engine:status': empty,
+  'models:backbones': empty,
+  'models:import-weights': z.object({ backboneId: nonEmpty, path: nonEmpty }).strict()
+} as const;
+
+export type Channel = keyof typeof requestSchemas;
+
+/** Request type of a channel, as the caller writes it (defaults may be omitted). */
+export type RequestIn<C extends Channel> = z.input<(typeof requestSchemas)[C]>;
+/** Request type of a channel after validation (defaults filled in). */
+export type Request<C extends Channel> = z.output<(typeof requestSchemas)[C]>;
+
+export interface ResponseMap {
+  'app:info': AppInfo;
+  'project:current': ProjectInfo | null;
+  'project:open': ProjectInfo;
+  'project:create': ProjectInfo;
+  'folders:list': FolderDto[];
+  'folders:add': ImportResult;
+  'folders:rescan': ImportResult[];
+  'folders:remove': { removedPhotos: number };
+  'photos:page': PhotoPage;
+  'photos:ids': number[];
+  'photos:get': PhotoDto;
+  'classes:list': ClassDto[];
+  'classes:add': ClassDto;
+  'classes:update': ClassDto;
+  'classes:reorder': ClassDto[];
+  'classes:delete': { removedLabels: number };
+  'classes:merge': ClassDto;
+  'labels:assign': LabelChangeResult;
+  'labels:undo': LabelChangeResult;
+  'labels:redo': LabelChangeResult;
+  'stats:get': ProjectStats;
+  'engine:status': BackendInfo;
+  'models:backbones': BackboneStatus[];
+  'models:import-weights': BackboneStatus;
+}
+export type Response<C extends Channel> = ResponseMap[C];
+
+/** Runtime allow-list of invoke channels; transports refuse anything else. */
+export const CHANNELS = Object.keys(requestSchemas) as Channel[];
+
+export function isChannel(value: unknown): value is Channel {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(requestSchemas, value);
+}
+
+/** Payloads of events pushed from the main side to the renderer. */
+export interface EventMap {
+  'import:progress': ImportProgress;
+  /** The open project changed (opened, created). */
+  'project:changed': ProjectInfo;
+  /** Photos were added, removed or relabeled; the renderer refetches what it shows. */
+  'library:changed': { reason: 'import' | 'rescan' | 'remove' | 'labels' | 'classes' };
+}
+export type EventName = keyof EventMap;
+
+/** Runtime allow-list of event names. */
+export const EVENTS: EventName[] = ['import:progress', 'project:changed', 'library:changed'];
+
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && (EVENTS as string[]).includes(value);
+}
+
+/** A handler for every channel: the services implement this once for all transports. */
+export type Handlers = { [C in Channel]: (req: Request<C>) => Promise<Response<C>> | Response<C> };
+
+/** What the renderer and CLI call; same shape over every transport. */
+export interface ApiClient {
+  invoke<C extends Channel>(channel: C, req?: RequestIn<C>): Promise<Response<C>>;
+  on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void;
+}
+
+/** Result of one invoke on the wire: exactly one of ok/error. */
+export type InvokeEnvelope<C extends Channel = Channel> =
+  | { ok: true; data: Response<C> }
+  | { ok: false; error: { code: import('./errors').ErrorCode; message: string } };
+
+/** URL path of the image route (serve mode) and host part of the photo protocol (Electron). */
+export const PHOTO_PROTOCOL = 'tstudio-photo';
+export type PhotoVariant = 'thumb' | 'full';
