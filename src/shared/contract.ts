@@ -16,7 +16,12 @@ import type {
   PhotoDto,
   PhotoPage,
   ProjectInfo,
-  ProjectStats
+  ProjectStats,
+  PredictionPage,
+  RunDetail,
+  RunSummary,
+  TrainingFinished,
+  TrainingProgress
 } from './dto';
 
 const id = z.number().int().positive();
@@ -74,7 +79,47 @@ export const requestSchemas = {
   'stats:get': empty,
   'engine:status': empty,
   'models:backbones': empty,
-  'models:import-weights': z.object({ backboneId: nonEmpty, path: nonEmpty }).strict()
+  'models:import-weights': z.object({ backboneId: nonEmpty, path: nonEmpty }).strict(),
+  /** Starts a run in the training process; defaults: backbone VGG16 if ready else the first ready, 224 px, 'gap' head. */
+  'training:start': z
+    .object({
+      backboneId: nonEmpty.optional(),
+      weightsPath: nonEmpty.optional(),
+      epochs: z.number().int().min(1).max(500).optional(),
+      fineTune: z.boolean().default(false),
+      seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+      inputSize: z.number().int().min(32).max(1024).optional(),
+      head: z.enum(['gap', 'vgg-fc']).default('gap')
+    })
+    .strict()
+    .optional(),
+  'training:cancel': z.object({ runId: id.optional() }).strict().optional(),
+  'training:runs': empty,
+  'training:run': z.object({ runId: id }).strict(),
+  'training:set-active': z.object({ runId: id }).strict(),
+  /** Runs the active (or given) run's model over every unlabeled photo again. */
+  'training:predict': z.object({ runId: id.optional() }).strict().optional(),
+  'training:export': z.object({ runId: id, outDir: nonEmpty }).strict(),
+  /** Suggestions for unlabeled photos from the active (or given) run; least certain first by default. */
+  'predictions:list': z
+    .object({
+      runId: id.optional(),
+      classId: id.optional(),
+      order: z.enum(['least-certain', 'most-certain']).default('least-certain'),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(200)
+    })
+    .strict()
+    .optional(),
+  /** Accepted suggestions become labels with source 'model'; photos labeled meanwhile keep theirs. */
+  'predictions:accept': z
+    .object({
+      runId: id.optional(),
+      photoIds: z.array(id).min(1).max(100_000).optional(),
+      minConfidence: z.number().min(0).max(1).optional()
+    })
+    .strict()
+    .refine((r) => r.photoIds !== undefined || r.minConfidence !== undefined, 'give photoIds or minConfidence')
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -109,6 +154,17 @@ export interface ResponseMap {
   'engine:status': BackendInfo;
   'models:backbones': BackboneStatus[];
   'models:import-weights': BackboneStatus;
+  'training:start': { runId: number };
+  'training:cancel': { cancelled: boolean };
+  'training:runs': RunSummary[];
+  'training:run': RunDetail;
+  'training:set-active': RunSummary;
+  'training:predict': { runId: number; predictions: number };
+  /** Absolute paths written; `predictions` rows in the CSV. */
+  'training:export': { modelDir: string; csvPath: string; predictions: number };
+  'predictions:list': PredictionPage;
+  /** Photos that got a label. */
+  'predictions:accept': { accepted: number; photoIds: number[] };
 }
 export type Response<C extends Channel> = ResponseMap[C];
 
@@ -126,11 +182,13 @@ export interface EventMap {
   'project:changed': ProjectInfo;
   /** Photos were added, removed or relabeled; the renderer refetches what it shows. */
   'library:changed': { reason: 'import' | 'rescan' | 'remove' | 'labels' | 'classes' };
+  'training:progress': TrainingProgress;
+  'training:finished': TrainingFinished;
 }
 export type EventName = keyof EventMap;
 
 /** Runtime allow-list of event names. */
-export const EVENTS: EventName[] = ['import:progress', 'project:changed', 'library:changed'];
+export const EVENTS: EventName[] = ['import:progress', 'project:changed', 'library:changed', 'training:progress', 'training:finished'];
 
 export function isEventName(value: unknown): value is EventName {
   return typeof value === 'string' && (EVENTS as string[]).includes(value);

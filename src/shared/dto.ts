@@ -151,3 +151,144 @@ export interface AppInfo {
   transport: 'electron' | 'http' | 'direct';
   project: ProjectInfo | null;
 }
+
+// ── Training (issue 5) ──────────────────────────────────────────────────────────────────────
+
+/** What the training process is doing now. */
+export type TrainingPhase = 'loading' | 'features' | 'training' | 'fine-tuning' | 'evaluating' | 'predicting' | 'saving';
+
+export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
+
+/** Loss and accuracy of one epoch; accuracy 0–1, val fields null without validation photos. */
+export interface EpochMetrics {
+  stage: 'head' | 'fine-tune';
+  /** 1-based within its stage. */
+  epoch: number;
+  loss: number;
+  acc: number;
+  valLoss: number | null;
+  valAcc: number | null;
+}
+
+/** One progress report of a run (event 'training:progress'). */
+export interface TrainingProgress {
+  runId: number;
+  phase: TrainingPhase;
+  /** Units done and total in this phase: photos (features, evaluating, predicting) or batches (training). */
+  done: number;
+  total: number;
+  /** Current epoch (1-based) and planned epochs while training/fine-tuning, else null. */
+  epoch: number | null;
+  epochs: number | null;
+  /** Exponentially smoothed over batches of this stage. */
+  batchLoss: number | null;
+  batchAcc: number | null;
+  /** Set on the report that ends an epoch. */
+  epochMetrics: EpochMetrics | null;
+  /** Images (or feature rows) per second in this phase. */
+  imagesPerSec: number | null;
+  /** Since the run started, ms. */
+  elapsedMs: number;
+  /** Estimated time left in this phase, ms; null when unknown. */
+  etaMs: number | null;
+  /** For people, e.g. the fine-tuning time estimate before it starts. */
+  note: string | null;
+}
+
+/** Event 'training:finished'. */
+export interface TrainingFinished {
+  runId: number;
+  status: Exclude<RunStatus, 'running'>;
+  /** 0–1, on the validation photos; null unless completed with validation photos. */
+  valAccuracy: number | null;
+  error: string | null;
+}
+
+export interface ClassMetricsDto {
+  name: string;
+  /** 0–1. */
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+/** Seconds. */
+export interface RunTimings {
+  load: number;
+  features: number;
+  train: number;
+  fineTune: number;
+  evaluate: number;
+  predict: number;
+  save: number;
+  total: number;
+}
+
+export interface RunSummary {
+  id: number;
+  status: RunStatus;
+  backboneId: string;
+  /** tfjs backend the run used, null until known. */
+  backend: string | null;
+  classes: string[];
+  /** Epoch ms. */
+  startedAt: number;
+  finishedAt: number | null;
+  /** 0–1 on validation photos. */
+  valAccuracy: number | null;
+  /** True when this run's model is the one suggestions come from. */
+  active: boolean;
+  error: string | null;
+}
+
+/** A validation photo with how wrong the model was; 'mistakes' lists them highest loss first. */
+export interface ValidationExample {
+  photoId: number;
+  trueClass: string;
+  predictedClass: string;
+  /** Probability of the predicted class, 0–1. */
+  confidence: number;
+  /** -ln p(true class). */
+  loss: number;
+}
+
+export interface RunDetail extends RunSummary {
+  config: TrainingConfigDto;
+  timings: RunTimings | null;
+  history: EpochMetrics[];
+  perClass: ClassMetricsDto[];
+  /** confusion[true][predicted], in `classes` order; null until completed. */
+  confusion: number[][] | null;
+  mistakes: ValidationExample[];
+  /** Absolute folder of the saved TF.js layers-model, null until completed. */
+  modelPath: string | null;
+  /** Feature vectors computed by this run vs taken from the cache. */
+  featuresComputed: number | null;
+  featuresCached: number | null;
+}
+
+/** The settings a run used (defaults filled in). */
+export interface TrainingConfigDto {
+  backboneId: string;
+  weightsPath: string;
+  inputSize: number;
+  head: 'gap' | 'vgg-fc';
+  epochs: number;
+  fineTune: boolean;
+  seed: number;
+}
+
+export interface PredictionDto {
+  photoId: number;
+  classId: number;
+  className: string;
+  /** 0–1. */
+  confidence: number;
+}
+
+export interface PredictionPage {
+  runId: number | null;
+  total: number;
+  items: PredictionDto[];
+}

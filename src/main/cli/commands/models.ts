@@ -1,0 +1,72 @@
+/** `models list` and `models fetch <id>`: which backbones are ready, and downloading weights. */
+import { SingleBar, Presets } from 'cli-progress';
+import type { Command } from 'commander';
+import path from 'node:path';
+import { fetchWeights } from '../../engine/fetch-weights';
+import { findManifest, readManifests } from '../../engine/manifests';
+import { backboneStatus } from '../../services/models';
+import { localAppOptions, REPO_ROOT } from '../../server/app-options';
+import { failOnError, writeJsonLine } from '../context';
+
+interface ModelsOptions {
+  modelsDir?: string;
+  userData?: string;
+  json?: boolean;
+}
+
+interface FetchCliOptions extends ModelsOptions {
+  url?: string;
+  timeout?: string;
+}
+
+function modelDirs(opts: ModelsOptions): { modelsDir: string; userModelsDir: string } {
+  const local = localAppOptions({ userData: opts.userData, transport: 'direct' });
+  return { modelsDir: opts.modelsDir ? path.resolve(opts.modelsDir) : path.join(REPO_ROOT, 'resources/models'), userModelsDir: local.userModelsDir };
+}
+
+export function registerModelsCommand(program: Command): void {
+  const models = program.command('models').description('pretrained backbones: list and fetch weights');
+  models
+    .command('list')
+    .description('show backbones and whether their weights are present')
+    .option('--models-dir <dir>', 'folder of <id>/manifest.json (default resources/models)')
+    .option('--user-data <dir>', 'user data folder (imported weights)')
+    .option('--json', 'one JSON object per line')
+    .action(failOnError(async (opts: ModelsOptions) => {
+      const dirs = modelDirs(opts);
+      for (const m of readManifests(dirs.modelsDir)) {
+        const s = backboneStatus(m, dirs);
+        if (opts.json) writeJsonLine({ type: 'backbone', ...s });
+        else process.stdout.write(`${s.ready ? '✓' : '·'} ${s.id.padEnd(18)} ${s.displayName}${s.ready ? `  ${s.weightsPath}` : ''}\n`);
+      }
+    }));
+  models
+    .command('fetch')
+    .description('download a backbone\'s weights beside its manifest (resumes; checks md5)')
+    .argument('<id>', 'backbone id, e.g. vgg16')
+    .option('--models-dir <dir>', 'folder of <id>/manifest.json (default resources/models)')
+    .option('--url <url>', 'download from this URL instead of the manifest\'s (mirror)')
+    .option('--timeout <ms>', 'give up connecting after this many ms', '15000')
+    .option('--json', 'one JSON object per line')
+    .action(failOnError((id: string, opts: FetchCliOptions) => fetchAction(id, opts)));
+}
+
+async function fetchAction(id: string, opts: FetchCliOptions): Promise<void> {
+  const { modelsDir } = modelDirs(opts);
+  const manifest = findManifest(modelsDir, id);
+  const bar = opts.json ? null : new SingleBar({ format: `${manifest.id} [{bar}] {percentage}% {value}/{total} bytes`, hideCursor: true }, Presets.shades_classic);
+  let started = false;
+  const file = await fetchWeights(manifest, {
+    targetDir: path.join(modelsDir, manifest.id),
+    url: opts.url,
+    timeoutMs: Number(opts.timeout ?? 15000),
+    onProgress: ({ received, total }) => {
+      if (!bar) return;
+      if (!started) bar.start(total ?? 0, received);
+      started = true;
+      bar.update(received);
+    }
+  }).finally(() => bar?.stop());
+  if (opts.json) writeJsonLine({ type: 'result', id: manifest.id, path: file });
+  else process.stdout.write(`saved ${file}\n`);
+}

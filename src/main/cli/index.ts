@@ -1,0 +1,26 @@
+/**
+ * The command line: `npm run cli -- <command>` (tsx). Every command goes through the same
+ * handlers as the app, via a direct client. With --json, stdout carries only JSON lines.
+ */
+import { Command } from 'commander';
+import { registerClassesCommand } from './commands/classes';
+import { registerEmbedCommand } from './commands/embed';
+import { registerImportCommand } from './commands/import';
+import { registerModelsCommand } from './commands/models';
+import { registerServeCommand } from './commands/serve';
+import { registerStatsCommand } from './commands/stats';
+
+export function buildProgram(): Command {
+  const program = new Command('transfer-studio')
+    .description('Transfer Studio: import photos, label them, fine-tune a CNN, offline')
+    .showHelpAfterError();
+  registerImportCommand(program);
+  registerClassesCommand(program);
+  registerStatsCommand(program);
+  registerServeCommand(program);
+  registerEmbedCommand(program);
+  registerModelsCommand(program);
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

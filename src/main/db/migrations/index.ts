@@ -1,0 +1,8 @@
+import { initialMigration } from './0001-initial';
+import { trainingMigration } from './0002-training';
+import type { Migration } from './migration';
+
+export type { Migration } from './migration';
+
+/** Every migration the app knows, in order. Append new ones; never edit or reorder. */
+export const migrations: Migration[] = [initialMigration, trainingMigration];

@@ -1,0 +1,9 @@
+import type { Database } from '../database';
+
+/** One numbered schema step. A shipped migration is never edited; add a new one instead. */
+export interface Migration {
+  /** Becomes `PRAGMA user_version` once applied; versions are consecutive from 1. */
+  version: number;
+  name: string;
+  up(db: Database): void;
+}

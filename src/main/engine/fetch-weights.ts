@@ -1,0 +1,84 @@
+/**
+ * Downloads a manifest's weights beside the manifest: resumable (.part + Range), md5-checked,
+ * moved into place only when whole. Fails fast with a clear message when offline.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '../../shared/errors';
+import type { ModelManifest } from './manifests';
+
+export interface FetchProgress {
+  /** Bytes on disk so far, including a resumed part. */
+  received: number;
+  /** Total bytes, when the server says. */
+  total: number | null;
+}
+
+export interface FetchOptions {
+  /** Folder the file goes into (resources/models/<id>). */
+  targetDir: string;
+  /** Overrides manifest.url (mirrors; tests). */
+  url?: string;
+  /** Connect/response timeout, ms. */
+  timeoutMs?: number;
+  onProgress?: (p: FetchProgress) => void;
+}
+
+export async function fetchWeights(manifest: ModelManifest, opts: FetchOptions): Promise<string> {
+  const url = opts.url ?? manifest.url;
+  const target = path.join(opts.targetDir, manifest.file);
+  const part = `${target}.part`;
+  mkdirSync(opts.targetDir, { recursive: true });
+  const offset = existsSync(part) ? statSync(part).size : 0;
+  const res = await request(url, offset, opts.timeoutMs ?? 15_000);
+  const resumed = res.status === 206;
+  if (!resumed && offset > 0) rmSync(part, { force: true });
+  const start = resumed ? offset : 0;
+  const length = Number(res.headers.get('content-length') ?? NaN);
+  const total = Number.isFinite(length) ? start + length : manifest.sizeBytes;
+  let received = start;
+  const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  body.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    opts.onProgress?.({ received, total });
+  });
+  await pipeline(body, createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
+  await verify(manifest, part);
+  renameSync(part, target);
+  return target;
+}
+
+async function request(url: string, offset: number, timeoutMs: number): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: offset > 0 ? { Range: `bytes=${offset}-` } : {}, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (err as Error).message;
+    throw new AppError('IO_ERROR', `Cannot download ${url}: ${why}. This machine may be offline; download the file elsewhere and use "Import weights file…" instead.`);
+  }
+  if (res.status !== 200 && res.status !== 206) {
+    throw new AppError('IO_ERROR', `Cannot download ${url}: the server answered HTTP ${res.status}.`);
+  }
+  if (!res.body) throw new AppError('IO_ERROR', `Cannot download ${url}: empty response.`);
+  return res;
+}
+
+/** md5 when the manifest has one, else the size; a bad part is deleted so the next try starts clean. */
+async function verify(manifest: ModelManifest, file: string): Promise<void> {
+  if (manifest.md5) {
+    const hash = createHash('md5');
+    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+    const got = hash.digest('hex');
+    if (got !== manifest.md5) {
+      rmSync(file, { force: true });
+      throw new AppError('WEIGHTS_INVALID', `Downloaded ${manifest.file} has md5 ${got}, expected ${manifest.md5}; the partial file was deleted, try again.`);
+    }
+  } else if (manifest.sizeBytes && statSync(file).size !== manifest.sizeBytes) {
+    rmSync(file, { force: true });
+    throw new AppError('WEIGHTS_INVALID', `Downloaded ${manifest.file} has the wrong size; the partial file was deleted, try again.`);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The whole classifier as one layers-model: preprocessed image → frozen (or partly unfrozen)
+ * base → global average pooling (for the 'gap' head) → head → probabilities. Stage 2 trains
+ * it, and it is what gets saved, so a saved model predicts from images without this app.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Backbone } from '../index';
+import type { HeadKind } from './head';
+
+export function buildClassifier(backbone: Backbone, head: tf.Sequential, kind: HeadKind): tf.LayersModel {
+  const size = backbone.inputSize;
+  const input = tf.input({ shape: [size, size, 3], name: 'image' });
+  let features = backbone.base.apply(input) as tf.SymbolicTensor;
+  if (kind === 'gap' && features.shape.length === 4) {
+    features = tf.layers.globalAveragePooling2d({ name: 'features_gap' }).apply(features) as tf.SymbolicTensor;
+  }
+  const probs = head.apply(features) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: probs, name: 'classifier' });
+}
+
+/**
+ * Releases the references the classifier took on the base and the head. Applying a nested
+ * model symbolically increments its ref count, and LayersModel.dispose() on the classifier would
+ * then dispose them twice (as a layer and as an internal container) and break backbone.dispose().
+ * After this, backbone.dispose() and head.dispose() free every weight exactly once.
+ */
+export function releaseClassifier(backbone: Backbone, head: tf.Sequential): void {
+  backbone.base.dispose();
+  head.dispose();
+}
+
+/**
+ * Freezes the base except the named top-block layers. Setting `trainable` on the nested base
+ * model cascades to all its layers, so it is turned on first and then narrowed per layer.
+ */
+export function unfreezeTopBlock(backbone: Backbone): string[] {
+  const wanted = new Set(backbone.topBlockLayers);
+  backbone.base.trainable = true;
+  const unfrozen: string[] = [];
+  for (const layer of backbone.base.layers) {
+    layer.trainable = wanted.has(layer.name);
+    if (layer.trainable) unfrozen.push(layer.name);
+  }
+  return unfrozen;
+}
+
+export function freezeBase(backbone: Backbone): void {
+  backbone.base.trainable = false;
+}
+
+/** Probabilities for RGB 0..255 photos (flip-averaged), in batches; returns a flat [N·K] array. */
+export async function predictImages(
+  classifier: tf.LayersModel,
+  backbone: Backbone,
+  images: readonly Uint8Array[],
+  batchSize: number,
+  onBatch?: (done: number) => void
+): Promise<Float32Array> {
+  const k = classifier.outputs[0].shape[1] as number;
+  const out = new Float32Array(images.length * k);
+  for (let start = 0; start < images.length; start += batchSize) {
+    const batch = images.slice(start, start + batchSize);
+    const probs = tf.tidy(() => {
+      const pixels = new Float32Array(batch.length * batch[0].length);
+      batch.forEach((img, i) => pixels.set(img, i * img.length));
+      const x = tf.tensor4d(pixels, [batch.length, backbone.inputSize, backbone.inputSize, 3]);
+      // Test-time flip, as with cached features: the mean over the photo and its mirror image.
+      const plain = classifier.predict(backbone.preprocess(x)) as tf.Tensor2D;
+      const mirrored = classifier.predict(backbone.preprocess(tf.reverse(x, 2) as tf.Tensor4D)) as tf.Tensor2D;
+      return tf.div(tf.add(plain, mirrored), 2) as tf.Tensor2D;
+    });
+    out.set((await probs.data()) as Float32Array, start * k);
+    probs.dispose();
+    onBatch?.(start + batch.length);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return out;
+}
+
+/** Probabilities from cached features through the head alone (stage 1 only). */
+export async function predictFeatures(head: tf.Sequential, x: tf.Tensor, batchSize: number): Promise<Float32Array> {
+  const n = x.shape[0];
+  const parts: Float32Array[] = [];
+  for (let start = 0; start < n; start += batchSize) {
+    const probs = tf.tidy(() => head.predict(x.slice(start, Math.min(batchSize, n - start))) as tf.Tensor2D);
+    parts.push((await probs.data()) as Float32Array);
+    probs.dispose();
+  }
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}

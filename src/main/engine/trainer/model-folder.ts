@@ -1,0 +1,70 @@
+/**
+ * A trained classifier on disk: a TF.js layers-model folder (model.json + weights.bin) that maps
+ * preprocessed images [N, S, S, 3] to class probabilities [N, K] (base and head combined, so it
+ * predicts from images on its own), plus labels.json and preprocessing.json saying how to feed
+ * it. tfjs has no file:// handler without tfjs-node, so the files are written here.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface PreprocessingInfo {
+  /** 'caffe' (RGB→BGR, minus ImageNet means), 'tf' (x/127.5 − 1), 'tm' (x/127 − 1). */
+  mode: string;
+  /** Square input side, px. */
+  inputSize: number;
+  /** How photos are fitted to the input: shorter side to inputSize, then center crop. */
+  resize: 'shorter-side-center-crop';
+  channelOrder: 'RGB';
+  backboneId: string;
+}
+
+export interface ModelFolderInfo {
+  labels: string[];
+  preprocessing: PreprocessingInfo;
+}
+
+export async function saveModelFolder(model: tf.LayersModel, dir: string, info: ModelFolderInfo): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
+      const modelJson = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+        convertedBy: 'Transfer Studio',
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }]
+      };
+      await writeFile(path.join(dir, 'weights.bin'), Buffer.from(weightData));
+      await writeFile(path.join(dir, 'model.json'), JSON.stringify(modelJson));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weightData.byteLength } };
+    })
+  );
+  await writeFile(path.join(dir, 'labels.json'), JSON.stringify(info.labels, null, 2));
+  await writeFile(path.join(dir, 'preprocessing.json'), JSON.stringify(info.preprocessing, null, 2));
+}
+
+interface ModelJsonShape {
+  modelTopology: object;
+  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+}
+
+export async function loadModelFolder(dir: string): Promise<{ model: tf.LayersModel } & ModelFolderInfo> {
+  const json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as ModelJsonShape;
+  const specs: tf.io.WeightsManifestEntry[] = [];
+  const buffers: ArrayBuffer[] = [];
+  for (const group of json.weightsManifest) {
+    specs.push(...group.weights);
+    for (const file of group.paths) {
+      const bytes = await readFile(path.join(dir, file));
+      buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    }
+  }
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: tf.io.CompositeArrayBuffer.join(buffers) })
+  );
+  const labels = JSON.parse(await readFile(path.join(dir, 'labels.json'), 'utf8')) as string[];
+  const preprocessing = JSON.parse(await readFile(path.join(dir, 'preprocessing.json'), 'utf8')) as PreprocessingInfo;
+  return { model, labels, preprocessing };
+}

@@ -1,0 +1,150 @@
+/**
+ * One training job from photos to a saved model: load backbone → features (cache first) →
+ * stage-1 head → optional stage-2 fine-tuning → evaluation → predictions → save. Runs in the
+ * training process; everything it needs from or gives to the project goes through `io`.
+ * Every tensor it makes is disposed before it returns, whatever way it ends.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendInfo } from '../../../shared/dto';
+import { AppError } from '../../../shared/errors';
+import { initBackend, loadBackbone, type Backbone } from '../index';
+import { releaseClassifier } from './classifier';
+import { buildHead } from './head';
+import type { FeatureEntry, LabeledItem, TrainingJob, TrainingJobResult, TrainingProgressData } from './job-types';
+import { ProgressClock } from './progress-clock';
+import { createRng } from './rng';
+import { classWeightsFor } from './split';
+import { featureStage, featureShape, stackFeatures } from './stages';
+import { evaluateAndPredict, fineTuneStage, saveStage, type TrainedState } from './stages-late';
+import { trainHead, type LabeledTensor, type TrainResult } from './train-head';
+
+export interface TrainingJobIO {
+  onLoaded(info: BackendInfo): void;
+  onProgress(progress: TrainingProgressData): void;
+  /** New features to persist in the project's cache. */
+  onFeatures(extractor: string, entries: FeatureEntry[]): void;
+  requestCachedFeatures(extractor: string, hashes: string[]): Promise<FeatureEntry[]>;
+  /** True once cancel was asked; polled between batches. */
+  shouldStop(): boolean;
+}
+
+/** Returns null when cancelled. Throws AppError for a run that cannot proceed. */
+export async function runTrainingJob(job: TrainingJob, io: TrainingJobIO): Promise<TrainingJobResult | null> {
+  const clock = new ProgressClock(io.onProgress);
+  clock.start('loading', 1, { note: `loading ${job.config.backboneId}` });
+  const t0 = performance.now();
+  const info = await initBackend({ prefer: job.config.backend });
+  io.onLoaded(info);
+  const backbone = await loadBackbone({ id: job.config.backboneId, weightsPath: job.config.weightsPath, inputSize: job.config.inputSize });
+  const loadSeconds = (performance.now() - t0) / 1000;
+  try {
+    return await trainOnBackbone(job, backbone, io, clock, { info, loadSeconds });
+  } finally {
+    backbone.dispose();
+  }
+}
+
+async function trainOnBackbone(
+  job: TrainingJob,
+  backbone: Backbone,
+  io: TrainingJobIO,
+  clock: ProgressClock,
+  ctx: { info: BackendInfo; loadSeconds: number }
+): Promise<TrainingJobResult | null> {
+  const tFeatures = performance.now();
+  const feats = await featureStage(job, backbone, io, clock);
+  if (feats.cancelled || io.shouldStop()) return null;
+  const featuresSeconds = (performance.now() - tFeatures) / 1000;
+  const usable = job.items.filter((item) => feats.features.has(item.hash));
+  const train = usable.filter((i) => i.split === 'train');
+  const val = usable.filter((i) => i.split === 'val');
+  checkTrainable(train.map((i) => i.classIndex), job.config.classes);
+  const shape = featureShape(backbone, job.config.head === 'gap');
+  const twoViews = job.config.head === 'gap';
+  const rng = createRng(job.config.seed);
+  const head = buildHead({ kind: job.config.head, featureShape: shape, numClasses: job.config.classes.length, seed: job.config.seed });
+  const rowsOf = (items: LabeledItem[]) => items.map((i) => feats.features.get(i.hash) as Float32Array);
+  // The mirror-image view doubles the training set; validation loss uses the photos as they are.
+  const xTrain = twoViews ? tf.tidy(() => tf.concat([stackFeatures(rowsOf(train), shape, 0), stackFeatures(rowsOf(train), shape, 1)])) : stackFeatures(rowsOf(train), shape);
+  const trainLabels = train.map((i) => i.classIndex);
+  const xVal = stackFeatures(rowsOf(val), shape);
+  const state: TrainedState = { job, backbone, head, classifier: null, fineTuned: false, rng, train, val, features: feats.features, xVal };
+  try {
+    const tTrain = performance.now();
+    const stage1 = await headStage(state, { x: xTrain, y: twoViews ? [...trainLabels, ...trainLabels] : trainLabels }, clock, io);
+    if (stage1.cancelled) return null;
+    const trainSeconds = (performance.now() - tTrain) / 1000;
+    const tFine = performance.now();
+    const stage2 = job.config.fineTune ? await fineTuneStage(state, clock, io) : null;
+    if (stage2?.cancelled) return null;
+    const fineTuneSeconds = (performance.now() - tFine) / 1000;
+    const late = await evaluateAndPredict(state, clock, io);
+    if (late === null) return null;
+    const tSave = performance.now();
+    await saveStage(state, clock);
+    const saveSeconds = (performance.now() - tSave) / 1000;
+    return {
+      backend: ctx.info.backend,
+      backendLabel: ctx.info.label,
+      backboneId: backbone.id,
+      classes: job.config.classes,
+      evaluation: late.evaluation,
+      history: stage1.history,
+      fineTuneHistory: stage2?.history ?? [],
+      bestEpoch: stage1.bestEpoch,
+      timings: {
+        load: ctx.loadSeconds,
+        features: featuresSeconds,
+        train: trainSeconds,
+        fineTune: fineTuneSeconds,
+        evaluate: late.evaluateSeconds,
+        predict: late.predictSeconds,
+        save: saveSeconds,
+        total: clock.elapsedSeconds()
+      },
+      predictions: late.predictions,
+      modelDir: job.config.modelDir,
+      features: { computed: feats.computed, cached: feats.cached, failed: feats.failed },
+      peakRss: process.resourceUsage().maxRSS * 1024
+    };
+  } finally {
+    tf.dispose([xTrain, xVal]);
+    if (state.classifier) releaseClassifier(backbone, head);
+    head.dispose();
+  }
+}
+
+function checkTrainable(labels: number[], classes: string[]): void {
+  const present = new Set(labels);
+  if (present.size < 2) {
+    throw new AppError('INVALID_REQUEST', `Training needs labeled training photos in at least two classes; found ${present.size} (${classes.join(', ')}).`);
+  }
+}
+
+async function headStage(state: TrainedState, trainData: LabeledTensor, clock: ProgressClock, io: TrainingJobIO): Promise<TrainResult> {
+  const { config } = state.job;
+  const trainLabels = trainData.y;
+  const batches = Math.ceil(trainLabels.length / config.batchSize);
+  clock.start('training', batches * config.epochs, { epoch: 1, epochs: config.epochs });
+  return trainHead({
+    head: state.head,
+    train: trainData,
+    val: state.val.length > 0 ? { x: state.xVal, y: state.val.map((i) => i.classIndex) } : null,
+    numClasses: config.classes.length,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    learningRate: config.learningRate,
+    patience: config.patience,
+    classWeights: classWeightsFor(trainLabels, config.classes.length),
+    rng: state.rng,
+    shouldStop: io.shouldStop,
+    onBatch: (b) => {
+      clock.countItems(b.size);
+      clock.report((b.epoch - 1) * batches + b.batch, batches * config.epochs, { epoch: b.epoch, epochs: config.epochs, batchLoss: b.loss, batchAcc: b.acc });
+    },
+    onEpoch: (e) => {
+      const epochMetrics = { stage: 'head' as const, ...e };
+      clock.report(e.epoch * batches, batches * config.epochs, { epoch: e.epoch, epochs: config.epochs, epochMetrics });
+    }
+  });
+}

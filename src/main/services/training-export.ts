@@ -1,0 +1,64 @@
+/** Export of a run (model folder + predictions CSV) and re-predicting with a saved model. */
+import { cp, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AppError } from '../../shared/errors';
+import type { Database } from '../db/database';
+import { predictionsForExport, replacePredictions } from '../db/training-prediction-repository';
+import { listTrainingPhotos, type RunRecord } from '../db/training-repository';
+import { launchTrainingWorker, type SpawnStrategy } from '../worker/launcher';
+import type { PredictionOut } from '../worker/protocol';
+
+function requireModel(run: RunRecord): string {
+  if (!run.modelPath) throw new AppError('NOT_FOUND', `Run ${run.id} has no saved model (status ${run.status}).`);
+  return run.modelPath;
+}
+
+/** Writes `<outDir>/model/` (the TF.js folder with labels and preprocessing) and `<outDir>/predictions.csv`. */
+export async function exportRun(db: Database, run: RunRecord, outDir: string): Promise<{ modelDir: string; csvPath: string; predictions: number }> {
+  const source = requireModel(run);
+  const out = path.resolve(outDir);
+  const modelDir = path.join(out, 'model');
+  const csvPath = path.join(out, 'predictions.csv');
+  const names = new Map(run.classes.map((c) => [c.id, c.name] as const));
+  const rows = predictionsForExport(db, run.id);
+  try {
+    await mkdir(out, { recursive: true });
+    await cp(source, modelDir, { recursive: true });
+    const header = ['photo_id', 'path', 'predicted_class', 'confidence', ...run.classes.map((c) => `p_${c.name}`)];
+    const lines = rows.map((r) => [r.photoId, r.path, names.get(r.classId) ?? '', r.confidence.toFixed(6), ...r.probs.map((p) => p.toFixed(6))].map(csvCell).join(','));
+    await writeFile(csvPath, [header.map(csvCell).join(','), ...lines].join('\n') + '\n');
+  } catch (err) {
+    throw new AppError('IO_ERROR', `Could not export run ${run.id} to ${out}: ${(err as Error).message}`);
+  }
+  return { modelDir, csvPath, predictions: rows.length };
+}
+
+function csvCell(value: string | number): string {
+  const text = String(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Predicts every unlabeled photo with the run's saved model, in the training process. */
+export async function predictWithRun(db: Database, run: RunRecord, spawn?: SpawnStrategy): Promise<number> {
+  const modelDir = requireModel(run);
+  const items = listTrainingPhotos(db).filter((p) => p.classId === null).map((p) => ({ photoId: p.photoId, path: p.path, hash: p.hash }));
+  const predictions = await new Promise<PredictionOut[]>((resolve, reject) => {
+    const port = launchTrainingWorker(spawn);
+    let settled = false;
+    port.onMessage((msg) => {
+      if (msg.type === 'predicted') {
+        settled = true;
+        resolve(msg.predictions);
+      } else if (msg.type === 'error') {
+        settled = true;
+        reject(new AppError(msg.code, msg.message));
+      }
+    });
+    port.onExit((exit) => {
+      if (!settled) reject(new AppError('TRAINING_FAILED', `The prediction process ended early (${exit.signal ?? `code ${exit.code}`}). ${exit.stderrTail.slice(-300)}`));
+    });
+    port.send({ type: 'predict', modelDir, items, backend: 'auto' });
+  });
+  replacePredictions(db, run.id, predictions.map((p) => ({ photoId: p.photoId, classId: run.classes[p.classIndex].id, confidence: p.confidence, probs: p.probs })));
+  return predictions.length;
+}

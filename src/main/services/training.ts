@@ -1,0 +1,125 @@
+/**
+ * Training handlers: start/cancel runs in the training process, list and inspect runs, choose
+ * the active model, predictions as suggestions, and export. One run at a time per app.
+ */
+import path from 'node:path';
+import type { Handlers, Request } from '../../shared/contract';
+import type { PredictionPage, RunSummary } from '../../shared/dto';
+import { AppError } from '../../shared/errors';
+import { writeLabels } from '../db/label-repository';
+import { acceptablePredictions, listPredictions } from '../db/training-prediction-repository';
+import { activeRunId, failInterruptedRuns, getRun, insertRun, listRuns, setActiveModel } from '../db/training-repository';
+import type { SpawnStrategy } from '../worker/launcher';
+import type { EventBus } from './event-bus';
+import type { ProjectSession } from './project-session';
+import { exportRun, predictWithRun } from './training-export';
+import { planTraining, type ModelDirs } from './training-plan';
+import { TrainingRun } from './training-run';
+import { toRunDetail, toRunSummary } from './training-views';
+
+export type TrainingChannel =
+  | 'training:start'
+  | 'training:cancel'
+  | 'training:runs'
+  | 'training:run'
+  | 'training:set-active'
+  | 'training:predict'
+  | 'training:export'
+  | 'predictions:list'
+  | 'predictions:accept';
+
+export interface TrainingContext {
+  current(): ProjectSession;
+  events: EventBus;
+  modelDirs: ModelDirs;
+  /** How to start the training process; default fork under tsx (Electron passes utilityProcess). */
+  spawn?: SpawnStrategy;
+}
+
+/** Where a run's model folder goes: beside the project file, `<project>.models/run-<id>`. */
+export function runModelDir(projectPath: string, runId: number): string {
+  return path.join(path.dirname(projectPath), `${path.basename(projectPath)}.models`, `run-${runId}`);
+}
+
+export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, TrainingChannel> {
+  let running: TrainingRun | null = null;
+  const db = () => {
+    const session = ctx.current();
+    // Runs left 'running' by a process that died are not running any more.
+    failInterruptedRuns(session.db, 'Interrupted: the app closed during training.', running ? running.runId : -1);
+    return session.db;
+  };
+  return {
+    'training:start': (req) => {
+      if (running) throw new AppError('BUSY', `Run ${running.runId} is still training; cancel it or wait.`);
+      const session = ctx.current();
+      const plan = planTraining(db(), req ?? { fineTune: false, seed: 42, head: 'gap' }, ctx.modelDirs);
+      const runId = insertRun(session.db, { config: plan.summary, backboneId: plan.summary.backboneId, classes: plan.classes });
+      const config = { ...plan.config, modelDir: runModelDir(session.info.path, runId) };
+      const run = new TrainingRun({ db: session.db, events: ctx.events, runId, classes: plan.classes, config, items: plan.items, unlabeled: plan.unlabeled, spawn: ctx.spawn });
+      running = run;
+      void run.done.then(() => {
+        if (running === run) running = null;
+      });
+      return { runId };
+    },
+    'training:cancel': (req) => {
+      if (!running || (req?.runId !== undefined && req.runId !== running.runId)) return { cancelled: false };
+      running.cancel();
+      return { cancelled: true };
+    },
+    'training:runs': () => listRuns(db()).map(toRunSummary),
+    'training:run': (req) => toRunDetail(requireRun(db(), req.runId)),
+    'training:set-active': (req) => {
+      const d = db();
+      if (!setActiveModel(d, req.runId)) throw new AppError('NOT_FOUND', `Run ${req.runId} has no saved model.`);
+      return toRunSummary(requireRun(d, req.runId));
+    },
+    'training:predict': async (req) => {
+      const d = db();
+      const runId = req?.runId ?? requireActive(d);
+      const count = await predictWithRun(d, requireRun(d, runId), ctx.spawn);
+      return { runId, predictions: count };
+    },
+    'training:export': (req) => exportRun(db(), requireRun(db(), req.runId), req.outDir),
+    'predictions:list': (req) => suggestions(db(), req),
+    'predictions:accept': (req) => {
+      const session = ctx.current();
+      const runId = req.runId ?? requireActive(session.db);
+      const chosen = acceptablePredictions(session.db, runId, { photoIds: req.photoIds, minConfidence: req.minConfidence });
+      if (chosen.length > 0) {
+        const after = chosen.map((c) => ({ photoId: c.photoId, label: { classId: c.classId, source: 'model' as const } }));
+        writeLabels(session.db, after);
+        session.history.record({ before: chosen.map((c) => ({ photoId: c.photoId, label: null })), after });
+        ctx.events.emit('library:changed', { reason: 'labels' });
+      }
+      return { accepted: chosen.length, photoIds: chosen.map((c) => c.photoId) };
+    }
+  };
+}
+
+function requireRun(db: ProjectSession['db'], runId: number) {
+  const run = getRun(db, runId);
+  if (!run) throw new AppError('NOT_FOUND', `Run ${runId} does not exist.`);
+  return run;
+}
+
+function requireActive(db: ProjectSession['db']): number {
+  const runId = activeRunId(db);
+  if (runId === null) throw new AppError('NOT_FOUND', 'No trained model yet: train one first.');
+  return runId;
+}
+
+function suggestions(db: ProjectSession['db'], req: Request<'predictions:list'>): PredictionPage {
+  const runId = req?.runId ?? activeRunId(db);
+  if (runId === null) return { runId: null, total: 0, items: [] };
+  const names = new Map(requireRun(db, runId).classes.map((c) => [c.id, c.name] as const));
+  const page = listPredictions(db, { runId, classId: req?.classId, order: req?.order, offset: req?.offset, limit: req?.limit });
+  return {
+    runId,
+    total: page.total,
+    items: page.items.map((p) => ({ photoId: p.photoId, classId: p.classId, className: names.get(p.classId) ?? '?', confidence: p.confidence }))
+  };
+}
+
+export type { RunSummary };

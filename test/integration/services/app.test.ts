@@ -1,0 +1,112 @@
+import { symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CHANNELS, type ApiClient } from '../../../src/shared/contract';
+import type { ProjectInfo } from '../../../src/shared/dto';
+import { defaultProjectPath } from '../../../src/main/services/app';
+import { createTestProject, photosByPath, writePhoto, type TestProject } from './fixtures';
+
+let t: TestProject;
+beforeEach(() => {
+  t = createTestProject();
+});
+afterEach(() => t.cleanup());
+
+describe('the composition root', () => {
+  it('registers a handler for exactly the channels on the allow-list', () => {
+    expect(Object.keys(t.app.handlers).sort()).toEqual([...CHANNELS].sort());
+  });
+
+  it('rejects an unknown channel with INVALID_REQUEST', async () => {
+    expect(await t.app.dispatch('fs:read', {})).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+  });
+
+  it('rejects a malformed request with a readable INVALID_REQUEST', async () => {
+    const envelope = await t.app.dispatch('labels:assign', { photoIds: [], classId: 'x' });
+    expect(envelope.ok).toBe(false);
+    if (!envelope.ok) {
+      expect(envelope.error.code).toBe('INVALID_REQUEST');
+      expect(envelope.error.message).toMatch(/photoIds/);
+    }
+  });
+
+  it('rejects unknown fields (strict schemas)', async () => {
+    const envelope = await t.app.dispatch('folders:add', { path: t.photos, extra: true });
+    expect(envelope).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+  });
+
+  it('fills defaults and answers in an ok envelope', async () => {
+    expect(await t.app.dispatch('photos:page', {})).toEqual({ ok: true, data: { total: 0, offset: 0, items: [] } });
+  });
+
+  it('puts the default project under <userData>/projects', () => {
+    expect(defaultProjectPath('/u')).toBe(path.join('/u', 'projects', 'default.tstudio'));
+  });
+});
+
+describe('serving photo files', () => {
+  it('serves a thumbnail and the original of an imported photo', async () => {
+    await writePhoto(path.join(t.photos, 'x.jpg'), { width: 600, height: 300 });
+    await t.api.invoke('folders:add', { path: t.photos });
+    const [{ id }] = [...(await photosByPath(t.api)).values()];
+    expect((await t.app.photoFile(id, 'full')).path).toBe(path.join(t.photos, 'x.jpg'));
+    expect((await t.app.photoFile(id, 'thumb')).contentType).toBe('image/jpeg');
+  });
+
+  it('refuses an original that was swapped for a symlink leading outside the folders', async () => {
+    const file = path.join(t.photos, 'x.jpg');
+    await writePhoto(file);
+    await t.api.invoke('folders:add', { path: t.photos });
+    const [{ id }] = [...(await photosByPath(t.api)).values()];
+    writeFileSync(path.join(t.dir, 'secret.jpg'), 'secret');
+    unlinkSync(file);
+    symlinkSync(path.join(t.dir, 'secret.jpg'), file);
+    await expect(t.app.photoFile(id, 'full')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('answers NOT_FOUND for an unknown photo id', async () => {
+    await expect(t.app.photoFile(12345, 'thumb')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('switching projects', () => {
+  it('creates a new project, announces it, and opens the old one again with its data', async () => {
+    await writePhoto(path.join(t.photos, 'x.jpg'));
+    await t.api.invoke('folders:add', { path: t.photos });
+    const seen: ProjectInfo[] = [];
+    t.api.on('project:changed', (p) => seen.push(p));
+    const created = await t.api.invoke('project:create', { path: path.join(t.dir, 'second.tstudio') });
+    expect(created).toMatchObject({ name: 'second', schemaVersion: expect.any(Number) });
+    expect((await t.api.invoke('stats:get')).photos).toBe(0);
+    await t.api.invoke('project:open', { path: path.join(t.dir, 'project.tstudio') });
+    expect((await t.api.invoke('stats:get')).photos).toBe(1);
+    expect(seen.map((p) => p.name)).toEqual(['second', 'project']);
+  });
+
+  it('rescans the folders of a project when it is opened', async () => {
+    await writePhoto(path.join(t.photos, 'x.jpg'));
+    await t.api.invoke('folders:add', { path: t.photos });
+    await t.api.invoke('project:create', { path: path.join(t.dir, 'second.tstudio') });
+    await writePhoto(path.join(t.photos, 'added-while-closed.jpg'));
+    const rescanned = new Promise<void>((resolve) => t.api.on('library:changed', (e) => e.reason === 'rescan' && resolve()));
+    await t.api.invoke('project:open', { path: path.join(t.dir, 'project.tstudio') });
+    await rescanned;
+    expect((await t.api.invoke('stats:get')).photos).toBe(2);
+  });
+
+  it('refuses to create over an existing file, and to open a missing one', async () => {
+    await expectCode(t.api, 'project:create', path.join(t.dir, 'project.tstudio'), 'CONFLICT');
+    await expectCode(t.api, 'project:open', path.join(t.dir, 'missing.tstudio'), 'NOT_FOUND');
+  });
+
+  it('refuses a file that is not a project and keeps the current one open', async () => {
+    const bogus = path.join(t.dir, 'notes.tstudio');
+    writeFileSync(bogus, 'just some text, definitely not SQLite '.repeat(50));
+    await expectCode(t.api, 'project:open', bogus, 'PROJECT_INVALID');
+    expect((await t.api.invoke('project:current'))?.name).toBe('project');
+  });
+});
+
+async function expectCode(api: ApiClient, channel: 'project:open' | 'project:create', file: string, code: string): Promise<void> {
+  await expect(api.invoke(channel, { path: file })).rejects.toMatchObject({ code });
+}

@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../src/main/engine/index';
+import { relativeError } from './naive-ops';
+import { rng } from './fixtures';
+
+function randomArray(n: number, seed: number): Float32Array {
+  const next = rng(seed);
+  return new Float32Array(n).map(() => next() * 2 - 1);
+}
+
+interface Case {
+  x: number[];
+  filter: number[];
+  stride: number;
+  pad: 'same' | 'valid';
+}
+
+/** Gradient of sum(conv(x, w) * r) wrt w and x on a backend; r fixes a non-trivial dy. */
+async function convGrads(backend: string, c: Case, depthwise = false): Promise<{ dw: Float32Array; dx: Float32Array }> {
+  await tf.setBackend(backend);
+  const x = tf.tensor4d(randomArray(c.x.reduce((a, b) => a * b), 1), c.x as [number, number, number, number]);
+  const w = tf.tensor4d(randomArray(c.filter.reduce((a, b) => a * b), 2), c.filter as [number, number, number, number]);
+  const conv = (xx: tf.Tensor4D, ww: tf.Tensor4D): tf.Tensor4D =>
+    depthwise ? tf.depthwiseConv2d(xx, ww, c.stride, c.pad) : tf.conv2d(xx, ww, c.stride, c.pad);
+  const out = conv(x, w);
+  const r = tf.tensor(randomArray(out.size, 3), out.shape);
+  const [dx, dw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(conv(xx as tf.Tensor4D, ww as tf.Tensor4D), r)))([x, w]);
+  const result = { dw: (await dw.data()) as Float32Array, dx: (await dx.data()) as Float32Array };
+  tf.dispose([x, w, out, r, dx, dw]);
+  return result;
+}
+
+beforeAll(async () => {
+  const info = await initBackend();
+  expect(info.backend).toBe('wasm');
+});
+
+describe('wasm training kernels', () => {
+  it('ships no Conv2DBackpropFilter of its own, so ours is registered', () => {
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  const cases: Case[] = [
+    { x: [2, 14, 14, 8], filter: [3, 3, 8, 16], stride: 1, pad: 'same' }, // VGG-like
+    { x: [1, 9, 11, 3], filter: [3, 3, 3, 4], stride: 2, pad: 'valid' },
+    { x: [2, 10, 10, 4], filter: [3, 3, 4, 5], stride: 2, pad: 'same' },
+    { x: [1, 6, 6, 16], filter: [1, 1, 16, 8], stride: 1, pad: 'same' } // MobileNet 1×1
+  ];
+  for (const c of cases) {
+    it(`conv2d filter gradient matches cpu (x ${c.x}, k ${c.filter}, stride ${c.stride}, ${c.pad})`, async () => {
+      const cpu = await convGrads('cpu', c);
+      const wasm = await convGrads('wasm', c);
+      expect(relativeError(wasm.dw, cpu.dw)).toBeLessThan(1e-5);
+      expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(1e-5);
+    });
+  }
+
+  it('depthwise conv gradients (MobileNetV2) match cpu through the fallback', async () => {
+    const c: Case = { x: [2, 8, 8, 6], filter: [3, 3, 6, 1], stride: 2, pad: 'same' };
+    const cpu = await convGrads('cpu', c, true);
+    const wasm = await convGrads('wasm', c, true);
+    expect(relativeError(wasm.dw, cpu.dw)).toBeLessThan(1e-5);
+    expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(1e-5);
+  });
+
+  it('fine-tunes a conv + relu + maxpool + relu6 + batchnorm stack on wasm without leaking tensors', async () => {
+    await tf.setBackend('wasm');
+    const input = tf.input({ shape: [8, 8, 3] });
+    let y = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+    y = tf.layers.batchNormalization().apply(y) as tf.SymbolicTensor;
+    y = tf.layers.reLU({ maxValue: 6 }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers.maxPooling2d({ poolSize: 2 }).apply(y) as tf.SymbolicTensor;
+    y = tf.layers.globalAveragePooling2d({}).apply(y) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 2, activation: 'softmax' }).apply(y) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: out });
+    model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
+    const xs = tf.randomUniform([4, 8, 8, 3]);
+    const ys = tf.oneHot(tf.tensor1d([0, 1, 0, 1], 'int32'), 2);
+    const baseline = tf.memory().numTensors;
+    const hist = await model.fit(xs, ys, { epochs: 2, batchSize: 2, verbose: 0 });
+    expect(hist.history.loss.every((l) => Number.isFinite(l as number))).toBe(true);
+    expect(tf.memory().numTensors).toBe(baseline);
+    tf.dispose([xs, ys]);
+    model.optimizer.dispose();
+    model.dispose();
+  });
+});
