@@ -266,6 +266,8 @@ export interface RunDetail extends RunSummary {
   /** Feature vectors computed by this run vs taken from the cache. */
   featuresComputed: number | null;
   featuresCached: number | null;
+  /** High-water mark of the training process's resident memory, bytes; null until completed. */
+  peakRssBytes: number | null;
 }
 
 /** The settings a run used (defaults filled in). */

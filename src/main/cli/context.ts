@@ -20,13 +20,14 @@ export interface ProjectOptions {
 
 /** Opens the project, runs `work` with a client, and always closes the database. */
 export async function withClient<T>(opts: ProjectOptions, work: (client: ApiClient) => Promise<T>): Promise<T> {
-  const app = createApp(
-    localAppOptions({
+  const app = createApp({
+    ...localAppOptions({
       project: opts.project === undefined ? undefined : resolveUserPath(opts.project),
       userData: opts.userData === undefined ? undefined : resolveUserPath(opts.userData),
       transport: 'direct'
-    })
-  );
+    }),
+    rescanOnOpen: false
+  });
   try {
     return await work(createDirectClient(app));
   } finally {

@@ -5,10 +5,13 @@
 import { Command } from 'commander';
 import { registerClassesCommand } from './commands/classes';
 import { registerEmbedCommand } from './commands/embed';
+import { registerExportCommand } from './commands/export';
 import { registerImportCommand } from './commands/import';
 import { registerModelsCommand } from './commands/models';
+import { registerPredictCommand } from './commands/predict';
 import { registerServeCommand } from './commands/serve';
 import { registerStatsCommand } from './commands/stats';
+import { registerTrainCommand } from './commands/train';
 
 export function buildProgram(): Command {
   const program = new Command('transfer-studio')
@@ -20,6 +23,9 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerEmbedCommand(program);
   registerModelsCommand(program);
+  registerTrainCommand(program);
+  registerPredictCommand(program);
+  registerExportCommand(program);
   return program;
 }
 

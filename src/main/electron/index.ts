@@ -4,10 +4,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { app, dialog, type BrowserWindow } from 'electron';
+import { app, dialog, utilityProcess, type BrowserWindow } from 'electron';
 import { toErrorPayload } from '../../shared/errors';
 import type { ProjectInfo } from '../../shared/dto';
 import { createApp, defaultProjectPath, type App as Studio, type AppOptions } from '../services/app';
+import { utilityProcessStrategy } from '../worker/launcher';
 import { forwardEvents, registerIpcAdapter } from './ipc';
 import { installMenu } from './menu';
 import { registerPhotoProtocol, registerRendererProtocol } from './protocols';
@@ -91,7 +92,9 @@ function appOptions(userData: string, projectPath: string): AppOptions {
     modelsDir: app.isPackaged ? join(process.resourcesPath, 'models') : join(root, 'resources/models'),
     userModelsDir: join(userData, 'models'),
     nativeBinding: !app.isPackaged && existsSync(nativeBinding) ? nativeBinding : undefined,
-    version: app.getVersion()
+    version: app.getVersion(),
+    // tfjs-node runs ops synchronously: training gets its own utility process.
+    trainingSpawn: utilityProcessStrategy(utilityProcess, join(import.meta.dirname, 'training-worker.js'))
   };
 }
 

@@ -38,6 +38,9 @@ export interface AppOptions {
   version?: string;
   /** How the training process starts; default: fork under tsx. Electron passes utilityProcess. */
   trainingSpawn?: SpawnStrategy;
+  /** Rescan the project's folders in the background when a project opens (default true). The CLI
+   *  turns it off: a one-shot command should not race a rescan it never reports. */
+  rescanOnOpen?: boolean;
 }
 
 export interface App {
@@ -58,7 +61,8 @@ export function createApp(options: AppOptions): App {
   const sessionDeps = { events, thumbs, nativeBinding: options.nativeBinding };
   let session: ProjectSession = openSession(options.projectPath, 'open-or-create', sessionDeps);
   let closed = false;
-  session.library.rescanInBackground();
+  const rescanOnOpen = options.rescanOnOpen ?? true;
+  if (rescanOnOpen) session.library.rescanInBackground();
 
   const current = (): ProjectSession => {
     if (closed) throw new AppError('NO_PROJECT', 'The application is shutting down.');
@@ -70,7 +74,7 @@ export function createApp(options: AppOptions): App {
     session.close();
     session = next;
     events.emit('project:changed', next.info);
-    if (mode === 'open') next.library.rescanInBackground();
+    if (mode === 'open' && rescanOnOpen) next.library.rescanInBackground();
     return next.info;
   };
 

@@ -9,6 +9,7 @@ interface StoredMetrics {
   confusion: number[][];
   featuresComputed: number;
   featuresCached: number;
+  peakRss?: number;
 }
 
 interface StoredExample {
@@ -55,6 +56,7 @@ export function toRunDetail(run: RunRecord): RunDetail {
     mistakes,
     modelPath: run.modelPath,
     featuresComputed: metrics?.featuresComputed ?? null,
-    featuresCached: metrics?.featuresCached ?? null
+    featuresCached: metrics?.featuresCached ?? null,
+    peakRssBytes: metrics?.peakRss ?? null
   };
 }

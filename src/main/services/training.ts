@@ -43,10 +43,14 @@ export function runModelDir(projectPath: string, runId: number): string {
 
 export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, TrainingChannel> {
   let running: TrainingRun | null = null;
+  const recovered = new WeakSet<ProjectSession['db']>();
   const db = () => {
     const session = ctx.current();
-    // Runs left 'running' by a process that died are not running any more.
-    failInterruptedRuns(session.db, 'Interrupted: the app closed during training.', running ? running.runId : -1);
+    // Runs a dead app left 'running' are not running any more: settle them once per opened project.
+    if (!recovered.has(session.db)) {
+      recovered.add(session.db);
+      failInterruptedRuns(session.db, 'Interrupted: the app closed during training.', running ? running.runId : -1);
+    }
     return session.db;
   };
   return {

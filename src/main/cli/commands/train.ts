@@ -4,7 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import type { ApiClient } from '../../../shared/contract';
+import type { ApiClient, RequestIn } from '../../../shared/contract';
 import type { RunDetail, TrainingFinished, TrainingProgress } from '../../../shared/dto';
 import { AppError } from '../../../shared/errors';
 import { addProjectOptions, failOnError, resolveUserPath, withClient, writeJsonLine, type ProjectOptions } from '../context';
@@ -59,22 +59,24 @@ async function trainAction(opts: TrainOptions): Promise<void> {
 }
 
 /** Starts a run, reports its progress, cancels it on Ctrl-C, and returns it once finished. */
-export async function runAndWait(client: ApiClient, request: Parameters<ApiClient['invoke']>[1], json: boolean): Promise<RunDetail> {
+export async function runAndWait(client: ApiClient, request: RequestIn<'training:start'>, json: boolean): Promise<RunDetail> {
   const report = json ? (p: TrainingProgress) => writeJsonLine({ type: 'progress', ...p }) : barReporter();
   let runId = -1;
   const early: TrainingProgress[] = [];
+  let offFinished: () => void = () => undefined;
   const finished = new Promise<TrainingFinished>((resolve) => {
-    client.on('training:finished', (f) => f.runId === runId && resolve(f));
+    offFinished = client.on('training:finished', (f) => f.runId === runId && resolve(f));
   });
   const offProgress = client.on('training:progress', (p) => (runId === -1 ? early.push(p) : p.runId === runId && report(p)));
   const onSigint = () => void client.invoke('training:cancel', { runId });
   process.once('SIGINT', onSigint);
   try {
-    runId = (await client.invoke('training:start', request as never)).runId;
+    runId = (await client.invoke('training:start', request)).runId;
     early.filter((p) => p.runId === runId).forEach(report);
     await finished;
   } finally {
     offProgress();
+    offFinished();
     process.removeListener('SIGINT', onSigint);
     if (!json) (report as ReturnType<typeof barReporter>).stop?.();
   }

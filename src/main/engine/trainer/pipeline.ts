@@ -44,45 +44,39 @@ export async function runTrainingJob(job: TrainingJob, io: TrainingJobIO): Promi
   }
 }
 
-async function trainOnBackbone(
-  job: TrainingJob,
-  backbone: Backbone,
-  io: TrainingJobIO,
-  clock: ProgressClock,
-  ctx: { info: BackendInfo; loadSeconds: number }
-): Promise<TrainingJobResult | null> {
-  const tFeatures = performance.now();
-  const feats = await featureStage(job, backbone, io, clock);
+/** Runs `work` and measures it, seconds. */
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const value = await work();
+  return [value, (performance.now() - t0) / 1000];
+}
+
+interface RunContext {
+  info: BackendInfo;
+  loadSeconds: number;
+}
+
+async function trainOnBackbone(job: TrainingJob, backbone: Backbone, io: TrainingJobIO, clock: ProgressClock, ctx: RunContext): Promise<TrainingJobResult | null> {
+  const [feats, featuresSeconds] = await timed(() => featureStage(job, backbone, io, clock));
   if (feats.cancelled || io.shouldStop()) return null;
-  const featuresSeconds = (performance.now() - tFeatures) / 1000;
   const usable = job.items.filter((item) => feats.features.has(item.hash));
   const train = usable.filter((i) => i.split === 'train');
   const val = usable.filter((i) => i.split === 'val');
   checkTrainable(train.map((i) => i.classIndex), job.config.classes);
   const shape = featureShape(backbone, job.config.head === 'gap');
-  const twoViews = job.config.head === 'gap';
-  const rng = createRng(job.config.seed);
   const head = buildHead({ kind: job.config.head, featureShape: shape, numClasses: job.config.classes.length, seed: job.config.seed });
-  const rowsOf = (items: LabeledItem[]) => items.map((i) => feats.features.get(i.hash) as Float32Array);
-  // The mirror-image view doubles the training set; validation loss uses the photos as they are.
-  const xTrain = twoViews ? tf.tidy(() => tf.concat([stackFeatures(rowsOf(train), shape, 0), stackFeatures(rowsOf(train), shape, 1)])) : stackFeatures(rowsOf(train), shape);
-  const trainLabels = train.map((i) => i.classIndex);
-  const xVal = stackFeatures(rowsOf(val), shape);
+  const trainData = headTrainingData(train, feats.features, shape, job.config.head === 'gap');
+  const xVal = stackFeatures(val.map((i) => feats.features.get(i.hash) as Float32Array), shape);
+  const rng = createRng(job.config.seed);
   const state: TrainedState = { job, backbone, head, classifier: null, fineTuned: false, rng, train, val, features: feats.features, xVal };
   try {
-    const tTrain = performance.now();
-    const stage1 = await headStage(state, { x: xTrain, y: twoViews ? [...trainLabels, ...trainLabels] : trainLabels }, clock, io);
+    const [stage1, trainSeconds] = await timed(() => headStage(state, trainData, clock, io));
     if (stage1.cancelled) return null;
-    const trainSeconds = (performance.now() - tTrain) / 1000;
-    const tFine = performance.now();
-    const stage2 = job.config.fineTune ? await fineTuneStage(state, clock, io) : null;
+    const [stage2, fineTuneSeconds] = await timed(async () => (job.config.fineTune ? fineTuneStage(state, clock, io) : null));
     if (stage2?.cancelled) return null;
-    const fineTuneSeconds = (performance.now() - tFine) / 1000;
     const late = await evaluateAndPredict(state, clock, io);
     if (late === null) return null;
-    const tSave = performance.now();
-    await saveStage(state, clock);
-    const saveSeconds = (performance.now() - tSave) / 1000;
+    const [, saveSeconds] = await timed(() => saveStage(state, clock));
     return {
       backend: ctx.info.backend,
       backendLabel: ctx.info.label,
@@ -92,26 +86,26 @@ async function trainOnBackbone(
       history: stage1.history,
       fineTuneHistory: stage2?.history ?? [],
       bestEpoch: stage1.bestEpoch,
-      timings: {
-        load: ctx.loadSeconds,
-        features: featuresSeconds,
-        train: trainSeconds,
-        fineTune: fineTuneSeconds,
-        evaluate: late.evaluateSeconds,
-        predict: late.predictSeconds,
-        save: saveSeconds,
-        total: clock.elapsedSeconds()
-      },
+      timings: { load: ctx.loadSeconds, features: featuresSeconds, train: trainSeconds, fineTune: fineTuneSeconds, evaluate: late.evaluateSeconds, predict: late.predictSeconds, save: saveSeconds, total: clock.elapsedSeconds() },
       predictions: late.predictions,
       modelDir: job.config.modelDir,
       features: { computed: feats.computed, cached: feats.cached, failed: feats.failed },
       peakRss: process.resourceUsage().maxRSS * 1024
     };
   } finally {
-    tf.dispose([xTrain, xVal]);
+    tf.dispose([trainData.x, xVal]);
     if (state.classifier) releaseClassifier(backbone, head);
     head.dispose();
   }
+}
+
+/** Training rows; with two views (photo + mirror image) both go in, which doubles the set. */
+function headTrainingData(train: LabeledItem[], features: Map<string, Float32Array>, shape: number[], twoViews: boolean): LabeledTensor {
+  const rows = train.map((i) => features.get(i.hash) as Float32Array);
+  const labels = train.map((i) => i.classIndex);
+  if (!twoViews) return { x: stackFeatures(rows, shape), y: labels };
+  const x = tf.tidy(() => tf.concat([stackFeatures(rows, shape, 0), stackFeatures(rows, shape, 1)]));
+  return { x, y: [...labels, ...labels] };
 }
 
 function checkTrainable(labels: number[], classes: string[]): void {

@@ -1,0 +1,75 @@
+/**
+ * `npm run bench:train`: time from Train to a saved model on ../shared/datasets/hymenoptera with
+ * the Teachable Machine MobileNetV2 0.35 base, cold feature cache and warm (after labeling 10
+ * more photos), split into feature extraction and head training; images/s; peak memory.
+ * Prints figures; asserts nothing.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ApiClient } from '../src/shared/contract';
+import type { PhotoDto, RunDetail } from '../src/shared/dto';
+import { createApp, createDirectClient } from '../src/main/services/app';
+import { createRng, shuffled } from '../src/main/engine/trainer/rng';
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '..');
+const SHARED = path.resolve(REPO_ROOT, '../shared');
+const DATASET = path.join(SHARED, 'datasets/hymenoptera');
+const WEIGHTS = path.join(SHARED, 'models/mobilenet-v2-0.35-224-tm-base');
+const HELD_OUT = 10;
+
+async function trainAndWait(api: ApiClient): Promise<{ wallSeconds: number; run: RunDetail }> {
+  const started = performance.now();
+  let runId = -1;
+  const finished = new Promise<void>((resolve) => api.on('training:finished', (f) => f.runId === runId && resolve()));
+  runId = (await api.invoke('training:start', { backboneId: 'mobilenet_v2', weightsPath: WEIGHTS })).runId;
+  await finished;
+  const wallSeconds = (performance.now() - started) / 1000;
+  const run = await api.invoke('training:run', { runId });
+  if (run.status !== 'completed') throw new Error(`run ${runId} ${run.status}: ${run.error}`);
+  return { wallSeconds, run };
+}
+
+function report(label: string, r: { wallSeconds: number; run: RunDetail }): void {
+  const t = r.run.timings;
+  const computed = r.run.featuresComputed ?? 0;
+  const rate = t && t.features > 0 && computed > 0 ? (computed / t.features).toFixed(1) : 'n/a';
+  console.log(`${label}:`);
+  console.log(`  Train → saved model: ${r.wallSeconds.toFixed(1)} s wall (worker total ${t?.total.toFixed(1)} s, incl. process start + backbone load ${t?.load.toFixed(1)} s)`);
+  console.log(`  features: ${t?.features.toFixed(1)} s for ${computed} computed (${rate} photos/s, each photo + its mirror), ${r.run.featuresCached} from cache`);
+  console.log(`  head training: ${t?.train.toFixed(2)} s over ${r.run.history.length} epochs; evaluate ${t?.evaluate.toFixed(2)} s, predict ${t?.predict.toFixed(2)} s, save ${t?.save.toFixed(2)} s`);
+  console.log(`  val accuracy: ${((r.run.valAccuracy ?? 0) * 100).toFixed(1)}%  backend: ${r.run.backend}`);
+  console.log(`  peak memory (training process RSS): ${((r.run.peakRssBytes ?? 0) / 2 ** 20).toFixed(0)} MiB`);
+}
+
+async function heldOutPhotos(api: ApiClient): Promise<PhotoDto[]> {
+  const page = await api.invoke('photos:page', { filter: { kind: 'split', split: 'train' }, limit: 1000 });
+  return shuffled(page.items.filter((p) => p.classId !== null), createRng(1)).slice(0, HELD_OUT);
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tstudio-bench-train-'));
+  const app = createApp({
+    projectPath: path.join(dir, 'bench.tstudio'),
+    cacheDir: path.join(dir, 'cache'),
+    transport: 'direct',
+    modelsDir: path.join(REPO_ROOT, 'resources/models'),
+    userModelsDir: path.join(dir, 'models')
+  });
+  const api = createDirectClient(app);
+  try {
+    const imported = await api.invoke('folders:add', { path: DATASET, classesFromFolders: true });
+    console.log(`hymenoptera: ${imported.photos} photos, classes ${JSON.stringify(imported.classes)}, splits ${JSON.stringify(imported.splits)}; ${os.cpus().length} cores`);
+    const held = await heldOutPhotos(api);
+    await api.invoke('labels:assign', { photoIds: held.map((p) => p.id), classId: null });
+    report(`cold cache (${HELD_OUT} train labels held out)`, await trainAndWait(api));
+    for (const p of held) await api.invoke('labels:assign', { photoIds: [p.id], classId: p.classId });
+    report(`warm cache (after labeling those ${HELD_OUT} photos)`, await trainAndWait(api));
+    console.log(`peak memory (main process RSS): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  } finally {
+    app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,82 @@
+/**
+ * The training process. Started by launcher.ts (child_process.fork under tsx, or Electron's
+ * utilityProcess with the bundled out/main/training-worker.js). It runs one job — train or
+ * predict — reports over the message port, and exits. It never opens the project file.
+ */
+import { toErrorPayload } from '../../shared/errors';
+import { runTrainingJob } from '../engine/trainer/pipeline';
+import { runPredictJob } from '../engine/trainer/predict-job';
+import type { FeatureEntry } from '../engine/trainer/job-types';
+import { isMainToWorker, type MainToWorker, type WorkerToMain } from './protocol';
+
+interface ParentPort {
+  postMessage(msg: WorkerToMain): void;
+  on(event: 'message', fn: (e: { data: unknown }) => void): void;
+}
+
+/** Electron's utilityProcess exposes process.parentPort; fork gives process.send. */
+function openPort(): { send(msg: WorkerToMain): Promise<void>; onMessage(fn: (msg: unknown) => void): void } {
+  const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+  if (parentPort) {
+    return {
+      send: async (msg) => parentPort.postMessage(msg),
+      onMessage: (fn) => parentPort.on('message', (e) => fn(e.data))
+    };
+  }
+  if (!process.send) throw new Error('training worker started without an IPC channel');
+  return {
+    send: (msg) => new Promise<void>((resolve) => process.send?.(msg, undefined, undefined, () => resolve())),
+    onMessage: (fn) => process.on('message', fn)
+  };
+}
+
+const port = openPort();
+// If the app goes away, so does its training: nobody is left to persist the result.
+process.on('disconnect', () => process.exit(1));
+let cancelled = false;
+let started = false;
+let pendingCache: ((entries: FeatureEntry[]) => void) | null = null;
+
+port.onMessage((raw) => {
+  if (!isMainToWorker(raw)) return;
+  if (raw.type === 'cancel') cancelled = true;
+  else if (raw.type === 'cached-features') pendingCache?.(raw.entries);
+  else if (!started) {
+    started = true;
+    void run(raw);
+  }
+});
+
+async function run(msg: Exclude<MainToWorker, { type: 'cancel' | 'cached-features' }>): Promise<void> {
+  let code = 0;
+  try {
+    await port.send(msg.type === 'start' ? await train(msg) : await predict(msg));
+  } catch (err) {
+    await port.send({ type: 'error', ...toErrorPayload(err) });
+    code = 1;
+  }
+  process.exit(code);
+}
+
+async function train(msg: Extract<MainToWorker, { type: 'start' }>): Promise<WorkerToMain> {
+  const result = await runTrainingJob(msg, {
+    onLoaded: (info) => void port.send({ type: 'loaded', backend: info.backend, backendLabel: info.label }),
+    onProgress: (progress) => void port.send({ type: 'progress', progress }),
+    onFeatures: (extractor, entries) => void port.send({ type: 'features', extractor, entries }),
+    requestCachedFeatures: (extractor, hashes) =>
+      new Promise<FeatureEntry[]>((resolve) => {
+        pendingCache = resolve;
+        void port.send({ type: 'need-features', extractor, hashes });
+      }),
+    shouldStop: () => cancelled
+  });
+  return result === null ? { type: 'cancelled' } : { type: 'result', result };
+}
+
+async function predict(msg: Extract<MainToWorker, { type: 'predict' }>): Promise<WorkerToMain> {
+  const out = await runPredictJob(msg, {
+    onProgress: (progress) => void port.send({ type: 'progress', progress }),
+    shouldStop: () => cancelled
+  });
+  return out === null ? { type: 'cancelled' } : { type: 'predicted', ...out };
+}

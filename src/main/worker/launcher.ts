@@ -1,0 +1,109 @@
+/**
+ * Starting the training process. The launcher takes a spawn strategy so each shell brings its
+ * own: child_process.fork under tsx here (serve mode, CLI, tests), Electron's utilityProcess
+ * with the bundled worker in the app (src/main/electron passes that strategy in).
+ */
+import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isWorkerToMain, type MainToWorker, type WorkerToMain } from './protocol';
+
+export interface WorkerExit {
+  code: number | null;
+  signal: string | null;
+  /** Last lines the process wrote to stderr, for the failure message. */
+  stderrTail: string;
+}
+
+/** The main side's handle on one training process. */
+export interface WorkerPort {
+  readonly pid: number | undefined;
+  send(msg: MainToWorker): void;
+  onMessage(fn: (msg: WorkerToMain) => void): void;
+  onExit(fn: (exit: WorkerExit) => void): void;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+export type SpawnStrategy = () => WorkerPort;
+
+const STDERR_TAIL = 4000;
+
+/** The worker entry as TypeScript source, for fork under tsx. */
+export function workerEntryPath(): string {
+  return path.join(path.dirname(fileURLToPath(import.meta.url)), 'entry.ts');
+}
+
+/**
+ * fork(entry.ts) with tsx as the loader and structured-clone messages (Float32Arrays cross as
+ * is). The child's stdout (tfjs prints banners there) never reaches the parent's stdout, which
+ * may be carrying --json lines.
+ */
+export function forkStrategy(opts: { entry?: string; env?: NodeJS.ProcessEnv } = {}): SpawnStrategy {
+  return () => {
+    const tsxLoader = createRequire(import.meta.url).resolve('tsx');
+    const child = fork(opts.entry ?? workerEntryPath(), [], {
+      execArgv: ['--import', pathToFileURL(tsxLoader).href],
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, ...opts.env }
+    });
+    let tail = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL);
+    });
+    child.stdout?.resume();
+    return {
+      pid: child.pid,
+      send: (msg) => {
+        if (child.connected) child.send(msg);
+      },
+      onMessage: (fn) => child.on('message', (raw: unknown) => isWorkerToMain(raw) && fn(raw)),
+      onExit: (fn) => child.on('exit', (code, signal) => fn({ code, signal, stderrTail: tail })),
+      kill: (signal = 'SIGTERM') => {
+        child.kill(signal);
+      }
+    };
+  };
+}
+
+/** The part of Electron's utilityProcess API the launcher uses (so this file never imports electron). */
+export interface UtilityProcessLike {
+  fork(modulePath: string, args?: string[], options?: { serviceName?: string; stdio?: 'pipe' | 'ignore' | 'inherit' | Array<'pipe' | 'ignore' | 'inherit'> }): {
+    pid: number | undefined;
+    stderr: NodeJS.ReadableStream | null;
+    postMessage(message: unknown): void;
+    kill(): boolean;
+    on(event: 'message', fn: (message: unknown) => void): unknown;
+    on(event: 'exit', fn: (code: number) => void): unknown;
+  };
+}
+
+/**
+ * For the Electron shell: `utilityProcessStrategy(utilityProcess, join(__dirname, 'training-worker.js'))`
+ * with the bundled worker entry. The worker sees process.parentPort and answers over it.
+ */
+export function utilityProcessStrategy(utility: UtilityProcessLike, bundledEntry: string): SpawnStrategy {
+  return () => {
+    const child = utility.fork(bundledEntry, [], { serviceName: 'Transfer Studio training', stdio: ['ignore', 'ignore', 'pipe'] });
+    let tail = '';
+    let killedWith: string | null = null;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL);
+    });
+    return {
+      pid: child.pid,
+      send: (msg) => child.postMessage(msg),
+      onMessage: (fn) => child.on('message', (raw: unknown) => isWorkerToMain(raw) && fn(raw)),
+      onExit: (fn) => child.on('exit', (code: number) => fn({ code, signal: killedWith, stderrTail: tail })),
+      kill: (signal = 'SIGTERM') => {
+        killedWith = signal;
+        child.kill();
+      }
+    };
+  };
+}
+
+export function launchTrainingWorker(spawn: SpawnStrategy = forkStrategy()): WorkerPort {
+  return spawn();
+}
