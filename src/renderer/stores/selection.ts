@@ -1,0 +1,89 @@
+/**
+ * Selection and keyboard focus in the grid. Selected photos are held by id, so the selection
+ * survives scrolling and page refetches; the focus is a grid index.
+ */
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import {
+  clickSelection, emptySelection, labelTargets, movedFocus, moveSelection,
+  type ClickModifiers, type IdsInRange, type MoveOptions, type SelectionState
+} from '../lib/selection-rules';
+import { MissingPages, useLibraryStore } from './library';
+import { useNoticesStore } from './notices';
+
+export const useSelectionStore = defineStore('selection', () => {
+  const library = useLibraryStore();
+  const notices = useNoticesStore();
+  const state = ref<SelectionState>(emptySelection());
+  const ids = computed(() => state.value.ids);
+  const focus = computed(() => state.value.focus);
+  const count = computed(() => state.value.ids.size);
+  /** Bumped when the focus moves by keyboard, so the grid scrolls it into view. */
+  const focusRequest = ref(0);
+
+  function isSelected(id: number): boolean {
+    return state.value.ids.has(id);
+  }
+
+  /**
+   * Applies a selection rule at once from the held pages; when a range reaches pages that
+   * are not held, fetches the query's id list and applies it again.
+   */
+  async function apply(rule: (idsInRange: IdsInRange) => SelectionState): Promise<void> {
+    try {
+      state.value = rule(library.idsInRange);
+      return;
+    } catch (err) {
+      if (!(err instanceof MissingPages)) throw err;
+    }
+    try {
+      const all = await library.allIds();
+      state.value = rule((from, to) => all.slice(from, to + 1));
+    } catch (err) {
+      notices.error(err, 'Could not select the range');
+    }
+  }
+
+  function click(index: number, id: number, mods: ClickModifiers): Promise<void> {
+    return apply((range) => clickSelection(state.value, index, id, mods, range));
+  }
+
+  function moveTo(next: number, opts: MoveOptions): Promise<void> {
+    const target = movedFocus(next, 0, library.total);
+    focusRequest.value++;
+    return apply((range) => moveSelection(state.value, target, opts, range));
+  }
+
+  function moveBy(delta: number, opts: MoveOptions): Promise<void> {
+    return moveTo(movedFocus(state.value.focus, delta, library.total), opts);
+  }
+
+  async function selectAll(): Promise<void> {
+    try {
+      const all = await library.allIds();
+      state.value = { ...state.value, ids: new Set(all) };
+    } catch (err) {
+      notices.error(err, 'Could not select all');
+    }
+  }
+
+  function clear(): void {
+    state.value = { ...state.value, ids: new Set(), anchor: null };
+  }
+
+  /** A new query: the old selection could hold photos the person no longer sees. */
+  function reset(): void {
+    state.value = emptySelection();
+  }
+
+  function setFocus(index: number): void {
+    state.value = { ...state.value, focus: movedFocus(index, 0, library.total) };
+  }
+
+  /** Photos a label key applies to. */
+  function targets(): number[] {
+    return labelTargets(state.value, library.itemAt(state.value.focus)?.id);
+  }
+
+  return { state, ids, focus, count, focusRequest, isSelected, click, moveTo, moveBy, selectAll, clear, reset, setFocus, targets };
+});

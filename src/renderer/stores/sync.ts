@@ -1,0 +1,81 @@
+/**
+ * Keeps what the renderer shows in step with the main side: pushed events and our own
+ * changes both end in one coalesced refresh of the visible pages, the classes and counts.
+ */
+import { on } from '../api';
+import { labelMutations } from '../lib/mutation-queue';
+import { useClassesStore } from './classes';
+import { useLabelingStore } from './labeling';
+import { useLibraryStore } from './library';
+import { useProjectStore } from './project';
+import { useSelectionStore } from './selection';
+
+/** Changes arriving within this window share one refresh, ms. */
+const COALESCE_MS = 30;
+
+let timer: ReturnType<typeof setTimeout> | null = null;
+let running: Promise<void> | null = null;
+let again = false;
+
+async function refreshNow(): Promise<void> {
+  const library = useLibraryStore();
+  library.invalidate();
+  await Promise.all([useClassesStore().load(), useProjectStore().refreshStats()]);
+}
+
+/** Asks for a refresh soon; many asks in a burst make one refresh. */
+export function scheduleRefresh(): void {
+  if (running) {
+    again = true;
+    return;
+  }
+  if (timer) return;
+  timer = setTimeout(() => {
+    timer = null;
+    // A label change still in flight would be missing from the refetch; wait for it.
+    if (!labelMutations.idle) {
+      scheduleRefresh();
+      return;
+    }
+    running = refreshNow().finally(() => {
+      running = null;
+      if (again) {
+        again = false;
+        scheduleRefresh();
+      }
+    });
+  }, COALESCE_MS);
+}
+
+/**
+ * Reloads what depends on the project. `projectChanged` (New/Open, project:changed) drops
+ * everything cached; otherwise (start, Try again) what is shown is refreshed in place.
+ */
+export async function reloadAll(opts: { projectChanged?: boolean } = {}): Promise<void> {
+  const project = useProjectStore();
+  const before = project.project?.path ?? null;
+  const library = useLibraryStore();
+  // Ask for the first photos together with the counts instead of after the first render.
+  await project.load(() => {
+    if (before === null) library.ensureRange(0, 100);
+  });
+  if (opts.projectChanged || (before !== null && project.project?.path !== before)) {
+    useSelectionStore().reset();
+    useLabelingStore().closePreview();
+    library.reset();
+  } else if (before !== null) {
+    library.invalidate();
+  }
+  await useClassesStore().load();
+}
+
+/** Subscribes to the main side's events; returns the unsubscribe function. */
+export function startSync(): () => void {
+  const project = useProjectStore();
+  const offs = [
+    on('import:progress', (p) => project.setProgress(p)),
+    on('library:changed', () => scheduleRefresh()),
+    on('project:changed', () => void reloadAll({ projectChanged: true }))
+  ];
+  return () => offs.forEach((off) => off());
+}

@@ -1,0 +1,191 @@
+/**
+ * The one fake the component tests use: a transport backed by an in-memory library, so the
+ * real api module, stores and components run unchanged on top of it.
+ */
+import type { Channel, EventName } from '../../src/shared/contract';
+import type { ClassDto, PhotoDto } from '../../src/shared/dto';
+import type { Transport } from '../../src/renderer/api';
+
+export interface FakeCall {
+  channel: Channel;
+  req: Record<string, unknown>;
+}
+
+export interface FakeBackend {
+  transport: Transport;
+  calls: FakeCall[];
+  photos: PhotoDto[];
+  classes: ClassDto[];
+  /** Calls of one channel, in order. */
+  callsOf(channel: Channel): Record<string, unknown>[];
+  emit(event: EventName, payload: unknown): void;
+  /** Channels that answer with this error instead of data. */
+  failing: Map<Channel, { code: string; message: string }>;
+}
+
+export function makePhotos(n: number): PhotoDto[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: i + 1,
+    folderId: 1,
+    relPath: `p/${String(i + 1).padStart(5, '0')}.jpg`,
+    name: `${String(i + 1).padStart(5, '0')}.jpg`,
+    size: 1000,
+    mtime: 1_700_000_000_000 + i,
+    width: 64,
+    height: 64,
+    split: null,
+    status: 'ok',
+    error: null,
+    classId: null,
+    labelSource: null
+  }));
+}
+
+function withCounts(classes: ClassDto[], photos: PhotoDto[]): ClassDto[] {
+  return classes.map((c) => ({ ...c, count: photos.filter((p) => p.classId === c.id).length }));
+}
+
+function matching(photos: PhotoDto[], req: Record<string, unknown>): PhotoDto[] {
+  const filter = (req.filter ?? { kind: 'all' }) as { kind: string; classId?: number };
+  const search = String(req.search ?? '').toLowerCase();
+  return photos.filter((p) => {
+    if (search && !p.name.toLowerCase().includes(search)) return false;
+    if (filter.kind === 'unlabeled') return p.classId === null;
+    if (filter.kind === 'labeled') return p.classId !== null;
+    if (filter.kind === 'class') return p.classId === filter.classId;
+    return true;
+  });
+}
+
+export function createFakeBackend(photoCount: number, classes: ClassDto[] = []): FakeBackend {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const backend: FakeBackend = {
+    calls: [],
+    failing: new Map(),
+    photos: makePhotos(photoCount),
+    classes: [...classes],
+    callsOf: (channel) => backend.calls.filter((c) => c.channel === channel).map((c) => c.req),
+    emit: (event, payload) => listeners.get(event)?.forEach((fn) => fn(payload)),
+    transport: {
+      kind: 'test',
+      async invoke(channel, raw) {
+        const req = (raw ?? {}) as Record<string, unknown>;
+        backend.calls.push({ channel, req });
+        const failure = backend.failing.get(channel);
+        if (failure) return { ok: false, error: failure };
+        try {
+          return { ok: true, data: handle(backend, channel, req) };
+        } catch (err) {
+          return { ok: false, error: { code: 'NOT_FOUND', message: (err as Error).message } };
+        }
+      },
+      on(event, fn) {
+        if (!listeners.has(event)) listeners.set(event, new Set());
+        listeners.get(event)!.add(fn);
+        return () => listeners.get(event)?.delete(fn);
+      },
+      photoUrl: (id, variant) => `fake://${variant}/${id}`,
+      pathForFile: () => null
+    }
+  };
+  return backend;
+}
+
+const history: { undo: Array<Map<number, number | null>>; redo: Array<Map<number, number | null>> } = { undo: [], redo: [] };
+
+function applyLabels(b: FakeBackend, change: Map<number, number | null>): Map<number, number | null> {
+  const before = new Map<number, number | null>();
+  for (const p of b.photos) {
+    if (change.has(p.id)) {
+      before.set(p.id, p.classId);
+      p.classId = change.get(p.id)!;
+    }
+  }
+  return before;
+}
+
+function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>): unknown {
+  switch (channel) {
+    case 'project:current':
+      return { path: '/tmp/fake.tstudio', name: 'fake', schemaVersion: 1 };
+    case 'folders:list':
+      return [];
+    case 'stats:get': {
+      const labeled = b.photos.filter((p) => p.classId !== null).length;
+      return { photos: b.photos.length, labeled, unlabeled: b.photos.length - labeled, skipped: 0, classes: {}, splits: {} };
+    }
+    case 'photos:page': {
+      const all = matching(b.photos, req);
+      const offset = Number(req.offset ?? 0);
+      const limit = Number(req.limit ?? 200);
+      return { total: all.length, offset, items: all.slice(offset, offset + limit).map((p) => ({ ...p })) };
+    }
+    case 'photos:ids':
+      return matching(b.photos, req).map((p) => p.id);
+    case 'classes:list':
+      return withCounts(b.classes, b.photos);
+    case 'classes:add': {
+      const c: ClassDto = { id: b.classes.length + 1, name: String(req.name), color: String(req.color ?? '#123456'), hotkey: (req.hotkey as string | null) ?? null, position: b.classes.length, count: 0 };
+      b.classes.push(c);
+      return c;
+    }
+    case 'classes:update': {
+      const c = b.classes.find((x) => x.id === req.id);
+      if (!c) throw new Error('No such class');
+      Object.assign(c, Object.fromEntries(Object.entries(req).filter(([k]) => k !== 'id')));
+      return c;
+    }
+    case 'classes:reorder': {
+      (req.ids as number[]).forEach((id, position) => {
+        const c = b.classes.find((x) => x.id === id);
+        if (c) c.position = position;
+      });
+      return withCounts(b.classes, b.photos);
+    }
+    case 'classes:merge': {
+      for (const p of b.photos) if (p.classId === req.sourceId) p.classId = req.targetId as number;
+      b.classes = b.classes.filter((c) => c.id !== req.sourceId);
+      return withCounts(b.classes, b.photos).find((c) => c.id === req.targetId);
+    }
+    case 'classes:delete': {
+      const removed = b.photos.filter((p) => p.classId === req.id).length;
+      b.classes = b.classes.filter((c) => c.id !== req.id);
+      return { removedLabels: removed };
+    }
+    case 'labels:assign': {
+      const change = new Map((req.photoIds as number[]).map((id) => [id, req.classId as number | null]));
+      history.undo.push(applyLabels(b, change));
+      history.redo = [];
+      return { changed: change.size, canUndo: true, canRedo: false };
+    }
+    case 'labels:undo':
+    case 'labels:redo': {
+      const [from, to] = channel === 'labels:undo' ? [history.undo, history.redo] : [history.redo, history.undo];
+      const step = from.pop();
+      if (step) to.push(applyLabels(b, step));
+      return { changed: step?.size ?? 0, canUndo: history.undo.length > 0, canRedo: history.redo.length > 0 };
+    }
+    default:
+      throw new Error(`fake transport does not implement ${channel}`);
+  }
+}
+
+/** Resets the shared undo history between tests. */
+export function resetFakeHistory(): void {
+  history.undo = [];
+  history.redo = [];
+}
+
+/** Gives happy-dom elements a size, so the virtualizer has a viewport to fill. */
+export function giveElementsSize(width: number, height: number): void {
+  Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => width });
+  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => height });
+  Object.defineProperty(HTMLElement.prototype, 'offsetWidth', { configurable: true, get: () => width });
+  Object.defineProperty(HTMLElement.prototype, 'offsetHeight', { configurable: true, get: () => height });
+}
+
+/** Waits for pending promises, timers and Vue updates to settle. */
+export async function settle(ms = 60): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+  await new Promise((r) => setTimeout(r, 0));
+}
