@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     await page.waitForFunction(visibleThumbsLoaded, null, { polling: 'raf', timeout: 120_000 });
     const firstThumbs = await page.evaluate(() => performance.now());
     const [pageAsked, firstPage, firstTile] = await page.evaluate(() => {
-      const entries = performance.getEntriesByType('resource');
+      const entries = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
       const find = (part: string) => entries.find((e) => e.name.includes(part));
       return [find('/api/invoke/photos:page')?.startTime ?? NaN, find('/api/invoke/photos:page')?.responseEnd ?? NaN, find('/photo/thumb/')?.responseEnd ?? NaN];
     });

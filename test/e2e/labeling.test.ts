@@ -108,7 +108,7 @@ describe.skipIf(!chromiumAvailable())('keyboard labeling in Chromium (serve mode
     await page.keyboard.press('Control+Shift+z');
 
     const name = (k: string) => (k === '1' ? 'ants' : 'bees');
-    const expected = [...keys, ...previewKeys].map(name);
+    const expected: string[] = [...keys, ...previewKeys].map(name);
     expected[19] = ''; // the second undo stays undone
     await expect.poll(() => labelsFromApi(serve, 21), { timeout: 15_000 }).toEqual([...expected, '']);
     await expect.poll(() => page.getByTestId('status-counts').innerText()).toMatch(/19\s+labeled/);
