@@ -21,6 +21,7 @@ import type {
   RunDetail,
   RunSummary,
   TrainingFinished,
+  TrainingPlanPreview,
   TrainingProgress
 } from './dto';
 
@@ -37,7 +38,16 @@ export const photoFilterSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('labeled') }),
   z.object({ kind: z.literal('skipped') }),
   z.object({ kind: z.literal('class'), classId: id }),
-  z.object({ kind: z.literal('split'), split: nonEmpty })
+  z.object({ kind: z.literal('split'), split: nonEmpty }),
+  // Training filters (issue 6). Each has its own order, which replaces the grid's sort.
+  /** A run's validation photos, highest loss first (the mistakes lead). */
+  z.object({ kind: z.literal('mistakes'), runId: id }),
+  /** One confusion-matrix cell: indices into the run's `classes` (rows true, columns predicted), highest loss first. */
+  z.object({ kind: z.literal('confusion'), runId: id, trueIndex: z.number().int().min(0), predictedIndex: z.number().int().min(0) }),
+  /** Unlabeled photos the active model suggests as this class, most certain first. */
+  z.object({ kind: z.literal('suggested'), classId: id }),
+  /** Unlabeled photos with a suggestion from the active model, least certain first. */
+  z.object({ kind: z.literal('uncertain') })
 ]);
 export type PhotoFilter = z.infer<typeof photoFilterSchema>;
 
@@ -94,6 +104,8 @@ export const requestSchemas = {
     .strict()
     .optional(),
   'training:cancel': z.object({ runId: id.optional() }).strict().optional(),
+  /** What a run started now would train on: labeled photos per class and split (same seed, same split). */
+  'training:plan': z.object({ seed: z.number().int().min(0).max(2 ** 31 - 1).default(42) }).strict().optional(),
   'training:runs': empty,
   'training:run': z.object({ runId: id }).strict(),
   'training:set-active': z.object({ runId: id }).strict(),
@@ -119,7 +131,9 @@ export const requestSchemas = {
       minConfidence: z.number().min(0).max(1).optional()
     })
     .strict()
-    .refine((r) => r.photoIds !== undefined || r.minConfidence !== undefined, 'give photoIds or minConfidence')
+    .refine((r) => r.photoIds !== undefined || r.minConfidence !== undefined, 'give photoIds or minConfidence'),
+  /** Drops suggestions the user turned down; the photos stay unlabeled until a new prediction. */
+  'predictions:reject': z.object({ runId: id.optional(), photoIds: z.array(id).min(1).max(100_000) }).strict()
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -156,6 +170,7 @@ export interface ResponseMap {
   'models:import-weights': BackboneStatus;
   'training:start': { runId: number };
   'training:cancel': { cancelled: boolean };
+  'training:plan': TrainingPlanPreview;
   'training:runs': RunSummary[];
   'training:run': RunDetail;
   'training:set-active': RunSummary;
@@ -165,6 +180,8 @@ export interface ResponseMap {
   'predictions:list': PredictionPage;
   /** Photos that got a label. */
   'predictions:accept': { accepted: number; photoIds: number[] };
+  /** Suggestions removed. */
+  'predictions:reject': { rejected: number };
 }
 export type Response<C extends Channel> = ResponseMap[C];
 

@@ -45,6 +45,14 @@ export interface PhotoDto {
   /** Id of the labeled class, or null. */
   classId: number | null;
   labelSource: 'user' | 'model' | null;
+  /** The active model's suggestion for an unlabeled photo; absent or null otherwise. */
+  suggestion?: PhotoSuggestion | null;
+}
+
+export interface PhotoSuggestion {
+  classId: number;
+  /** Probability of the suggested class, 0–1. */
+  confidence: number;
 }
 
 export interface ClassDto {
@@ -293,4 +301,14 @@ export interface PredictionPage {
   runId: number | null;
   total: number;
   items: PredictionDto[];
+}
+
+/** Labeled photos a run started now would use, per class (answer of 'training:plan'). */
+export interface TrainingPlanPreview {
+  /** Classes with labels, in panel order, plus labeled-nothing classes with zeros. */
+  classes: { id: number; name: string; train: number; val: number }[];
+  /** 'folders' when the imported train/val splits are used, else a seeded 20% per class. */
+  splitSource: 'folders' | 'random';
+  /** Photos the model will predict after training. */
+  unlabeled: number;
 }

@@ -165,6 +165,30 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
       if (step) to.push(applyLabels(b, step));
       return { changed: step?.size ?? 0, canUndo: history.undo.length > 0, canRedo: history.redo.length > 0 };
     }
+    case 'engine:status':
+      return { backend: 'wasm', device: 'cpu', label: 'CPU · WebAssembly (tfjs-node not installed)', unavailable: [{ name: 'tfjs-node', reason: 'not installed' }] };
+    case 'models:backbones':
+    case 'training:runs':
+      return [];
+    case 'training:plan':
+      return { classes: b.classes.map((c) => ({ id: c.id, name: c.name, train: 0, val: 0 })), splitSource: 'random', unlabeled: b.photos.length };
+    case 'predictions:list': {
+      const suggested = b.photos.filter((p) => p.classId === null && p.suggestion && (req.classId === undefined || p.suggestion.classId === req.classId));
+      return { runId: suggested.length ? 1 : null, total: suggested.length, items: [] };
+    }
+    case 'predictions:accept': {
+      const wanted = new Set((req.photoIds as number[] | undefined) ?? b.photos.map((p) => p.id));
+      const min = Number(req.minConfidence ?? 0);
+      const chosen = b.photos.filter((p) => wanted.has(p.id) && p.classId === null && p.suggestion && p.suggestion.confidence >= min);
+      for (const p of chosen) Object.assign(p, { classId: p.suggestion!.classId, labelSource: 'model', suggestion: null });
+      return { accepted: chosen.length, photoIds: chosen.map((p) => p.id) };
+    }
+    case 'predictions:reject': {
+      const ids = new Set(req.photoIds as number[]);
+      const chosen = b.photos.filter((p) => ids.has(p.id) && p.suggestion);
+      for (const p of chosen) p.suggestion = null;
+      return { rejected: chosen.length };
+    }
     default:
       throw new Error(`fake transport does not implement ${channel}`);
   }

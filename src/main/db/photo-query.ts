@@ -24,11 +24,20 @@ interface PhotoRow {
   error: string | null;
   class_id: number | null;
   source: 'user' | 'model' | null;
+  sugg_class_id: number | null;
+  sugg_confidence: number | null;
 }
 
 const COLUMNS = `p.id, p.folder_id, p.rel_path, p.name, p.size, p.mtime, p.width, p.height, p.split,
-  p.status, p.error, l.class_id, l.source`;
-const FROM = 'FROM photos p LEFT JOIN labels l ON l.photo_id = p.id LEFT JOIN classes c ON c.id = l.class_id';
+  p.status, p.error, l.class_id, l.source, sp.class_id AS sugg_class_id, sp.confidence AS sugg_confidence`;
+// sp: the active model's suggestion, only for photos that are still unlabeled.
+const FROM = `FROM photos p LEFT JOIN labels l ON l.photo_id = p.id LEFT JOIN classes c ON c.id = l.class_id
+  LEFT JOIN training_predictions sp ON sp.photo_id = p.id AND l.class_id IS NULL
+    AND sp.run_id = (SELECT run_id FROM training_models WHERE active = 1)`;
+/** A run's validation examples (stored highest loss first) as rows: photo id, rank, true/predicted index. */
+const EXAMPLES = `JOIN (SELECT json_extract(e.value, '$.photoId') AS photo_id, CAST(e.key AS INTEGER) AS rank,
+    json_extract(e.value, '$.trueIndex') AS true_index, json_extract(e.value, '$.predictedIndex') AS predicted_index
+  FROM training_runs r, json_each(r.examples) e WHERE r.id = @runId) x ON x.photo_id = p.id`;
 
 /** Sort orders; each ends in p.id so paging is stable. Names sort case-insensitively. */
 const ORDER_BY: Record<PhotoSort, string> = {
@@ -39,19 +48,19 @@ const ORDER_BY: Record<PhotoSort, string> = {
 };
 
 export function pagePhotos(db: Database, query: PhotoQuery, offset: number, limit: number): PhotoPage {
-  const { where, params } = whereClause(query);
-  const { n } = db.prepare(`SELECT COUNT(*) AS n ${FROM} WHERE ${where}`).get(params) as { n: number };
+  const { from, where, params, order } = whereClause(query);
+  const { n } = db.prepare(`SELECT COUNT(*) AS n ${from} WHERE ${where}`).get(params) as { n: number };
   const rows = db
-    .prepare(`SELECT ${COLUMNS} ${FROM} WHERE ${where} ORDER BY ${ORDER_BY[query.sort]} LIMIT @limit OFFSET @offset`)
+    .prepare(`SELECT ${COLUMNS} ${from} WHERE ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`)
     .all({ ...params, limit, offset }) as PhotoRow[];
   return { total: n, offset, items: rows.map(toDto) };
 }
 
 /** Every id matching the query in grid order (select-all, keyboard navigation). */
 export function photoIds(db: Database, query: PhotoQuery): number[] {
-  const { where, params } = whereClause(query);
+  const { from, where, params, order } = whereClause(query);
   return db
-    .prepare(`SELECT p.id ${FROM} WHERE ${where} ORDER BY ${ORDER_BY[query.sort]}`)
+    .prepare(`SELECT p.id ${from} WHERE ${where} ORDER BY ${order}`)
     .pluck()
     .all(params) as number[];
 }
@@ -61,10 +70,44 @@ export function getPhoto(db: Database, id: number): PhotoDto | null {
   return row ? toDto(row) : null;
 }
 
-function whereClause(query: PhotoQuery): { where: string; params: Record<string, unknown> } {
+interface SqlQuery {
+  from: string;
+  where: string;
+  params: Record<string, unknown>;
+  order: string;
+}
+
+/**
+ * The training filters: each joins what it needs and brings its own order (by loss or by
+ * confidence), which replaces the grid's sort. Null for the library's own filters.
+ */
+function trainingFilter(f: PhotoFilter, parts: string[], params: Record<string, unknown>): Pick<SqlQuery, 'from' | 'order'> | null {
+  switch (f.kind) {
+    case 'mistakes':
+    case 'confusion':
+      params.runId = f.runId;
+      if (f.kind === 'confusion') {
+        parts.push('x.true_index = @trueIndex AND x.predicted_index = @predictedIndex');
+        Object.assign(params, { trueIndex: f.trueIndex, predictedIndex: f.predictedIndex });
+      }
+      return { from: `${FROM} ${EXAMPLES}`, order: 'x.rank, p.id' };
+    case 'suggested':
+      parts.push('sp.class_id = @classId');
+      params.classId = f.classId;
+      return { from: FROM, order: 'sp.confidence DESC, p.id' };
+    case 'uncertain':
+      parts.push('sp.class_id IS NOT NULL');
+      return { from: FROM, order: 'sp.confidence, p.id' };
+    default:
+      return null;
+  }
+}
+
+function whereClause(query: PhotoQuery): SqlQuery {
   const parts: string[] = [];
   const params: Record<string, unknown> = {};
   const f = query.filter;
+  const training = trainingFilter(f, parts, params);
   if (f.kind === 'skipped') parts.push("p.status = 'skipped'");
   else parts.push("p.status = 'ok'");
   if (f.kind === 'unlabeled') parts.push('l.class_id IS NULL');
@@ -82,7 +125,7 @@ function whereClause(query: PhotoQuery): { where: string; params: Record<string,
     parts.push("p.name LIKE @search ESCAPE '\\'");
     params.search = `%${query.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   }
-  return { where: parts.join(' AND '), params };
+  return { from: training?.from ?? FROM, where: parts.join(' AND '), params, order: training?.order ?? ORDER_BY[query.sort] };
 }
 
 function toDto(row: PhotoRow): PhotoDto {
@@ -99,6 +142,7 @@ function toDto(row: PhotoRow): PhotoDto {
     status: row.status,
     error: row.error,
     classId: row.class_id,
-    labelSource: row.source
+    labelSource: row.source,
+    suggestion: row.sugg_class_id === null || row.sugg_confidence === null ? null : { classId: row.sugg_class_id, confidence: row.sugg_confidence }
   };
 }

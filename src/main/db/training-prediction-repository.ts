@@ -78,3 +78,9 @@ export function predictionsForExport(db: Database, runId: number): { photoId: nu
     .all(runId) as { photoId: number; folderPath: string; relPath: string; classId: number; confidence: number; probs: string }[];
   return rows.map((r) => ({ photoId: r.photoId, path: `${r.folderPath}/${r.relPath}`, classId: r.classId, confidence: r.confidence, probs: JSON.parse(r.probs) as number[] }));
 }
+
+/** Removes a run's predictions for these photos (suggestions the user turned down); returns how many. */
+export function deletePredictions(db: Database, runId: number, photoIds: readonly number[]): number {
+  const del = db.prepare('DELETE FROM training_predictions WHERE run_id = ? AND photo_id = ?');
+  return db.transaction(() => photoIds.reduce((n, id) => n + del.run(runId, id).changes, 0))();
+}

@@ -91,15 +91,18 @@ export interface CompletedRun {
   modelPath: string;
 }
 
-/** Marks the run completed and records its model; the first model of a project becomes active. */
+/**
+ * Marks the run completed and records its model, which becomes the active one: a person retrains
+ * to get better suggestions, so the newest model serves them until they choose another in Runs.
+ */
 export function completeRun(db: Database, run: CompletedRun, now = Date.now()): void {
   db.transaction(() => {
     db.prepare(
       `UPDATE training_runs SET status = 'completed', backend = ?, timings = ?, metrics = ?, history = ?, examples = ?, finished_at = ?
        WHERE id = ?`
     ).run(run.backend, JSON.stringify(run.timings), JSON.stringify(run.metrics), JSON.stringify(run.history), JSON.stringify(run.examples), now, run.runId);
-    const hasActive = db.prepare('SELECT 1 FROM training_models WHERE active = 1').get() !== undefined;
-    db.prepare('INSERT INTO training_models (run_id, path, active, created_at) VALUES (?, ?, ?, ?)').run(run.runId, run.modelPath, hasActive ? 0 : 1, now);
+    db.prepare('UPDATE training_models SET active = 0 WHERE active = 1').run();
+    db.prepare('INSERT INTO training_models (run_id, path, active, created_at) VALUES (?, ?, 1, ?)').run(run.runId, run.modelPath, now);
   })();
 }
 

@@ -6,13 +6,13 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Request } from '../../shared/contract';
-import type { TrainingConfigDto } from '../../shared/dto';
+import type { TrainingConfigDto, TrainingPlanPreview } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
 import { listClassNames, listTrainingPhotos } from '../db/training-repository';
 import { findManifest, locateWeights, readManifests } from '../engine/manifests';
 import type { LabeledItem, TrainingJobConfig, UnlabeledItem } from '../engine/trainer/job-types';
-import { assignSplits } from '../engine/trainer/split';
+import { assignSplits, normalizeSplit } from '../engine/trainer/split';
 
 export interface ModelDirs {
   modelsDir: string;
@@ -106,4 +106,27 @@ function inferBackboneId(abs: string): string {
   if (name.includes('mobilenet')) return 'mobilenet_v2';
   const kind = statSync(abs).isDirectory() ? 'folder' : 'file';
   throw new AppError('INVALID_REQUEST', `Cannot tell which backbone the weights ${kind} ${abs} belongs to; pass the backbone id too.`);
+}
+
+/**
+ * Per class, how many labeled photos a run started now would train and validate on: the same
+ * split rule and seed as {@link planTraining}, without needing weights.
+ */
+export function previewTraining(db: Database, seed: number): TrainingPlanPreview {
+  const photos = listTrainingPhotos(db);
+  const classes = listClassNames(db);
+  const indexOf = new Map(classes.map((c, i) => [c.id, i] as const));
+  const labeled = photos.filter((p) => p.classId !== null && indexOf.has(p.classId));
+  const splits = assignSplits(labeled.map((p) => ({ split: p.split, classIndex: indexOf.get(p.classId as number) as number })), seed);
+  const counts = classes.map((c) => ({ id: c.id, name: c.name, train: 0, val: 0 }));
+  labeled.forEach((p, i) => {
+    const split = splits[i];
+    if (split !== 'excluded') counts[indexOf.get(p.classId as number) as number][split]++;
+  });
+  const named = labeled.map((p) => normalizeSplit(p.split));
+  return {
+    classes: counts,
+    splitSource: named.includes('train') && named.includes('val') ? 'folders' : 'random',
+    unlabeled: photos.length - labeled.length
+  };
 }

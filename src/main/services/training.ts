@@ -7,26 +7,28 @@ import type { Handlers, Request } from '../../shared/contract';
 import type { PredictionPage, RunSummary } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import { writeLabels } from '../db/label-repository';
-import { acceptablePredictions, listPredictions } from '../db/training-prediction-repository';
+import { acceptablePredictions, deletePredictions, listPredictions } from '../db/training-prediction-repository';
 import { activeRunId, failInterruptedRuns, getRun, insertRun, listRuns, setActiveModel } from '../db/training-repository';
 import type { SpawnStrategy } from '../worker/launcher';
 import type { EventBus } from './event-bus';
 import type { ProjectSession } from './project-session';
 import { exportRun, predictWithRun } from './training-export';
-import { planTraining, type ModelDirs } from './training-plan';
+import { planTraining, previewTraining, type ModelDirs } from './training-plan';
 import { TrainingRun } from './training-run';
 import { toRunDetail, toRunSummary } from './training-views';
 
 export type TrainingChannel =
   | 'training:start'
   | 'training:cancel'
+  | 'training:plan'
   | 'training:runs'
   | 'training:run'
   | 'training:set-active'
   | 'training:predict'
   | 'training:export'
   | 'predictions:list'
-  | 'predictions:accept';
+  | 'predictions:accept'
+  | 'predictions:reject';
 
 export interface TrainingContext {
   current(): ProjectSession;
@@ -72,6 +74,7 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
       running.cancel();
       return { cancelled: true };
     },
+    'training:plan': (req) => previewTraining(db(), req?.seed ?? 42),
     'training:runs': () => listRuns(db()).map(toRunSummary),
     'training:run': (req) => toRunDetail(requireRun(db(), req.runId)),
     'training:set-active': (req) => {
@@ -98,6 +101,12 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
         ctx.events.emit('library:changed', { reason: 'labels' });
       }
       return { accepted: chosen.length, photoIds: chosen.map((c) => c.photoId) };
+    },
+    'predictions:reject': (req) => {
+      const d = db();
+      const rejected = deletePredictions(d, req.runId ?? requireActive(d), req.photoIds);
+      if (rejected > 0) ctx.events.emit('library:changed', { reason: 'labels' });
+      return { rejected };
     }
   };
 }

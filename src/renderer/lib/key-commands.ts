@@ -14,7 +14,9 @@ export type KeyCommand =
   | { type: 'undo' }
   | { type: 'redo' }
   | { type: 'select-all' }
-  | { type: 'help' };
+  | { type: 'help' }
+  | { type: 'accept' }
+  | { type: 'reject' };
 
 /** The parts of a KeyboardEvent the map looks at. */
 export interface KeyPress {
@@ -34,6 +36,8 @@ export interface KeyContext {
   hotkeys: ReadonlyMap<string, number>;
   /** In the preview, left/right step one photo and up/down do nothing. */
   inPreview: boolean;
+  /** The focused (or previewed) photo shows a model suggestion: Enter accepts it, 0 turns it down. */
+  suggestion?: boolean;
 }
 
 function commandKeyCommand(press: KeyPress): KeyCommand | null {
@@ -83,6 +87,8 @@ export function keyCommand(press: KeyPress, ctx: KeyContext): KeyCommand | null 
     case 'End':
       return { type: 'move-to', edge: 'last', extend: press.shiftKey };
     case 'Enter':
+      if (ctx.suggestion) return { type: 'accept' };
+      return ctx.inPreview ? null : { type: 'open-preview' };
     case ' ':
       return ctx.inPreview ? null : { type: 'open-preview' };
     case 'Escape':
@@ -92,7 +98,7 @@ export function keyCommand(press: KeyPress, ctx: KeyContext): KeyCommand | null 
     case '0':
     case 'Backspace':
     case 'Delete':
-      return { type: 'clear' };
+      return ctx.suggestion ? { type: 'reject' } : { type: 'clear' };
   }
   const classId = ctx.hotkeys.get(press.key.toLowerCase());
   return classId === undefined ? null : { type: 'label', classId };
@@ -142,6 +148,8 @@ export const SHORTCUTS: ReadonlyArray<{ keys: string; action: string }> = [
   { keys: 'Click, Shift-click, Ctrl/⌘-click', action: 'Select one, a range, toggle one' },
   { keys: 'Ctrl/⌘ + A', action: 'Select every photo in the current filter' },
   { keys: 'Enter / Space', action: 'Open the large preview' },
+  { keys: 'Enter on a suggestion', action: 'Accept the model’s suggested class (and advance in the preview)' },
+  { keys: '0 on a suggestion', action: 'Turn the suggestion down' },
   { keys: 'Hotkey in the preview', action: 'Label the photo and advance to the next' },
   { keys: '← → in the preview', action: 'Previous / next photo' },
   { keys: 'Esc', action: 'Close the preview or dialog; clear the selection' },

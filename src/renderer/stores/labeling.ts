@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { LabelChangeResult } from '../../shared/dto';
+import type { LabelChangeResult, PhotoDto } from '../../shared/dto';
 import { invoke } from '../api';
 import { labelMutations } from '../lib/mutation-queue';
 import { useLibraryStore } from './library';
@@ -99,11 +99,16 @@ export const useLabelingStore = defineStore('labeling', () => {
    * round trip: the next key press must already land on the next photo.
    */
   function labelAndAdvance(classId: number | null): void {
+    actAndAdvance((photo) => assign([photo.id], classId));
+  }
+
+  /** Runs an action on the previewed photo (label, accept or turn down a suggestion) and moves on. */
+  function actAndAdvance(act: (photo: PhotoDto) => Promise<unknown>): void {
     const index = previewIndex.value;
     const photo = previewPhoto.value;
     if (index === null || !photo) return;
     const next = library.itemAt(index + 1);
-    void assign([photo.id], classId);
+    void act(photo);
     if (index + 1 >= library.total) return;
     // If the label takes the photo out of the filter (e.g. Unlabeled), the next photo slides
     // into this index after the refetch; resyncPreview follows it by id. A next photo whose
@@ -123,6 +128,6 @@ export const useLabelingStore = defineStore('labeling', () => {
 
   return {
     canUndo, canRedo, previewIndex, previewPhoto, assign, labelSelection, history,
-    openPreview, closePreview, step, labelAndAdvance, resyncPreview
+    openPreview, closePreview, step, labelAndAdvance, actAndAdvance, resyncPreview
   };
 });

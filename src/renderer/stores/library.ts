@@ -134,6 +134,13 @@ export const useLibraryStore = defineStore('library', () => {
     version.value++;
   }
 
+  /** Changes other fields of held photos at once (e.g. a suggestion turned down). */
+  function patchPhotos(ids: number[], change: Partial<PhotoDto>): void {
+    cache.value.patch(new Set(ids), change);
+    triggerRef(cache);
+    version.value++;
+  }
+
   /** The main side answered for these ids; pages requested from now on carry the truth. */
   function confirmLabels(ids: number[], ok: boolean): void {
     for (const id of ids) {
@@ -178,7 +185,7 @@ export const useLibraryStore = defineStore('library', () => {
   }
 
   return {
-    query, version, total, loading, setQuery, reset, itemAt, ensureRange, release, invalidate, patchLabels, confirmLabels,
+    query, version, total, loading, setQuery, reset, itemAt, ensureRange, release, invalidate, patchLabels, patchPhotos, confirmLabels,
     allIds, idsInRange, indexOf, heldRecords
   };
 });

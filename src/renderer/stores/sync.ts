@@ -7,8 +7,11 @@ import { labelMutations } from '../lib/mutation-queue';
 import { useClassesStore } from './classes';
 import { useLabelingStore } from './labeling';
 import { useLibraryStore } from './library';
+import { useNavigationStore } from './navigation';
 import { useProjectStore } from './project';
 import { useSelectionStore } from './selection';
+import { useSuggestionsStore } from './suggestions';
+import { useTrainingStore } from './training';
 
 /** Changes arriving within this window share one refresh, ms. */
 const COALESCE_MS = 30;
@@ -21,6 +24,13 @@ async function refreshNow(): Promise<void> {
   const library = useLibraryStore();
   library.invalidate();
   await Promise.all([useClassesStore().load(), useProjectStore().refreshStats()]);
+  // After the classes: the counts are asked per class.
+  await Promise.all([useSuggestionsStore().refreshCounts(), trainingPlanIfShown()]);
+}
+
+/** Counting the training photos reads every photo: only worth it while the Train view shows them. */
+function trainingPlanIfShown(): Promise<void> {
+  return useNavigationStore().view === 'train' ? useTrainingStore().refreshPlan() : Promise.resolve();
 }
 
 /** Asks for a refresh soon; many asks in a burst make one refresh. */
@@ -67,15 +77,25 @@ export async function reloadAll(opts: { projectChanged?: boolean } = {}): Promis
     library.invalidate();
   }
   await useClassesStore().load();
+  const training = useTrainingStore();
+  if (!project.project) return training.loadEngine();
+  await Promise.all([training.loadEngine(), training.loadRuns(), useSuggestionsStore().refreshCounts(), trainingPlanIfShown()]);
 }
 
 /** Subscribes to the main side's events; returns the unsubscribe function. */
 export function startSync(): () => void {
   const project = useProjectStore();
+  const training = useTrainingStore();
   const offs = [
     on('import:progress', (p) => project.setProgress(p)),
     on('library:changed', () => scheduleRefresh()),
-    on('project:changed', () => void reloadAll({ projectChanged: true }))
+    on('project:changed', () => void reloadAll({ projectChanged: true })),
+    on('training:progress', (p) => training.onProgress(p)),
+    on('training:finished', (f) => {
+      void training.onFinished(f);
+      // New predictions are new suggestions on the thumbnails.
+      scheduleRefresh();
+    })
   ];
   return () => offs.forEach((off) => off());
 }

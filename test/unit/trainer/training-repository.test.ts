@@ -65,15 +65,16 @@ describe('training photos', () => {
 describe('runs', () => {
   const classes = [{ id: 1, name: 'ants' }, { id: 2, name: 'bees' }];
 
-  it('completes a run, records its model and makes the first model active', () => {
+  it('completes a run, records its model and makes the newest model active', () => {
     const runId = insertRun(db, { config: { epochs: 3 }, backboneId: 'mobilenet_v2', classes });
     completeRun(db, { runId, backend: 'wasm', timings: { total: 1 }, metrics: { accuracy: 1 }, history: [{ epoch: 1 }], examples: [], modelPath: '/m/run-1' });
     expect(getRun(db, runId)).toMatchObject({ status: 'completed', backend: 'wasm', modelPath: '/m/run-1', active: true, classes });
     const second = insertRun(db, { config: {}, backboneId: 'vgg16', classes });
     completeRun(db, { runId: second, backend: 'wasm', timings: {}, metrics: {}, history: [], examples: [], modelPath: '/m/run-2' });
-    expect(activeRunId(db)).toBe(runId);
-    expect(setActiveModel(db, second)).toBe(true);
     expect(activeRunId(db)).toBe(second);
+    expect(setActiveModel(db, runId)).toBe(true);
+    expect(activeRunId(db)).toBe(runId);
+    expect(getRun(db, second)?.active).toBe(false);
   });
 
   it('ends a cancelled or failed run once, and fails runs left running by a dead process', () => {

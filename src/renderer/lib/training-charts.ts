@@ -1,0 +1,109 @@
+/**
+ * The data and options the loss and accuracy charts hand to Chart.js, built by pure functions
+ * so the tests can check exactly what is drawn without a canvas.
+ */
+import type { ChartData, ChartOptions } from 'chart.js';
+import type { EpochMetrics } from '../../shared/dto';
+import type { BatchPoint } from '../stores/training';
+
+export type CurveMetric = 'loss' | 'acc';
+
+export interface CurvePoint {
+  x: number;
+  y: number;
+}
+
+export interface CurveSeries {
+  key: 'batch' | 'train' | 'val';
+  label: string;
+  /** CSS color; fixed rather than themed because the canvas cannot read CSS variables. */
+  color: string;
+  points: CurvePoint[];
+}
+
+/** Readable on the light and the dark theme alike. */
+export const CURVE_COLORS = { batch: 'rgba(59, 130, 246, 0.35)', train: '#3b82f6', val: '#f59e0b' } as const;
+const GRID_COLOR = 'rgba(128, 128, 128, 0.18)';
+const TICK_COLOR = '#8a94a3';
+
+/**
+ * Train and validation per epoch (x = epochs done, across stages), plus the smoothed per-batch
+ * training curve when there is one. Validation is left out while it has no values.
+ */
+export function curveSeries(history: readonly EpochMetrics[], batches: readonly BatchPoint[], metric: CurveMetric): CurveSeries[] {
+  const train = history.map((h, i) => ({ x: i + 1, y: metric === 'loss' ? h.loss : h.acc }));
+  const val = history.flatMap((h, i) => {
+    const y = metric === 'loss' ? h.valLoss : h.valAcc;
+    return y === null ? [] : [{ x: i + 1, y }];
+  });
+  const series: CurveSeries[] = [];
+  if (batches.length > 0) {
+    series.push({ key: 'batch', label: 'Train (per batch, smoothed)', color: CURVE_COLORS.batch, points: batches.map((b) => ({ x: b.x, y: metric === 'loss' ? b.loss : b.acc })) });
+  }
+  series.push({ key: 'train', label: 'Train (per epoch)', color: CURVE_COLORS.train, points: train });
+  if (val.length > 0) series.push({ key: 'val', label: 'Validation', color: CURVE_COLORS.val, points: val });
+  return series;
+}
+
+export function chartData(series: readonly CurveSeries[]): ChartData<'line', CurvePoint[]> {
+  return {
+    datasets: series.map((s) => ({
+      label: s.label,
+      data: s.points,
+      borderColor: s.color,
+      backgroundColor: s.color,
+      borderWidth: s.key === 'batch' ? 1.5 : 2.5,
+      pointRadius: s.key === 'batch' ? 0 : 3,
+      pointHoverRadius: s.key === 'batch' ? 0 : 5,
+      tension: 0.25,
+      order: s.key === 'batch' ? 2 : 1
+    }))
+  };
+}
+
+/** Epoch where the fine-tuning stage begins (x of its first point), or null without one. */
+export function fineTuneStart(history: readonly EpochMetrics[]): number | null {
+  const i = history.findIndex((h) => h.stage === 'fine-tune');
+  return i < 0 ? null : i + 1;
+}
+
+export function chartOptions(metric: CurveMetric, maxEpoch: number): ChartOptions<'line'> {
+  const isAcc = metric === 'acc';
+  return {
+    responsive: true,
+    maintainAspectRatio: false,
+    // Live updates arrive several times a second; animating each one only blurs the curve.
+    animation: false,
+    parsing: false,
+    normalized: true,
+    interaction: { mode: 'nearest', intersect: false, axis: 'x' },
+    plugins: {
+      // The legend is HTML beside the canvas, readable by screen readers.
+      legend: { display: false },
+      tooltip: {
+        filter: (item) => item.dataset.label !== 'Train (per batch, smoothed)',
+        callbacks: {
+          title: (items) => (items[0] ? `Epoch ${Math.round(items[0].parsed.x ?? 0)}` : ''),
+          label: (item) => `${item.dataset.label}: ${isAcc ? `${((item.parsed.y ?? 0) * 100).toFixed(1)}%` : (item.parsed.y ?? 0).toFixed(3)}`
+        }
+      }
+    },
+    scales: {
+      x: {
+        type: 'linear',
+        min: 0,
+        max: Math.max(1, maxEpoch),
+        title: { display: true, text: 'Epoch', color: TICK_COLOR },
+        ticks: { color: TICK_COLOR, precision: 0 },
+        grid: { color: GRID_COLOR }
+      },
+      y: {
+        type: 'linear',
+        ...(isAcc ? { min: 0, max: 1 } : { beginAtZero: true }),
+        title: { display: true, text: isAcc ? 'Accuracy' : 'Loss (cross-entropy)', color: TICK_COLOR },
+        ticks: { color: TICK_COLOR, callback: (v) => (isAcc ? `${Math.round(Number(v) * 100)}%` : Number(v).toFixed(2)) },
+        grid: { color: GRID_COLOR }
+      }
+    }
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * Training state for every view: the backend and backbones, what a run would train on, the
+ * live run fed by 'training:progress' / 'training:finished' (so the library stays usable and
+ * the dashboard survives switching tabs), past runs and their details.
+ */
+import { defineStore } from 'pinia';
+import { computed, reactive, ref, shallowRef } from 'vue';
+import type { RequestIn } from '../../shared/contract';
+import type {
+  BackboneStatus, BackendInfo, EpochMetrics, RunDetail, RunSummary, TrainingFinished, TrainingPlanPreview, TrainingProgress,
+  ValidationExample
+} from '../../shared/dto';
+import { invoke } from '../api';
+import { useNoticesStore } from './notices';
+
+/** One smoothed per-batch reading; x in epochs across stages (1.5 = half-way through epoch 2). */
+export interface BatchPoint {
+  x: number;
+  loss: number;
+  acc: number;
+}
+
+export interface LiveRun {
+  runId: number;
+  progress: TrainingProgress | null;
+  history: EpochMetrics[];
+  batches: BatchPoint[];
+  /** Set once the run ended. */
+  finished: TrainingFinished | null;
+}
+
+/** What the Advanced fold edits; null and '' mean "the default". */
+export interface TrainOptions {
+  backboneId: string;
+  weightsPath: string;
+  inputSize: number | null;
+  epochs: number | null;
+  fineTune: boolean;
+  seed: number;
+}
+
+/** Per-batch points kept for the chart; older ones are thinned beyond this. */
+const MAX_BATCH_POINTS = 1500;
+
+export function batchPoint(p: TrainingProgress, headEpochs: number): BatchPoint | null {
+  if (p.batchLoss === null || p.batchAcc === null || p.epoch === null || p.total <= 0) return null;
+  if (p.phase !== 'training' && p.phase !== 'fine-tuning') return null;
+  const offset = p.phase === 'fine-tuning' ? headEpochs : 0;
+  return { x: offset + p.epoch - 1 + Math.min(1, p.done / p.total), loss: p.batchLoss, acc: p.batchAcc };
+}
+
+export const useTrainingStore = defineStore('training', () => {
+  const notices = useNoticesStore();
+  const engine = ref<BackendInfo | null>(null);
+  const backbones = ref<BackboneStatus[]>([]);
+  const plan = ref<TrainingPlanPreview | null>(null);
+  const options = reactive<TrainOptions>({ backboneId: '', weightsPath: '', inputSize: null, epochs: null, fineTune: false, seed: 42 });
+  const live = ref<LiveRun | null>(null);
+  const runs = ref<RunSummary[]>([]);
+  const details = shallowRef<ReadonlyMap<number, RunDetail>>(new Map());
+  const starting = ref(false);
+  const running = computed(() => live.value !== null && live.value.finished === null);
+  const activeRun = computed(() => runs.value.find((r) => r.active) ?? null);
+  const readyBackbones = computed(() => backbones.value.filter((b) => b.ready));
+
+  async function loadEngine(): Promise<void> {
+    try {
+      [engine.value, backbones.value] = await Promise.all([invoke('engine:status'), invoke('models:backbones')]);
+    } catch (err) {
+      notices.error(err, 'Could not read the compute backend');
+    }
+  }
+
+  async function refreshPlan(): Promise<void> {
+    try {
+      plan.value = await invoke('training:plan', { seed: options.seed });
+    } catch (err) {
+      notices.error(err, 'Could not count the training photos');
+    }
+  }
+
+  /** Past runs; a run still training (e.g. after a reload) becomes the live one again. */
+  async function loadRuns(): Promise<void> {
+    try {
+      runs.value = await invoke('training:runs');
+    } catch (err) {
+      notices.error(err, 'Could not list the runs');
+      return;
+    }
+    const open = runs.value.find((r) => r.status === 'running');
+    if (open && live.value?.runId !== open.id) {
+      const detail = await loadRun(open.id, true);
+      live.value = { runId: open.id, progress: null, history: detail?.history ?? [], batches: [], finished: null };
+    }
+  }
+
+  async function loadRun(runId: number, force = false): Promise<RunDetail | null> {
+    const held = details.value.get(runId);
+    if (held && !force && held.status !== 'running') return held;
+    try {
+      const detail = await invoke('training:run', { runId });
+      details.value = new Map(details.value).set(runId, detail);
+      return detail;
+    } catch (err) {
+      notices.error(err, `Could not open run ${runId}`);
+      return null;
+    }
+  }
+
+  function startRequest(): RequestIn<'training:start'> {
+    const req: NonNullable<RequestIn<'training:start'>> = { fineTune: options.fineTune, seed: options.seed };
+    if (options.backboneId) req.backboneId = options.backboneId;
+    if (options.weightsPath.trim()) req.weightsPath = options.weightsPath.trim();
+    if (options.inputSize) req.inputSize = options.inputSize;
+    if (options.epochs) req.epochs = options.epochs;
+    return req;
+  }
+
+  async function start(): Promise<number | null> {
+    if (running.value || starting.value) return null;
+    starting.value = true;
+    try {
+      const { runId } = await invoke('training:start', startRequest());
+      // Progress may have arrived before the answer; keep what it started.
+      if (live.value?.runId !== runId) live.value = { runId, progress: null, history: [], batches: [], finished: null };
+      void loadRuns();
+      return runId;
+    } catch (err) {
+      notices.error(err, 'Could not start training');
+      return null;
+    } finally {
+      starting.value = false;
+    }
+  }
+
+  async function cancel(): Promise<void> {
+    if (!live.value) return;
+    try {
+      await invoke('training:cancel', { runId: live.value.runId });
+    } catch (err) {
+      notices.error(err, 'Could not cancel');
+    }
+  }
+
+  function onProgress(p: TrainingProgress): void {
+    if (!live.value || live.value.runId !== p.runId) {
+      live.value = { runId: p.runId, progress: null, history: [], batches: [], finished: null };
+    }
+    const run = live.value;
+    run.progress = p;
+    if (p.epochMetrics) run.history = [...run.history, p.epochMetrics];
+    const point = batchPoint(p, run.history.filter((h) => h.stage === 'head').length);
+    if (point) {
+      const kept = run.batches.length >= MAX_BATCH_POINTS ? run.batches.filter((_, i) => i % 2 === 0) : run.batches;
+      run.batches = [...kept, point];
+    }
+  }
+
+  async function onFinished(f: TrainingFinished): Promise<void> {
+    if (!live.value || live.value.runId !== f.runId) {
+      live.value = { runId: f.runId, progress: null, history: [], batches: [], finished: null };
+    }
+    live.value.finished = f;
+    if (f.status === 'completed') notices.info(`Run ${f.runId} finished: ${f.valAccuracy === null ? 'no validation photos' : `${(f.valAccuracy * 100).toFixed(1)}% on validation`}.`);
+    else if (f.status === 'cancelled') notices.info(`Run ${f.runId} was cancelled.`);
+    else notices.error(new Error(f.error ?? 'unknown error'), `Run ${f.runId} failed`);
+    await Promise.all([loadRuns(), loadRun(f.runId, true)]);
+  }
+
+  async function setActive(runId: number): Promise<boolean> {
+    try {
+      await invoke('training:set-active', { runId });
+      await loadRuns();
+      return true;
+    } catch (err) {
+      notices.error(err, 'Could not choose the model');
+      return false;
+    }
+  }
+
+  async function exportRun(runId: number, outDir: string): Promise<string | null> {
+    try {
+      const result = await invoke('training:export', { runId, outDir });
+      notices.info(`Exported the model to ${result.modelDir} and ${result.predictions} predictions to ${result.csvPath}.`);
+      return result.modelDir;
+    } catch (err) {
+      notices.error(err, 'Could not export the model');
+      return null;
+    }
+  }
+
+  /** Validation examples of a loaded run by photo id, for the verdict on thumbnails in its filters. */
+  function verdicts(runId: number): ReadonlyMap<number, ValidationExample> {
+    return new Map((details.value.get(runId)?.mistakes ?? []).map((m) => [m.photoId, m]));
+  }
+
+  /** The newest run worth showing on the dashboard: the live one, else the newest finished. */
+  const latestRunId = computed(() => live.value?.runId ?? runs.value[0]?.id ?? null);
+
+  return {
+    engine, backbones, plan, options, live, runs, details, starting, running, activeRun, readyBackbones, latestRunId,
+    loadEngine, refreshPlan, loadRuns, loadRun, start, cancel, onProgress, onFinished, setActive, exportRun, verdicts
+  };
+});
