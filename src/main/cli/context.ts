@@ -18,14 +18,23 @@ export interface ProjectOptions {
   json?: boolean;
 }
 
-/** Opens the project, runs `work` with a client, and always closes the database. */
-export async function withClient<T>(opts: ProjectOptions, work: (client: ApiClient) => Promise<T>): Promise<T> {
+/**
+ * Opens the project, runs `work` with a client, and always closes the database. A `--project`
+ * file must exist unless `createProject` is set (import): `stats --project tpyo.tstudio` should
+ * say the file is missing, not create an empty project and report zeros.
+ */
+export async function withClient<T>(
+  opts: ProjectOptions,
+  work: (client: ApiClient) => Promise<T>,
+  { createProject = false }: { createProject?: boolean } = {}
+): Promise<T> {
   const app = createApp({
     ...localAppOptions({
       project: opts.project === undefined ? undefined : resolveUserPath(opts.project),
       userData: opts.userData === undefined ? undefined : resolveUserPath(opts.userData),
       transport: 'direct'
     }),
+    openMode: createProject || opts.project === undefined ? 'open-or-create' : 'open',
     rescanOnOpen: false
   });
   try {

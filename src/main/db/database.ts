@@ -28,6 +28,8 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
     throw openError(file, err);
   }
   try {
+    // Before anything writes: WAL and our tables must never land in another program's database.
+    assertProjectOrEmpty(db, file);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
@@ -59,6 +61,21 @@ export function migrate(db: Database, list: Migration[] = knownMigrations): numb
     })();
   }
   return schemaVersion(db);
+}
+
+/**
+ * A file at schema 0 is ours to set up only while it holds no tables: migrations set
+ * user_version in the transaction that creates them, so version 0 with tables is someone else's.
+ */
+function assertProjectOrEmpty(db: Database, file: string): void {
+  if (schemaVersion(db) !== 0) return;
+  const tables = db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").pluck().get() as number;
+  if (tables > 0) {
+    throw new AppError(
+      'PROJECT_INVALID',
+      `${file} is an SQLite database of another program, not a Transfer Studio project; it was left unchanged. Choose another file.`
+    );
+  }
 }
 
 export function schemaVersion(db: Database): number {

@@ -23,7 +23,7 @@ import type { ServeBackend } from './backend';
 import { handlePhoto, parsePhotoPath } from './photo-route';
 import { sendError, sendJson, writeHead } from './respond';
 import { contentSecurityPolicy } from './security-headers';
-import { openStaticStream, resolveStaticFile } from './static-files';
+import { pipeStaticFile, resolveStaticFile } from './static-files';
 
 export interface ServeOptions {
   /** TCP port; 0 picks a free one. */
@@ -192,5 +192,5 @@ async function serveStatic(ctx: Context, url: URL, res: ServerResponse, headOnly
     res.end();
     return;
   }
-  openStaticStream(file).pipe(res);
+  pipeStaticFile(file, res);
 }

@@ -4,6 +4,7 @@
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import { extname, join, sep } from 'node:path';
+import type { Writable } from 'node:stream';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -80,6 +81,13 @@ async function realpathOrNull(p: string): Promise<string | null> {
   }
 }
 
-export function openStaticStream(file: StaticFile): NodeJS.ReadableStream {
-  return createReadStream(file.path);
+/**
+ * Streams the file into the response. A file that vanishes or fails between resolve and read
+ * (a rebuild of out/web) ends that one response; it must not become an uncaught 'error' event
+ * that takes the whole server down.
+ */
+export function pipeStaticFile(file: StaticFile, res: Writable & { destroy(error?: Error): unknown }): void {
+  const stream = createReadStream(file.path);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
 }

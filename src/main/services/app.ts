@@ -24,8 +24,10 @@ import { createTrainingHandlers } from './training';
 import type { SpawnStrategy } from '../worker/launcher';
 
 export interface AppOptions {
-  /** Project file opened at start; created (with its folder) when missing. */
+  /** Project file opened at start; created (with its folder) when missing, unless `openMode` is 'open'. */
   projectPath: string;
+  /** 'open' refuses a missing file with NOT_FOUND (a mistyped path must not become a new project). */
+  openMode?: 'open' | 'open-or-create';
   /** Thumbnails and other derived data live here, keyed by content hash. */
   cacheDir: string;
   transport: 'electron' | 'http' | 'direct';
@@ -59,7 +61,7 @@ export function createApp(options: AppOptions): App {
   const events = new EventBus();
   const thumbs = new ThumbnailCache(options.cacheDir);
   const sessionDeps = { events, thumbs, nativeBinding: options.nativeBinding };
-  let session: ProjectSession = openSession(options.projectPath, 'open-or-create', sessionDeps);
+  let session: ProjectSession = openSession(options.projectPath, options.openMode ?? 'open-or-create', sessionDeps);
   let closed = false;
   const rescanOnOpen = options.rescanOnOpen ?? true;
   if (rescanOnOpen) session.library.rescanInBackground();

@@ -13,7 +13,7 @@ import { filesToProbe, planFolderChanges } from './import-plan';
 import { probeFile } from './photo-probe';
 import { mapPool } from './pool';
 import { ProgressReporter } from './progress';
-import type { ThumbnailCache } from './thumbnails';
+import { UndecodableImageError, type ThumbnailCache } from './thumbnails';
 
 /** Parallel hashing/decoding tasks. libvips threads and the disk keep two cores busy with 3. */
 export const IMPORT_CONCURRENCY = 3;
@@ -126,10 +126,12 @@ async function thumbnailPhase(deps: ImportDeps, root: string, probed: ProbedFile
       try {
         await deps.thumbs.ensure(p.hash as string, abs);
       } catch (err) {
+        // Cache write failures abort the import (nothing is written); only bad photos are skipped.
+        if (!(err instanceof UndecodableImageError)) throw err;
         p.status = 'skipped';
         p.width = null;
         p.height = null;
-        p.error = `corrupt image: ${(err instanceof Error ? err.message : String(err)).replace(/^Vips\w*: /, '')}`;
+        p.error = `corrupt image: ${err.message}`;
       }
       progress.tick(abs);
     },

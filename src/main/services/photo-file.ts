@@ -6,7 +6,7 @@ import type { Database } from '../db/database';
 import { listFolders } from '../db/folder-repository';
 import { markPhotoSkipped, photoLocation } from '../db/photo-repository';
 import { isInside } from './folder-scan';
-import { THUMBNAIL_CONTENT_TYPE, type ThumbnailCache } from './thumbnails';
+import { THUMBNAIL_CONTENT_TYPE, UndecodableImageError, type ThumbnailCache } from './thumbnails';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
@@ -40,9 +40,9 @@ export async function resolvePhotoFile(
   try {
     return { path: await thumbs.ensure(loc.hash, original), contentType: THUMBNAIL_CONTENT_TYPE };
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    markPhotoSkipped(db, photoId, `corrupt image: ${reason}`);
-    throw new AppError('NOT_FOUND', `Photo ${photoId} could not be decoded: ${reason}`);
+    if (!(err instanceof UndecodableImageError)) throw err;
+    markPhotoSkipped(db, photoId, `corrupt image: ${err.message}`);
+    throw new AppError('NOT_FOUND', `Photo ${photoId} could not be decoded: ${err.message}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { AppError } from '../../shared/errors';
 import { openImage } from './image-source';
 
 /** Longest side of a thumbnail, px. Sharp enough for a 2x grid cell of ~128 px. */
@@ -47,18 +48,43 @@ export class ThumbnailCache {
   }
 
   private async render(hash: string, source: string): Promise<string> {
+    const data = await decodeThumbnail(source);
     const target = this.pathFor(hash);
-    await fsp.mkdir(path.dirname(target), { recursive: true });
+    // Write then rename, so a reader never sees half a file and a crash leaves no broken thumb.
+    const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      await fsp.mkdir(path.dirname(target), { recursive: true });
+      await fsp.writeFile(temp, data);
+      await fsp.rename(temp, target);
+    } catch (err) {
+      await fsp.rm(temp, { force: true }).catch(() => undefined);
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new AppError('IO_ERROR', `Cannot write the thumbnail cache in ${this.dir} (${reason}); check the disk has space.`);
+    }
+    return target;
+  }
+}
+
+/**
+ * The photo itself could not be decoded (corrupt, truncated). Only this marks a photo skipped:
+ * a full disk or an unwritable cache is the app's problem, and must not cost the photo its label.
+ */
+export class UndecodableImageError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'UndecodableImageError';
+  }
+}
+
+async function decodeThumbnail(source: string): Promise<Buffer> {
+  try {
     const image = await openImage(source);
-    const data = await image
+    return await image
       .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
       .jpeg({ quality: 80, mozjpeg: false })
       .toBuffer();
-    // Write then rename, so a reader never sees half a file and a crash leaves no broken thumb.
-    const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await fsp.writeFile(temp, data);
-    await fsp.rename(temp, target);
-    return target;
+  } catch (err) {
+    throw new UndecodableImageError((err instanceof Error ? err.message : String(err)).replace(/^Vips\w*: /, ''));
   }
 }

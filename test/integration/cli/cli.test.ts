@@ -4,7 +4,7 @@
  * 1 with one clear line on stderr.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,24 @@ describe('cli failures', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toContain(`Folder does not exist: ${missing}`);
+  });
+
+  it('stats on a project file that does not exist says so and creates nothing', async () => {
+    const missing = join(dir, 'tpyo.tstudio');
+    const run = await runCli(['stats', '--project', missing, '--user-data', join(dir, 'user')]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`Project file ${missing} does not exist`);
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  it('a text file given as the project exits 1 naming it as not a project, and is left as it was', async () => {
+    const text = join(dir, 'notes.txt');
+    writeFileSync(text, 'hello\n');
+    const run = await runCli(['classes', '--project', text, '--user-data', join(dir, 'user')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('is not a Transfer Studio project');
+    expect(readFileSync(text, 'utf8')).toBe('hello\n');
   });
 
   it('an unknown command exits 1', async () => {

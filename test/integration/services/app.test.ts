@@ -1,4 +1,4 @@
-import { symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHANNELS, type ApiClient } from '../../../src/shared/contract';
@@ -62,6 +62,25 @@ describe('serving photo files', () => {
     unlinkSync(file);
     symlinkSync(path.join(t.dir, 'secret.jpg'), file);
     await expect(t.app.photoFile(id, 'full')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('an unwritable thumbnail cache is an IO_ERROR and leaves the photo readable and labeled', async () => {
+    await writePhoto(path.join(t.photos, 'cats', 'x.jpg'));
+    await t.api.invoke('folders:add', { path: t.photos, classesFromFolders: true });
+    const [{ id, classId }] = [...(await photosByPath(t.api)).values()];
+    expect(classId).not.toBeNull();
+    // The thumbnails folder replaced by a file: every cache write now fails, like a full disk.
+    rmSync(path.join(t.dir, 'cache', 'thumbs'), { recursive: true, force: true });
+    writeFileSync(path.join(t.dir, 'cache', 'thumbs'), '');
+    await expect(t.app.photoFile(id, 'thumb')).rejects.toMatchObject({ code: 'IO_ERROR' });
+    expect(await t.api.invoke('photos:get', { id })).toMatchObject({ status: 'ok', classId });
+  });
+
+  it('an import whose thumbnails cannot be written fails with IO_ERROR instead of skipping the photos', async () => {
+    await writePhoto(path.join(t.photos, 'y.jpg'));
+    writeFileSync(path.join(t.dir, 'cache'), '');
+    await expect(t.api.invoke('folders:add', { path: t.photos })).rejects.toMatchObject({ code: 'IO_ERROR' });
+    expect((await t.api.invoke('stats:get')).skipped).toBe(0);
   });
 
   it('answers NOT_FOUND for an unknown photo id', async () => {

@@ -37,6 +37,13 @@ describe('importing a folder', () => {
     expect(reasonFor(result, 'broken.jpg')).toMatch(/corrupt image/);
   });
 
+  it('calls a JPEG cut off inside its header corrupt, not "not an image"', async () => {
+    const data = await writePhoto(path.join(t.photos, 'cut.jpg'), { width: 300, height: 200 });
+    writeFileSync(path.join(t.photos, 'cut.jpg'), data.subarray(0, 40));
+    const result = await t.api.invoke('folders:add', { path: t.photos });
+    expect(reasonFor(result, 'cut.jpg')).toBe('corrupt image: truncated or damaged JPEG file');
+  });
+
   it('records a zero-byte file as skipped', async () => {
     writeFileSync(path.join(t.photos, 'empty.jpg'), '');
     const result = await t.api.invoke('folders:add', { path: t.photos });

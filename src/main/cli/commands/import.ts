@@ -31,7 +31,7 @@ async function importAction(folder: string, opts: ImportOptions): Promise<void> 
       off();
       reporter.stop();
     }
-  });
+  }, { createProject: true });
   if (opts.json) writeJsonLine({ type: 'result', ...result });
   else process.stdout.write(formatImportSummary(path, result));
 }
