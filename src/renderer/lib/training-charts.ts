@@ -22,7 +22,7 @@ export interface CurveSeries {
 }
 
 /** Readable on the light and the dark theme alike. */
-export const CURVE_COLORS = { batch: 'rgba(59, 130, 246, 0.35)', train: '#3b82f6', val: '#f59e0b' } as const;
+export const CURVE_COLORS = { batch: 'rgba(96, 165, 250, 0.55)', train: '#3b82f6', val: '#f59e0b' } as const;
 const GRID_COLOR = 'rgba(128, 128, 128, 0.18)';
 const TICK_COLOR = '#8a94a3';
 

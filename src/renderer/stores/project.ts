@@ -69,8 +69,7 @@ export const useProjectStore = defineStore('project', () => {
     importing.value = true;
     try {
       const result = await invoke('folders:add', { path, classesFromFolders });
-      const skipped = result.skipped.length ? `, ${result.skipped.length} skipped` : '';
-      notices.info(`Imported ${result.added} photos${skipped}.`);
+      notices.info(importSummary(result));
       await Promise.all([refreshStats(), refreshFolders()]);
       return result;
     } catch (err) {
@@ -85,13 +84,27 @@ export const useProjectStore = defineStore('project', () => {
   async function rescan(): Promise<void> {
     importing.value = true;
     try {
-      await invoke('folders:rescan', {});
+      const results = await invoke('folders:rescan', {});
       await Promise.all([refreshStats(), refreshFolders()]);
+      notices.info(rescanSummary(results, folders.value.filter((f) => !f.present).length));
     } catch (err) {
       notices.error(err, 'Could not rescan');
     } finally {
       importing.value = false;
       progress.value = null;
+    }
+  }
+
+  /** Takes a folder out of the project (its photos and their labels); nothing on disk changes. */
+  async function removeFolder(folderId: number): Promise<boolean> {
+    try {
+      const { removedPhotos } = await invoke('folders:remove', { folderId });
+      notices.info(`Removed the folder and its ${plural(removedPhotos, 'photo')} from the project.`);
+      await Promise.all([refreshStats(), refreshFolders()]);
+      return true;
+    } catch (err) {
+      notices.error(err, 'Could not remove the folder');
+      return false;
     }
   }
 
@@ -101,6 +114,31 @@ export const useProjectStore = defineStore('project', () => {
 
   return {
     project, stats, folders, progress, importing, loadError, loaded, transportKind,
-    load, refreshStats, refreshFolders, openOrCreate, addFolder, rescan, setProgress
+    load, refreshStats, refreshFolders, openOrCreate, addFolder, rescan, removeFolder, setProgress
   };
 });
+
+function plural(n: number, word: string): string {
+  return `${new Intl.NumberFormat().format(n)} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** "Imported 12 photos; 3 already in the project; 2 unreadable (see Skipped files)." */
+export function importSummary(result: ImportResult): string {
+  const parts = [`Imported ${plural(result.added, 'photo')}`];
+  if (result.duplicates) parts.push(`${plural(result.duplicates, 'exact duplicate')} of photos already in the project left out`);
+  if (result.skipped.length) parts.push(`${new Intl.NumberFormat().format(result.skipped.length)} unreadable (see Skipped files)`);
+  return `${parts.join('; ')}.`;
+}
+
+/** What a rescan of every folder changed, and how many folders could not be found. */
+export function rescanSummary(results: ImportResult[], missing: number): string {
+  const sum = (key: 'added' | 'removed' | 'updated' | 'moved'): number => results.reduce((n, r) => n + r[key], 0);
+  const changes = [
+    sum('added') && `${plural(sum('added'), 'new photo')}`,
+    sum('removed') && `${plural(sum('removed'), 'photo')} gone`,
+    sum('updated') && `${plural(sum('updated'), 'photo')} changed`,
+    sum('moved') && `${plural(sum('moved'), 'photo')} moved`
+  ].filter(Boolean);
+  const head = `Rescanned ${plural(results.length, 'folder')}: ${changes.length ? changes.join(', ') : 'nothing changed'}.`;
+  return missing ? `${head} ${plural(missing, 'folder')} could not be found — see Folders.` : head;
+}

@@ -23,7 +23,8 @@ let again = false;
 async function refreshNow(): Promise<void> {
   const library = useLibraryStore();
   library.invalidate();
-  await Promise.all([useClassesStore().load(), useProjectStore().refreshStats()]);
+  const project = useProjectStore();
+  await Promise.all([useClassesStore().load(), project.refreshStats(), project.refreshFolders()]);
   // After the classes: the counts are asked per class.
   await Promise.all([useSuggestionsStore().refreshCounts(), trainingPlanIfShown()]);
 }

@@ -4,13 +4,13 @@
  * the dashboard survives switching tabs), past runs and their details.
  */
 import { defineStore } from 'pinia';
-import { computed, reactive, ref, shallowRef } from 'vue';
+import { computed, reactive, ref, shallowRef, watch } from 'vue';
 import type { RequestIn } from '../../shared/contract';
 import type {
   BackboneStatus, BackendInfo, EpochMetrics, RunDetail, RunSummary, TrainingFinished, TrainingPlanPreview, TrainingProgress,
   ValidationExample
 } from '../../shared/dto';
-import { invoke } from '../api';
+import { errorMessage, invoke } from '../api';
 import { useNoticesStore } from './notices';
 
 /** One smoothed per-batch reading; x in epochs across stages (1.5 = half-way through epoch 2). */
@@ -49,12 +49,45 @@ export function batchPoint(p: TrainingProgress, headEpochs: number): BatchPoint 
   return { x: offset + p.epoch - 1 + Math.min(1, p.done / p.total), loss: p.batchLoss, acc: p.batchAcc };
 }
 
+const OPTIONS_KEY = 'transferStudio.trainOptions';
+const DEFAULT_OPTIONS: TrainOptions = { backboneId: '', weightsPath: '', inputSize: null, epochs: null, fineTune: false, seed: 42 };
+
+/** The last Advanced settings, each field checked (the stored text may be old or hand-edited). */
+function loadOptions(): TrainOptions {
+  const options = { ...DEFAULT_OPTIONS };
+  let saved: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(OPTIONS_KEY) ?? '{}');
+    if (parsed && typeof parsed === 'object') saved = parsed as Record<string, unknown>;
+  } catch {
+    return options;
+  }
+  const positive = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null);
+  if (typeof saved.backboneId === 'string') options.backboneId = saved.backboneId;
+  if (typeof saved.weightsPath === 'string') options.weightsPath = saved.weightsPath;
+  options.inputSize = positive(saved.inputSize);
+  options.epochs = positive(saved.epochs);
+  if (typeof saved.fineTune === 'boolean') options.fineTune = saved.fineTune;
+  if (typeof saved.seed === 'number' && Number.isInteger(saved.seed) && saved.seed >= 0) options.seed = saved.seed;
+  return options;
+}
+
+function saveOptions(options: TrainOptions): void {
+  try {
+    localStorage.setItem(OPTIONS_KEY, JSON.stringify(options));
+  } catch {
+    // Storage full or disabled: the settings just last for this session.
+  }
+}
+
 export const useTrainingStore = defineStore('training', () => {
   const notices = useNoticesStore();
   const engine = ref<BackendInfo | null>(null);
   const backbones = ref<BackboneStatus[]>([]);
   const plan = ref<TrainingPlanPreview | null>(null);
-  const options = reactive<TrainOptions>({ backboneId: '', weightsPath: '', inputSize: null, epochs: null, fineTune: false, seed: 42 });
+  const options = reactive<TrainOptions>(loadOptions());
+  // The weights path and the rest are remembered, so a retrain after a restart is one click again.
+  watch(options, () => saveOptions(options), { deep: true });
   const live = ref<LiveRun | null>(null);
   const runs = ref<RunSummary[]>([]);
   const details = shallowRef<ReadonlyMap<number, RunDetail>>(new Map());
@@ -178,14 +211,14 @@ export const useTrainingStore = defineStore('training', () => {
     }
   }
 
-  async function exportRun(runId: number, outDir: string): Promise<string | null> {
+  /** Exports a run; a failure comes back as text for the form to show beside the path it is about. */
+  async function exportRun(runId: number, outDir: string): Promise<{ modelDir: string } | { error: string }> {
     try {
       const result = await invoke('training:export', { runId, outDir });
       notices.info(`Exported the model to ${result.modelDir} and ${result.predictions} predictions to ${result.csvPath}.`);
-      return result.modelDir;
+      return { modelDir: result.modelDir };
     } catch (err) {
-      notices.error(err, 'Could not export the model');
-      return null;
+      return { error: errorMessage(err) };
     }
   }
 
