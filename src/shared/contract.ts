@@ -30,6 +30,11 @@ const nonEmpty = z.string().trim().min(1).max(4096);
 const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'color must be #rrggbb');
 const hotkey = z.string().regex(/^[a-zA-Z1-9]$/, 'hotkey must be one letter or digit 1-9').nullable();
 const empty = z.object({}).strict().optional();
+/** Paths cross the boundary absolute: the main side's working folder means nothing to the user. */
+const absolutePath = nonEmpty.refine(
+  (p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'),
+  'must be an absolute path (e.g. /home/me/photos or C:\\Photos)'
+);
 
 /** Which photos a grid query covers. */
 export const photoFilterSchema = z.discriminatedUnion('kind', [
@@ -64,10 +69,10 @@ const photoQuery = {
 export const requestSchemas = {
   'app:info': empty,
   'project:current': empty,
-  'project:open': z.object({ path: nonEmpty }).strict(),
-  'project:create': z.object({ path: nonEmpty }).strict(),
+  'project:open': z.object({ path: absolutePath }).strict(),
+  'project:create': z.object({ path: absolutePath }).strict(),
   'folders:list': empty,
-  'folders:add': z.object({ path: nonEmpty, classesFromFolders: z.boolean().default(false) }).strict(),
+  'folders:add': z.object({ path: absolutePath, classesFromFolders: z.boolean().default(false) }).strict(),
   'folders:rescan': z.object({ folderId: id.optional() }).strict().optional(),
   'folders:remove': z.object({ folderId: id }).strict(),
   'photos:page': z
@@ -89,12 +94,12 @@ export const requestSchemas = {
   'stats:get': empty,
   'engine:status': empty,
   'models:backbones': empty,
-  'models:import-weights': z.object({ backboneId: nonEmpty, path: nonEmpty }).strict(),
+  'models:import-weights': z.object({ backboneId: nonEmpty, path: absolutePath }).strict(),
   /** Starts a run in the training process; defaults: backbone VGG16 if ready else the first ready, 224 px, 'gap' head. */
   'training:start': z
     .object({
       backboneId: nonEmpty.optional(),
-      weightsPath: nonEmpty.optional(),
+      weightsPath: absolutePath.optional(),
       epochs: z.number().int().min(1).max(500).optional(),
       fineTune: z.boolean().default(false),
       seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
@@ -111,7 +116,7 @@ export const requestSchemas = {
   'training:set-active': z.object({ runId: id }).strict(),
   /** Runs the active (or given) run's model over every unlabeled photo again. */
   'training:predict': z.object({ runId: id.optional() }).strict().optional(),
-  'training:export': z.object({ runId: id, outDir: nonEmpty }).strict(),
+  'training:export': z.object({ runId: id, outDir: absolutePath }).strict(),
   /** Suggestions for unlabeled photos from the active (or given) run; least certain first by default. */
   'predictions:list': z
     .object({

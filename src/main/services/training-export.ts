@@ -28,9 +28,22 @@ export async function exportRun(db: Database, run: RunRecord, outDir: string): P
     const lines = rows.map((r) => [r.photoId, r.path, names.get(r.classId) ?? '', r.confidence.toFixed(6), ...r.probs.map((p) => p.toFixed(6))].map(csvCell).join(','));
     await writeFile(csvPath, [header.map(csvCell).join(','), ...lines].join('\n') + '\n');
   } catch (err) {
-    throw new AppError('IO_ERROR', `Could not export run ${run.id} to ${out}: ${(err as Error).message}`);
+    throw exportError(err, run.id, out);
   }
   return { modelDir, csvPath, predictions: rows.length };
+}
+
+/** Turns a file-system failure into a message that says what to do, not Node's errno text. */
+function exportError(err: unknown, runId: number, out: string): AppError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EEXIST' || code === 'ENOTDIR') {
+    return new AppError('CONFLICT', `Cannot export run ${runId} to ${out}: that path (or a folder above it) is a file, not a folder. Choose a folder.`);
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new AppError('IO_ERROR', `Cannot export run ${runId} to ${out}: no permission to write there. Choose a folder you can write to.`);
+  }
+  if (code === 'ENOSPC') return new AppError('IO_ERROR', `Cannot export run ${runId} to ${out}: the disk is full.`);
+  return new AppError('IO_ERROR', `Could not export run ${runId} to ${out}: ${(err as Error).message}`);
 }
 
 function csvCell(value: string | number): string {

@@ -35,6 +35,16 @@ describe('the composition root', () => {
     expect(envelope).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
   });
 
+  it.each([
+    ['folders:add', { path: 'photos/holiday' }],
+    ['project:open', { path: 'other.tstudio' }],
+    ['training:export', { runId: 1, outDir: 'relative/out' }]
+  ])('refuses a relative path on %s: the main side\'s working folder means nothing to the user', async (channel, req) => {
+    const envelope = await t.app.dispatch(channel, req);
+    expect(envelope).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+    if (!envelope.ok) expect(envelope.error.message).toMatch(/absolute path/);
+  });
+
   it('fills defaults and answers in an ok envelope', async () => {
     expect(await t.app.dispatch('photos:page', {})).toEqual({ ok: true, data: { total: 0, offset: 0, items: [] } });
   });
