@@ -29,7 +29,7 @@ const DEFAULT_SIZE = 224;
 
 export async function loadBackbone(opts: LoadBackboneOptions): Promise<Backbone> {
   const weightsPath = path.resolve(opts.weightsPath);
-  if (!existsSync(weightsPath)) throw new AppError('WEIGHTS_MISSING', `Weights not found: ${weightsPath}`);
+  if (!existsSync(weightsPath)) throw new AppError('WEIGHTS_MISSING', `Weights not found: ${weightsPath}. Fetch them (npm run models:fetch) or import the weights file, then try again.`);
   const inputSize = opts.inputSize ?? DEFAULT_SIZE;
   if (!Number.isInteger(inputSize) || inputSize < VGG_MIN_INPUT) {
     throw new AppError('INVALID_REQUEST', `Input size must be an integer ≥ ${VGG_MIN_INPUT} px, got ${inputSize}`);
@@ -72,15 +72,22 @@ function restoreVgg(id: 'vgg16' | 'vgg19', weights: NamedWeights, c: Common, pre
   } catch (err) {
     throw new AppError('INVALID_REQUEST', (err as Error).message);
   }
-  const full = c.featureLayer ? buildVgg(id, c.inputSize) : model;
-  // Restore into the full base so a cut at block4 still gets a strict check of the file.
-  restore(full, weights, c.weightsPath);
-  if (full !== model) {
-    const fullByName = new Map(full.layers.map((l) => [l.name, l]));
-    model.layers.forEach((l) => l.setWeights(fullByName.get(l.name)!.getWeights()));
-    full.dispose();
-  }
+  if (!c.featureLayer) restore(model, weights, c.weightsPath);
+  else copyFromFullBase(id, model, weights, c);
   return makeBackbone({ id, inputSize: c.inputSize, preprocessing, weightsKey: c.weightsKey, base: model, topBlockLayers: vggTopBlock(id) });
+}
+
+/** Restores the full base (so a cut at block4 still gets a strict check of the file), then copies into the cut. */
+function copyFromFullBase(id: 'vgg16' | 'vgg19', cut: tf.LayersModel, weights: NamedWeights, c: Common): void {
+  try {
+    const full = restore(buildVgg(id, c.inputSize), weights, c.weightsPath);
+    const fullByName = new Map(full.layers.map((l) => [l.name, l]));
+    cut.layers.forEach((l) => l.setWeights(fullByName.get(l.name)!.getWeights()));
+    full.dispose();
+  } catch (err) {
+    cut.dispose();
+    throw err;
+  }
 }
 
 /** Alpha of a MobileNetV2 weights set, from the channel counts of its key layers. */

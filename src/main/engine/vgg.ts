@@ -24,21 +24,23 @@ export function vggConvLayerNames(id: VggId): string[] {
 export function buildVgg(id: VggId, inputSize: number, featureLayer = 'block5_pool'): tf.LayersModel {
   const input = tf.input({ shape: [inputSize, inputSize, 3], name: 'input_1' });
   let x: tf.SymbolicTensor = input;
-  let feature: tf.SymbolicTensor | null = null;
-  CONVS_PER_BLOCK[id].forEach((convs, b) => {
-    for (let c = 1; c <= convs; c++) {
-      const name = `block${b + 1}_conv${c}`;
-      x = tf.layers
-        .conv2d({ filters: FILTERS[b], kernelSize: 3, padding: 'same', activation: 'relu', name, kernelInitializer: 'zeros' })
-        .apply(x) as tf.SymbolicTensor;
-      if (name === featureLayer) feature = x;
-    }
-    const pool = `block${b + 1}_pool`;
-    x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name: pool }).apply(x) as tf.SymbolicTensor;
-    if (pool === featureLayer) feature = x;
-  });
-  if (!feature) throw new Error(`${id} has no layer named "${featureLayer}"`);
-  return tf.model({ inputs: input, outputs: feature, name: id });
+  const names = vggLayerNames(id);
+  // Check first and stop at the feature layer: layers built past it would belong to no model,
+  // and their weights could never be disposed.
+  if (!names.includes(featureLayer)) throw new Error(`${id} has no layer named "${featureLayer}"`);
+  for (const name of names.slice(0, names.indexOf(featureLayer) + 1)) {
+    const block = Number(name[5]) - 1;
+    const layer = name.endsWith('_pool')
+      ? tf.layers.maxPooling2d({ poolSize: 2, strides: 2, name })
+      : tf.layers.conv2d({ filters: FILTERS[block], kernelSize: 3, padding: 'same', activation: 'relu', name, kernelInitializer: 'zeros' });
+    x = layer.apply(x) as tf.SymbolicTensor;
+  }
+  return tf.model({ inputs: input, outputs: x, name: id });
+}
+
+/** All layer names of a VGG base in order, convs and pools (block1_conv1 … block5_pool). */
+function vggLayerNames(id: VggId): string[] {
+  return CONVS_PER_BLOCK[id].flatMap((n, b) => [...Array.from({ length: n }, (_, c) => `block${b + 1}_conv${c + 1}`), `block${b + 1}_pool`]);
 }
 
 /** The last conv block's layer names, the ones fine-tuning unfreezes. */

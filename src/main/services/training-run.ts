@@ -41,10 +41,22 @@ export class TrainingRun {
   constructor(private readonly spec: RunSpec) {
     this.runId = spec.runId;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.port = launchTrainingWorker(spec.spawn);
-    this.port.onMessage((msg) => this.onMessage(msg));
-    this.port.onExit((exit) => this.onExit(exit));
-    this.port.send({ type: 'start', config: spec.config, items: spec.items, unlabeled: spec.unlabeled });
+    this.port = this.launch();
+  }
+
+  /** Starts the process; if it cannot start, the run (already stored as running) is marked failed. */
+  private launch(): WorkerPort {
+    const { spec } = this;
+    try {
+      const port = launchTrainingWorker(spec.spawn);
+      port.onMessage((msg) => this.onMessage(msg));
+      port.onExit((exit) => this.onExit(exit));
+      port.send({ type: 'start', config: spec.config, items: spec.items, unlabeled: spec.unlabeled });
+      return port;
+    } catch (err) {
+      this.finish('failed', `The training process could not be started (${(err as Error).message}). Check the installation, then train again.`);
+      return { pid: undefined, send: () => undefined, onMessage: () => undefined, onExit: () => undefined, kill: () => undefined };
+    }
   }
 
   get pid(): number | undefined {
@@ -86,13 +98,18 @@ export class TrainingRun {
           return;
       }
     } catch (err) {
-      this.finish('failed', `Could not record the run: ${(err as Error).message}`);
+      this.finish('failed', `Could not record the run's result (${(err as Error).message}); nothing from it was kept. Train again.`);
       this.port.kill('SIGKILL');
     }
   }
 
   private complete(result: TrainingJobResult): void {
     const { db, runId, classes } = this.spec;
+    if (this.finished) return;
+    const bad = result.predictions.find((p) => !Number.isInteger(p.classIndex) || classes[p.classIndex] === undefined);
+    if (bad || result.classes.length !== classes.length) {
+      throw new Error(`the training process reported ${result.classes.length} classes and class index ${bad?.classIndex ?? '-'} for ${classes.length} classes`);
+    }
     db.transaction(() => {
       completeRun(db, {
         runId,

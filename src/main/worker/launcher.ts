@@ -53,13 +53,20 @@ export function forkStrategy(opts: { entry?: string; env?: NodeJS.ProcessEnv } =
       tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL);
     });
     child.stdout?.resume();
+    // Without an 'error' listener a failed spawn or a send racing the child's exit would throw
+    // in the main process; the 'close' that follows is what marks the run failed.
+    child.on('error', (err) => {
+      tail = `${tail}\n${err.message}`.slice(-STDERR_TAIL);
+    });
     return {
       pid: child.pid,
       send: (msg) => {
-        if (child.connected) child.send(msg);
+        if (child.connected) child.send(msg, (err) => err && child.emit('error', err));
       },
       onMessage: (fn) => child.on('message', (raw: unknown) => isWorkerToMain(raw) && fn(raw)),
-      onExit: (fn) => child.on('exit', (code, signal) => fn({ code, signal, stderrTail: tail })),
+      // 'close', not 'exit': it comes after the IPC channel has delivered every message, so a
+      // result sent just before exiting is never overtaken by the exit (and taken for a crash).
+      onExit: (fn) => child.on('close', (code, signal) => fn({ code, signal, stderrTail: tail })),
       kill: (signal = 'SIGTERM') => {
         child.kill(signal);
       }

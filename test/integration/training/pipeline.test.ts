@@ -4,7 +4,7 @@
  * features, stops when asked, and leaves no tensor behind.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,15 @@ describe('runTrainingJob', () => {
     const tuned = await runTrainingJob(job({ fineTune: true, epochs: 3 }), io());
     expect(tuned?.fineTuneHistory).toHaveLength(1);
     expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('leaves out an unlabeled photo that cannot be decoded, also when the base was fine-tuned', async () => {
+    const broken = path.join(dir, 'broken.jpg');
+    writeFileSync(broken, 'not a jpeg');
+    const j = { ...job({ fineTune: true, epochs: 2 }), unlabeled: [...unlabeled, { photoId: 999, path: broken, hash: 'u/broken' }] };
+    const result = await runTrainingJob(j, io());
+    expect(result?.features.failed.map((f) => f.photoId)).toEqual([999]);
+    expect(result?.predictions.map((p) => p.photoId)).toEqual(unlabeled.map((u) => u.photoId));
   });
 
   it('stops mid-epoch when cancelled and returns null, leaking nothing', async () => {

@@ -17,9 +17,9 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function expectInvalid(file: string, message: RegExp): Promise<void> {
+async function expectInvalid(file: string, message: RegExp, featureLayer?: string): Promise<void> {
   const baseline = tf.memory().numTensors;
-  const err = await loadBackbone({ id: 'vgg16', weightsPath: file, inputSize: 32 }).catch((e: unknown) => e);
+  const err = await loadBackbone({ id: 'vgg16', weightsPath: file, inputSize: 32, featureLayer }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(AppError);
   expect((err as AppError).code).toBe('WEIGHTS_INVALID');
   expect((err as AppError).message).toMatch(message);
@@ -54,6 +54,12 @@ describe('bad weights files', () => {
     const file = path.join(dir, 'missing.h5');
     await writeVggH5(file, [firstLayer], { naming: 'new' });
     await expectInvalid(file, /layer block1_conv2 is missing/);
+  });
+
+  it('leaves nothing allocated when a base cut at an inner layer gets a bad file', async () => {
+    const file = path.join(dir, 'missing-cut.h5');
+    await writeVggH5(file, [firstLayer], { naming: 'new' });
+    await expectInvalid(file, /layer block1_conv2 is missing/, 'block4_pool');
   });
 
   it('rejects weights for another network (VGG19 into VGG16)', async () => {

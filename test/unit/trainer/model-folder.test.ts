@@ -16,6 +16,12 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('model folder', () => {
+  it('says which saved model is missing and what to do, instead of a bare ENOENT', async () => {
+    const err = await loadModelFolder(path.join(dir, 'no-such-run')).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'NOT_FOUND' });
+    expect((err as Error).message).toMatch(/no-such-run is missing or damaged.*Train the model again/);
+  });
+
   it('saves a TF.js layers-model with labels and preprocessing that loads and predicts the same', async () => {
     const head = buildHead({ kind: 'vgg-fc', featureShape: [2, 2, 4], numClasses: 3, seed: 1, fcUnits: 8 });
     const info = { labels: ['a', 'b', 'c'], preprocessing: { mode: 'caffe', inputSize: 224, resize: 'shorter-side-center-crop' as const, channelOrder: 'RGB' as const, backboneId: 'vgg16' } };

@@ -91,6 +91,18 @@ describe('trainHead', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('frees the kept best weights when training fails part-way', async () => {
+    const before = tf.memory().numTensors;
+    const o = options({
+      onEpoch: (e) => {
+        if (e.epoch === 3) throw new Error('disk full');
+      }
+    });
+    await expect(trainHead(o)).rejects.toThrow('disk full');
+    disposeAll(o);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
 
 describe('the VGG fc head', () => {

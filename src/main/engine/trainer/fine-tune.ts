@@ -8,24 +8,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { Backbone } from '../index';
 import { augmentBatch } from './augment';
 import { forwardHead } from './head';
-import type { Rng } from './rng';
-import { evaluateLoss, runEpochs, trainableVariables, weightedStep, type LabeledTensor, type TrainLoopHooks, type TrainResult } from './train-head';
+import { evaluateLoss, runEpochs, trainableVariables, weightedStep, type TrainHeadOptions, type TrainResult } from './train-head';
 
-export interface FineTuneOptions extends TrainLoopHooks {
+/** Stage 1's options (train holds RGB 0..255 images [N,S,S,3] here), plus the base and the classifier over it. */
+export interface FineTuneOptions extends TrainHeadOptions {
   backbone: Backbone;
-  head: tf.Sequential;
   /** Built over backbone.base and head; its weights are what early stopping restores. */
   classifier: tf.LayersModel;
-  /** RGB 0..255 images [N,S,S,3]. */
-  train: LabeledTensor;
-  val: LabeledTensor | null;
-  numClasses: number;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  patience: number;
-  classWeights: readonly number[];
-  rng: Rng;
   /** Globally average-pool the base output before the head ('gap' head). */
   pool: boolean;
   /** Called once before training with the estimated duration, ms. */

@@ -6,9 +6,6 @@ import type { EpochStats } from './train-head';
 /** A progress report as the training process sends it; the main side adds the run id. */
 export type TrainingProgressData = Omit<TrainingProgress, 'runId'>;
 
-/** Seconds per stage. */
-export type TrainingTimings = RunTimings;
-
 export interface EvaluationSummary {
   /** 0–1; null without validation photos. */
   accuracy: number | null;
@@ -78,14 +75,14 @@ export interface TrainingJobResult {
   history: EpochStats[];
   fineTuneHistory: EpochStats[];
   bestEpoch: number;
-  timings: TrainingTimings;
+  /** Seconds per stage. */
+  timings: RunTimings;
   predictions: PredictionOut[];
   modelDir: string;
   features: { computed: number; cached: number; failed: { photoId: number; reason: string }[] };
   /** Bytes, resident set size high-water mark of the training process. */
   peakRss: number;
 }
-
 
 export interface TrainingJob {
   config: TrainingJobConfig;

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { AppError } from '../../../shared/errors';
 
 export interface PreprocessingInfo {
   /** 'caffe' (RGB→BGR, minus ImageNet means), 'tf' (x/127.5 − 1), 'tm' (x/127 − 1). */
@@ -50,7 +51,17 @@ interface ModelJsonShape {
   weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
 }
 
+/** Throws NOT_FOUND naming the folder when a file is missing or unreadable, never Node's bare errno text. */
 export async function loadModelFolder(dir: string): Promise<{ model: tf.LayersModel } & ModelFolderInfo> {
+  try {
+    return await readModelFolder(dir);
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError('NOT_FOUND', `The saved model in ${dir} is missing or damaged (${(err as Error).message}). Train the model again, or choose another run.`);
+  }
+}
+
+async function readModelFolder(dir: string): Promise<{ model: tf.LayersModel } & ModelFolderInfo> {
   const json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as ModelJsonShape;
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];

@@ -38,13 +38,13 @@ export async function fineTuneStage(state: TrainedState, clock: ProgressClock, i
   if (images === null) return { history: [], bestEpoch: 0, stoppedEarly: false, cancelled: true };
   const xTrain = imagesTensor(state.backbone, images.slice(0, state.train.length));
   const xVal = imagesTensor(state.backbone, images.slice(state.train.length));
-  const unfrozen = unfreezeTopBlock(state.backbone);
-  state.classifier = buildClassifier(state.backbone, state.head, config.head);
-  state.fineTuned = true;
   const trainLabels = state.train.map((i) => i.classIndex);
   const batches = Math.ceil(trainLabels.length / config.batchSize);
   const total = batches * config.fineTuneEpochs;
   try {
+    const unfrozen = unfreezeTopBlock(state.backbone);
+    state.classifier = buildClassifier(state.backbone, state.head, config.head);
+    state.fineTuned = true;
     return await fineTuneTopBlock({
       backbone: state.backbone,
       head: state.head,
@@ -94,7 +94,9 @@ export async function evaluateAndPredict(state: TrainedState, clock: ProgressClo
   const evaluation: EvaluationSummary = { ...full, examples: full.examples.map(({ probs: _probs, ...rest }) => rest) };
   clock.report(state.val.length, state.val.length, { force: true });
   const t1 = performance.now();
-  const unlabeled = state.job.unlabeled.filter((u) => state.fineTuned || state.features.has(u.hash));
+  // A photo without features could not be decoded in the feature stage; decoding it again for a
+  // fine-tuned model would throw and fail the whole run at its very end.
+  const unlabeled = state.job.unlabeled.filter((u) => state.features.has(u.hash));
   clock.start('predicting', unlabeled.length);
   const predictions: PredictionOut[] = [];
   for (let start = 0; start < unlabeled.length; start += 64) {

@@ -99,8 +99,16 @@ export interface EpochRunner {
 
 /** The epoch/batch loop shared by stage 1 (features) and stage 2 (images). */
 export async function runEpochs(opts: Omit<TrainHeadOptions, 'head'>, runner: EpochRunner): Promise<TrainResult> {
-  const history: EpochStats[] = [];
   const early = new BestWeights(runner.model, opts.patience);
+  try {
+    return await epochLoop(opts, runner, early);
+  } finally {
+    early.discard();
+  }
+}
+
+async function epochLoop(opts: Omit<TrainHeadOptions, 'head'>, runner: EpochRunner, early: BestWeights): Promise<TrainResult> {
+  const history: EpochStats[] = [];
   const smooth = { loss: NaN, acc: NaN };
   const batches = Math.ceil(opts.train.y.length / opts.batchSize);
   for (let epoch = 1; epoch <= opts.epochs; epoch++) {
@@ -221,5 +229,11 @@ class BestWeights {
       this.saved = null;
     }
     return { history, bestEpoch: this.bestEpoch, stoppedEarly, cancelled };
+  }
+
+  /** Frees the kept weights when training ended by an error rather than through finish(). */
+  discard(): void {
+    tf.dispose(this.saved ?? []);
+    this.saved = null;
   }
 }
