@@ -3,34 +3,22 @@
  * without folder classes, classes made in the UI, 20 photos labeled (half in the grid, half
  * with label-and-advance in the preview), undo two, redo one, reload: exactly those labels.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { ClassDto, PhotoPage, ProjectStats } from '../../src/shared/dto';
-import { chromiumAvailable, launchBrowser } from '../helpers/browser';
-import { REPO_ROOT, startServe, type ServeHandle } from '../helpers/serve';
+import { chromiumAvailable } from '../helpers/browser';
+import { invokeApi, RESULTS_DIR, useServeSession } from '../helpers/e2e-session';
+import { REPO_ROOT, type ServeHandle } from '../helpers/serve';
 
 const HYMENOPTERA = resolve(REPO_ROOT, '../shared/datasets/hymenoptera');
-const RESULTS = resolve(REPO_ROOT, 'test-results');
-
-async function api<T>(serve: ServeHandle, channel: string, req: unknown = {}): Promise<T> {
-  const res = await fetch(`${serve.origin}/api/invoke/${channel}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${serve.token}` },
-    body: JSON.stringify(req)
-  });
-  const env = (await res.json()) as { ok: boolean; data: T; error?: { message: string } };
-  if (!env.ok) throw new Error(env.error?.message);
-  return env.data;
-}
+const RESULTS = RESULTS_DIR;
 
 /** Class name of each of the first `n` photos in name order ('' when unlabeled), from the API. */
 async function labelsFromApi(serve: ServeHandle, n: number): Promise<string[]> {
-  const classes = await api<ClassDto[]>(serve, 'classes:list');
+  const classes = await invokeApi<ClassDto[]>(serve, 'classes:list');
   const names = new Map(classes.map((c) => [c.id, c.name]));
-  const page = await api<PhotoPage>(serve, 'photos:page', { sort: 'name', offset: 0, limit: n });
+  const page = await invokeApi<PhotoPage>(serve, 'photos:page', { sort: 'name', offset: 0, limit: n });
   return page.items.map((p) => (p.classId === null ? '' : names.get(p.classId) ?? '?'));
 }
 
@@ -47,32 +35,17 @@ async function addClass(page: Page, name: string): Promise<void> {
 }
 
 describe.skipIf(!chromiumAvailable())('keyboard labeling in Chromium (serve mode)', () => {
-  let dir: string;
-  let serve: ServeHandle;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tstudio-e2e-labeling-'));
-    serve = await startServe({ project: join(dir, 'labeling.tstudio') });
-    browser = await launchBrowser();
-    mkdirSync(RESULTS, { recursive: true });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const session = useServeSession('labeling');
 
   it('labels 20 photos with the keyboard, undoes two, redoes one, and keeps exactly that after a reload', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(serve.url);
+    const page = await session.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(session.serve.url);
     await page.getByTestId('add-folder').click();
     await page.getByTestId('add-folder-path').fill(HYMENOPTERA);
     await page.getByTestId('add-folder-submit').click();
     await expect.poll(() => page.getByTestId('status-counts').innerText(), { timeout: 120_000 }).toMatch(/0\s+labeled\s+398\s+unlabeled\s+398\s+total/);
     await page.getByTestId('import-progress').waitFor({ state: 'detached', timeout: 120_000 });
-    expect((await api<ProjectStats>(serve, 'stats:get')).labeled).toBe(0);
+    expect((await invokeApi<ProjectStats>(session.serve, 'stats:get')).labeled).toBe(0);
 
     await addClass(page, 'ants');
     await addClass(page, 'bees');
@@ -110,7 +83,7 @@ describe.skipIf(!chromiumAvailable())('keyboard labeling in Chromium (serve mode
     const name = (k: string) => (k === '1' ? 'ants' : 'bees');
     const expected: string[] = [...keys, ...previewKeys].map(name);
     expected[19] = ''; // the second undo stays undone
-    await expect.poll(() => labelsFromApi(serve, 21), { timeout: 15_000 }).toEqual([...expected, '']);
+    await expect.poll(() => labelsFromApi(session.serve, 21), { timeout: 15_000 }).toEqual([...expected, '']);
     await expect.poll(() => page.getByTestId('status-counts').innerText()).toMatch(/19\s+labeled/);
 
     await page.keyboard.press('?');
@@ -121,7 +94,7 @@ describe.skipIf(!chromiumAvailable())('keyboard labeling in Chromium (serve mode
     await page.reload();
     await page.locator('[data-testid="photo-tile"][data-index="20"]').waitFor();
     expect(await labelsFromGrid(page, 21)).toEqual([...expected, '']);
-    expect(await labelsFromApi(serve, 21)).toEqual([...expected, '']);
+    expect(await labelsFromApi(session.serve, 21)).toEqual([...expected, '']);
     await expect.poll(() => page.locator('[data-testid="class-item"][data-class-name="ants"] [data-testid="class-count"]').innerText()).toBe(
       String(expected.filter((l) => l === 'ants').length)
     );

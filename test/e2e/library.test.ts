@@ -2,16 +2,15 @@
  * The library in Chromium against the real serve mode: add the hymenoptera folder with
  * classes from folder names through the UI, see the classes and photos, reload, same again.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launchBrowser } from '../helpers/browser';
-import { REPO_ROOT, startServe, type ServeHandle } from '../helpers/serve';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chromiumAvailable } from '../helpers/browser';
+import { RESULTS_DIR, useServeSession } from '../helpers/e2e-session';
+import { REPO_ROOT } from '../helpers/serve';
 
 const HYMENOPTERA = resolve(REPO_ROOT, '../shared/datasets/hymenoptera');
-const RESULTS = resolve(REPO_ROOT, 'test-results');
+const RESULTS = RESULTS_DIR;
 
 async function classCount(page: Page, name: string): Promise<string> {
   return (await page.locator(`[data-testid="class-item"][data-class-name="${name}"] [data-testid="class-count"]`).textContent()) ?? '';
@@ -29,28 +28,14 @@ async function expectLibrary(page: Page): Promise<void> {
 }
 
 describe.skipIf(!chromiumAvailable())('library in Chromium (serve mode)', () => {
-  let dir: string;
-  let serve: ServeHandle;
-  let browser: Browser;
+  const session = useServeSession('library');
   let page: Page;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tstudio-e2e-library-'));
-    serve = await startServe({ project: join(dir, 'library.tstudio') });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
   it('imports hymenoptera with folder classes and shows the same after a reload', async () => {
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await session.browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    await page.goto(serve.url);
+    await page.goto(session.serve.url);
     await page.getByTestId('add-folder').click();
     await page.getByTestId('add-folder-path').fill(HYMENOPTERA);
     await page.getByTestId('classes-from-folders').check();
@@ -62,7 +47,6 @@ describe.skipIf(!chromiumAvailable())('library in Chromium (serve mode)', () => 
     await page.reload();
     await expectLibrary(page);
     await expect.poll(() => page.locator('[data-testid="photo-tile"] img').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
-    mkdirSync(RESULTS, { recursive: true });
     await page.screenshot({ path: join(RESULTS, 'library.png') });
     expect(errors).toEqual([]);
   });
@@ -96,7 +80,7 @@ describe.skipIf(!chromiumAvailable())('library in Chromium (serve mode)', () => 
 
   it('creates a new empty project and opens the first one again (serve mode dialogs)', async () => {
     await page.getByTestId('project-new').click();
-    await page.getByTestId('project-path').fill(join(dir, 'second.tstudio'));
+    await page.getByTestId('project-path').fill(join(session.dir, 'second.tstudio'));
     await page.getByTestId('project-submit').click();
     await expect.poll(() => page.getByTestId('project-name').innerText()).toBe('second');
     await page.getByTestId('empty-state').waitFor();
@@ -104,7 +88,7 @@ describe.skipIf(!chromiumAvailable())('library in Chromium (serve mode)', () => 
     expect(await page.locator('[data-testid="class-item"]').count()).toBe(0);
 
     await page.getByTestId('project-open').click();
-    await page.getByTestId('project-path').fill(join(dir, 'library.tstudio'));
+    await page.getByTestId('project-path').fill(join(session.dir, 'library.tstudio'));
     await page.getByTestId('project-submit').click();
     await expect.poll(() => page.getByTestId('project-name').innerText()).toBe('library');
     await expectLibrary(page);

@@ -5,30 +5,18 @@
  * finishes; a confusion-matrix cell opens exactly its photos; a suggestion is accepted with
  * Enter; after a reload the run and the accepted label are still there.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { ClassDto, LabelChangeResult, PhotoDto, PhotoPage, RunDetail } from '../../src/shared/dto';
-import { chromiumAvailable, launchBrowser } from '../helpers/browser';
-import { REPO_ROOT, startServe, type ServeHandle } from '../helpers/serve';
+import { chromiumAvailable } from '../helpers/browser';
+import { invokeApi, RESULTS_DIR, useServeSession } from '../helpers/e2e-session';
+import { REPO_ROOT } from '../helpers/serve';
 
 const SHARED = resolve(REPO_ROOT, '../shared');
 const HYMENOPTERA = join(SHARED, 'datasets/hymenoptera');
 const TM_BASE = join(SHARED, 'models/mobilenet-v2-0.35-224-tm-base');
-const RESULTS = resolve(REPO_ROOT, 'test-results');
-
-async function api<T>(serve: ServeHandle, channel: string, req: unknown = {}): Promise<T> {
-  const res = await fetch(`${serve.origin}/api/invoke/${channel}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${serve.token}` },
-    body: JSON.stringify(req)
-  });
-  const env = (await res.json()) as { ok: boolean; data: T; error?: { message: string } };
-  if (!env.ok) throw new Error(env.error?.message);
-  return env.data;
-}
+const RESULTS = RESULTS_DIR;
 
 async function tileIds(page: Page): Promise<number[]> {
   const ids = await page.locator('[data-testid="photo-tile"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-photo-id'))));
@@ -45,33 +33,18 @@ async function importHymenoptera(page: Page): Promise<void> {
 }
 
 describe.skipIf(!chromiumAvailable())('train and review in Chromium (serve mode)', () => {
-  let dir: string;
-  let serve: ServeHandle;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tstudio-e2e-train-'));
-    serve = await startServe({ project: join(dir, 'train.tstudio') });
-    browser = await launchBrowser();
-    mkdirSync(RESULTS, { recursive: true });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await serve?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const session = useServeSession('train');
 
   it('trains from the UI, opens a confusion cell, accepts a suggestion and keeps it all after a reload', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+    const page = await session.browser.newPage({ viewport: { width: 1440, height: 960 } });
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    await page.goto(serve.url);
+    await page.goto(session.serve.url);
     await importHymenoptera(page);
 
     // Ten training photos lose their label: they are what the model will suggest for.
-    const cleared = await api<PhotoPage>(serve, 'photos:page', { filter: { kind: 'split', split: 'train' }, sort: 'name', offset: 0, limit: 10 });
-    await api<LabelChangeResult>(serve, 'labels:assign', { photoIds: cleared.items.map((p) => p.id), classId: null });
+    const cleared = await invokeApi<PhotoPage>(session.serve, 'photos:page', { filter: { kind: 'split', split: 'train' }, sort: 'name', offset: 0, limit: 10 });
+    await invokeApi<LabelChangeResult>(session.serve, 'labels:assign', { photoIds: cleared.items.map((p) => p.id), classId: null });
     await expect.poll(() => page.getByTestId('status-counts').innerText()).toMatch(/388\s+labeled\s+10\s+unlabeled/);
 
     await page.getByTestId('tab-train').click();
@@ -99,8 +72,8 @@ describe.skipIf(!chromiumAvailable())('train and review in Chromium (serve mode)
     await page.screenshot({ path: join(RESULTS, 'train-after.png'), fullPage: true });
 
     // A confusion cell opens exactly its validation photos.
-    const runs = await api<{ id: number }[]>(serve, 'training:runs');
-    const run = await api<RunDetail>(serve, 'training:run', { runId: runs[0].id });
+    const runs = await invokeApi<{ id: number }[]>(session.serve, 'training:runs');
+    const run = await invokeApi<RunDetail>(session.serve, 'training:run', { runId: runs[0].id });
     const cells = page.locator('[data-testid="confusion-cell"]');
     expect(await cells.count()).toBe(4);
     const wrongCell = page.locator('[data-testid="confusion-cell"][data-true="ants"][data-predicted="bees"]');
@@ -125,9 +98,9 @@ describe.skipIf(!chromiumAvailable())('train and review in Chromium (serve mode)
     await first.click();
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('grid-info').innerText()).toMatch(/^9 photos/);
-    const classes = await api<ClassDto[]>(serve, 'classes:list');
+    const classes = await invokeApi<ClassDto[]>(session.serve, 'classes:list');
     const suggestedId = classes.find((c) => c.name === suggestedName)?.id;
-    expect(await api<PhotoDto>(serve, 'photos:get', { id: acceptedId })).toMatchObject({ classId: suggestedId, labelSource: 'model' });
+    expect(await invokeApi<PhotoDto>(session.serve, 'photos:get', { id: acceptedId })).toMatchObject({ classId: suggestedId, labelSource: 'model' });
 
     // After a reload: the run in Runs, the accepted label on its tile.
     await page.reload();
@@ -137,7 +110,7 @@ describe.skipIf(!chromiumAvailable())('train and review in Chromium (serve mode)
     expect(await page.getByTestId('run-accuracy').innerText()).toMatch(/%$/);
     await page.screenshot({ path: join(RESULTS, 'train-runs.png') });
     await page.getByTestId('tab-library').click();
-    const photo = await api<PhotoDto>(serve, 'photos:get', { id: acceptedId });
+    const photo = await invokeApi<PhotoDto>(session.serve, 'photos:get', { id: acceptedId });
     await page.getByTestId('search').fill(photo.name);
     await expect.poll(() => page.locator(`[data-testid="photo-tile"][data-photo-id="${acceptedId}"]`).getAttribute('data-label'), { timeout: 15_000 }).toBe(suggestedName);
     expect(errors).toEqual([]);
