@@ -58,15 +58,24 @@ export async function predictWithRun(db: Database, run: RunRecord, spawn?: Spawn
   const predictions = await new Promise<PredictionOut[]>((resolve, reject) => {
     const port = launchTrainingWorker(spawn);
     let settled = false;
-    port.onMessage((msg) => {
-      if (msg.type === 'predicted') {
+    port.onMessage(
+      (msg) => {
+        if (settled) return;
+        if (msg.type === 'predicted') {
+          settled = true;
+          resolve(msg.predictions);
+        } else if (msg.type === 'error') {
+          settled = true;
+          reject(new AppError(msg.code, msg.message));
+        }
+      },
+      (problem) => {
+        if (settled) return;
         settled = true;
-        resolve(msg.predictions);
-      } else if (msg.type === 'error') {
-        settled = true;
-        reject(new AppError(msg.code, msg.message));
+        reject(new AppError('TRAINING_FAILED', `The prediction process sent an invalid message: ${problem}. Nothing was changed; predict again.`));
+        port.kill('SIGKILL');
       }
-    });
+    );
     port.onExit((exit) => {
       if (!settled) reject(new AppError('TRAINING_FAILED', `The prediction process ended early (${exit.signal ?? `code ${exit.code}`}). ${exit.stderrTail.slice(-300)}`));
     });

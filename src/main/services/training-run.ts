@@ -49,7 +49,10 @@ export class TrainingRun {
     const { spec } = this;
     try {
       const port = launchTrainingWorker(spec.spawn);
-      port.onMessage((msg) => this.onMessage(msg));
+      port.onMessage(
+        (msg) => this.onMessage(msg),
+        (problem) => this.onInvalidMessage(problem)
+      );
       port.onExit((exit) => this.onExit(exit));
       port.send({ type: 'start', config: spec.config, items: spec.items, unlabeled: spec.unlabeled });
       return port;
@@ -72,8 +75,16 @@ export class TrainingRun {
     void this.done.then(() => clearTimeout(timer));
   }
 
+  /** The process broke the protocol: nothing more it says can be trusted, so the run ends here. */
+  private onInvalidMessage(problem: string): void {
+    if (this.finished) return;
+    this.finish('failed', `The training process sent an invalid message: ${problem}. Nothing from the run was kept; train again.`);
+    this.port.kill('SIGKILL');
+  }
+
   private onMessage(msg: WorkerToMain): void {
     const { db, runId } = this.spec;
+    if (this.finished) return;
     try {
       switch (msg.type) {
         case 'loaded':

@@ -83,6 +83,9 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
       return toRunSummary(requireRun(d, req.runId));
     },
     'training:predict': async (req) => {
+      // Same one-at-a-time state as training:start: predicting beside a run would start a second
+      // training process and write predictions while the run is about to replace them.
+      if (running) throw new AppError('BUSY', 'A training run is in progress; predict again when it has finished.');
       const d = db();
       const runId = req?.runId ?? requireActive(d);
       const count = await predictWithRun(d, requireRun(d, runId), ctx.spawn);

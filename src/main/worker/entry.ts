@@ -7,7 +7,7 @@ import { toErrorPayload } from '../../shared/errors';
 import { runTrainingJob } from '../engine/trainer/pipeline';
 import { runPredictJob } from '../engine/trainer/predict-job';
 import type { FeatureEntry } from '../engine/trainer/job-types';
-import { isMainToWorker, type MainToWorker, type WorkerToMain } from './protocol';
+import { parseMainToWorker, type MainToWorker, type WorkerToMain } from './protocol';
 
 interface ParentPort {
   postMessage(msg: WorkerToMain): void;
@@ -38,14 +38,25 @@ let started = false;
 let pendingCache: ((entries: FeatureEntry[]) => void) | null = null;
 
 port.onMessage((raw) => {
-  if (!isMainToWorker(raw)) return;
-  if (raw.type === 'cancel') cancelled = true;
-  else if (raw.type === 'cached-features') pendingCache?.(raw.entries);
+  const parsed = parseMainToWorker(raw);
+  if (!parsed.ok) {
+    void refuse(parsed.problem);
+    return;
+  }
+  const msg = parsed.msg;
+  if (msg.type === 'cancel') cancelled = true;
+  else if (msg.type === 'cached-features') pendingCache?.(msg.entries);
   else if (!started) {
     started = true;
-    void run(raw);
+    void run(msg);
   }
 });
+
+/** The main side broke the protocol: say so and stop, whatever was going on. */
+async function refuse(problem: string): Promise<void> {
+  await port.send({ type: 'error', code: 'INTERNAL', message: `The training process received an invalid message: ${problem}` });
+  process.exit(1);
+}
 
 async function run(msg: Exclude<MainToWorker, { type: 'cancel' | 'cached-features' }>): Promise<void> {
   let code = 0;

@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isWorkerToMain, type MainToWorker, type WorkerToMain } from './protocol';
+import { parseWorkerToMain, type MainToWorker, type WorkerToMain } from './protocol';
 
 export interface WorkerExit {
   code: number | null;
@@ -20,12 +20,26 @@ export interface WorkerExit {
 export interface WorkerPort {
   readonly pid: number | undefined;
   send(msg: MainToWorker): void;
-  onMessage(fn: (msg: WorkerToMain) => void): void;
+  /**
+   * Every message from the process is checked against the protocol schema: a valid one goes to
+   * `fn`, an invalid one to `onInvalid` with what is wrong (the caller fails the run and kills
+   * the process; it is never silently dropped).
+   */
+  onMessage(fn: (msg: WorkerToMain) => void, onInvalid: (problem: string) => void): void;
   onExit(fn: (exit: WorkerExit) => void): void;
   kill(signal?: NodeJS.Signals): void;
 }
 
 export type SpawnStrategy = () => WorkerPort;
+
+/** Turns a raw message listener into a checked one. */
+function checked(fn: (msg: WorkerToMain) => void, onInvalid: (problem: string) => void): (raw: unknown) => void {
+  return (raw) => {
+    const parsed = parseWorkerToMain(raw);
+    if (parsed.ok) fn(parsed.msg);
+    else onInvalid(parsed.problem);
+  };
+}
 
 const STDERR_TAIL = 4000;
 
@@ -63,7 +77,7 @@ export function forkStrategy(opts: { entry?: string; env?: NodeJS.ProcessEnv } =
       send: (msg) => {
         if (child.connected) child.send(msg, (err) => err && child.emit('error', err));
       },
-      onMessage: (fn) => child.on('message', (raw: unknown) => isWorkerToMain(raw) && fn(raw)),
+      onMessage: (fn, onInvalid) => child.on('message', checked(fn, onInvalid)),
       // 'close', not 'exit': it comes after the IPC channel has delivered every message, so a
       // result sent just before exiting is never overtaken by the exit (and taken for a crash).
       onExit: (fn) => child.on('close', (code, signal) => fn({ code, signal, stderrTail: tail })),
@@ -101,7 +115,7 @@ export function utilityProcessStrategy(utility: UtilityProcessLike, bundledEntry
     return {
       pid: child.pid,
       send: (msg) => child.postMessage(msg),
-      onMessage: (fn) => child.on('message', (raw: unknown) => isWorkerToMain(raw) && fn(raw)),
+      onMessage: (fn, onInvalid) => child.on('message', checked(fn, onInvalid)),
       onExit: (fn) => child.on('exit', (code: number) => fn({ code, signal: killedWith, stderrTail: tail })),
       kill: (signal = 'SIGTERM') => {
         killedWith = signal;

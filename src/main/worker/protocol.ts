@@ -1,54 +1,75 @@
 /**
- * The typed messages between the main side and the training process. Messages travel with
- * structured-clone ("advanced") serialization, so Float32Arrays cross without JSON.
+ * The messages between the main side and the training process, as zod schemas; the TypeScript
+ * types are derived from them. Messages travel with structured-clone ("advanced")
+ * serialization, so Float32Arrays cross without JSON (and are checked by type and length only).
  *
  * main → worker: start | predict | cached-features (answer to need-features) | cancel
  * worker → main: loaded | need-features | features | progress | result | predicted | cancelled | error
  *
  * The worker never opens the project: it asks for cached features once the backbone (and so
  * the cache key) is known, and sends newly computed features back for the main side to store.
+ *
+ * Every message is parsed on arrival (launcher.ts on the main side, entry.ts in the worker). An
+ * invalid message from the worker fails the run; an invalid one to the worker makes it answer
+ * with an error and exit.
  */
-import type { ErrorCode } from '../../shared/errors';
-import type {
-  FeatureEntry,
-  LabeledItem,
-  PredictionOut,
-  TrainingJobConfig,
-  TrainingJobResult,
-  TrainingProgressData,
-  UnlabeledItem
+import { z } from 'zod';
+import { ERROR_CODES } from '../../shared/errors';
+import {
+  backendChoiceSchema,
+  featureEntriesSchema,
+  labeledItemSchema,
+  predictionOutSchema,
+  trainingJobConfigSchema,
+  trainingJobResultSchema,
+  trainingProgressDataSchema,
+  unlabeledItemSchema
 } from '../engine/trainer/job-types';
 
-export type { FeatureEntry, LabeledItem, PredictionOut, TrainingJobConfig, TrainingJobResult, UnlabeledItem };
+export type { FeatureEntry, LabeledItem, PredictionOut, TrainingJobConfig, TrainingJobResult, UnlabeledItem } from '../engine/trainer/job-types';
 
-export type MainToWorker =
-  | { type: 'start'; config: TrainingJobConfig; items: LabeledItem[]; unlabeled: UnlabeledItem[] }
-  | { type: 'predict'; modelDir: string; items: UnlabeledItem[]; backend: 'auto' | 'wasm' | 'cpu' }
-  | { type: 'cached-features'; entries: FeatureEntry[] }
-  | { type: 'cancel' };
+export const mainToWorkerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), config: trainingJobConfigSchema, items: z.array(labeledItemSchema), unlabeled: z.array(unlabeledItemSchema) }),
+  z.object({ type: z.literal('predict'), modelDir: z.string(), items: z.array(unlabeledItemSchema), backend: backendChoiceSchema }),
+  z.object({ type: z.literal('cached-features'), entries: featureEntriesSchema }),
+  z.object({ type: z.literal('cancel') })
+]);
+export type MainToWorker = z.infer<typeof mainToWorkerSchema>;
 
-export type WorkerToMain =
-  | { type: 'loaded'; backend: string; backendLabel: string }
-  | { type: 'need-features'; extractor: string; hashes: string[] }
-  | { type: 'features'; extractor: string; entries: FeatureEntry[] }
-  | { type: 'progress'; progress: TrainingProgressData }
-  | { type: 'result'; result: TrainingJobResult }
-  | { type: 'predicted'; predictions: PredictionOut[]; classes: string[] }
-  | { type: 'cancelled' }
-  | { type: 'error'; code: ErrorCode; message: string };
+export const workerToMainSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('loaded'), backend: z.string(), backendLabel: z.string() }),
+  z.object({ type: z.literal('need-features'), extractor: z.string(), hashes: z.array(z.string()) }),
+  z.object({ type: z.literal('features'), extractor: z.string(), entries: featureEntriesSchema }),
+  z.object({ type: z.literal('progress'), progress: trainingProgressDataSchema }),
+  z.object({ type: z.literal('result'), result: trainingJobResultSchema }),
+  z.object({ type: z.literal('predicted'), predictions: z.array(predictionOutSchema), classes: z.array(z.string()) }),
+  z.object({ type: z.literal('cancelled') }),
+  z.object({ type: z.literal('error'), code: z.enum(ERROR_CODES), message: z.string() })
+]);
+export type WorkerToMain = z.infer<typeof workerToMainSchema>;
 
-const MAIN_TYPES = new Set(['start', 'predict', 'cached-features', 'cancel']);
-const WORKER_TYPES = new Set(['loaded', 'need-features', 'features', 'progress', 'result', 'predicted', 'cancelled', 'error']);
+export type Parsed<T> = { ok: true; msg: T } | { ok: false; problem: string };
 
-function hasType(value: unknown, types: Set<string>): boolean {
-  return typeof value === 'object' && value !== null && types.has(String((value as { type?: unknown }).type));
+/** A short, one-line account of what is wrong with a message, for a run's failure reason. */
+function describe(value: unknown, error: z.ZodError): string {
+  const type = typeof value === 'object' && value !== null && 'type' in value ? String((value as { type: unknown }).type) : null;
+  const issues = error.issues
+    .slice(0, 3)
+    .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+  const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';
+  return `${type === null ? 'message without a type' : `'${type}'`}: ${issues}${more}`.slice(0, 500);
 }
 
-/** Both ends are our own code; the check guards against stray messages, not hostile ones. */
-export function isMainToWorker(value: unknown): value is MainToWorker {
-  return hasType(value, MAIN_TYPES);
+function parseWith<T>(schema: z.ZodType<T>, value: unknown): Parsed<T> {
+  const result = schema.safeParse(value);
+  return result.success ? { ok: true, msg: result.data } : { ok: false, problem: describe(value, result.error) };
 }
 
-export function isWorkerToMain(value: unknown): value is WorkerToMain {
-  return hasType(value, WORKER_TYPES);
+export function parseMainToWorker(value: unknown): Parsed<MainToWorker> {
+  return parseWith(mainToWorkerSchema, value);
+}
+
+export function parseWorkerToMain(value: unknown): Parsed<WorkerToMain> {
+  return parseWith(workerToMainSchema, value);
 }

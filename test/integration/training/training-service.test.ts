@@ -56,9 +56,16 @@ describe('training service', () => {
     expect(await p.handlers['training:run']({ runId })).toMatchObject({ featuresComputed: 0, featuresCached: 51 });
   });
 
-  it('refuses a second run while one is training', async () => {
+  it('refuses a second run, and predicting, while one is training', async () => {
     const { runId } = await p.handlers['training:start'](start);
     await expect(Promise.resolve().then(() => p.handlers['training:start'](start))).rejects.toMatchObject({ code: 'BUSY' });
+    // Predicting with the active model (from the runs above) is refused too, without a process.
+    const workers = p.workers.length;
+    await expect(Promise.resolve().then(() => p.handlers['training:predict'](undefined))).rejects.toMatchObject({
+      code: 'BUSY',
+      message: 'A training run is in progress; predict again when it has finished.'
+    });
+    expect(p.workers.length).toBe(workers);
     p.handlers['training:cancel']({ runId });
     await finishedRun(p.events, runId);
   });

@@ -1,91 +1,183 @@
-/** Shapes shared by the training pipeline, the worker protocol and the main side. */
-import type { ClassMetricsDto, RunTimings, TrainingProgress } from '../../../shared/dto';
+/**
+ * Shapes shared by the training pipeline, the worker protocol and the main side. Each shape is
+ * a zod schema (the worker protocol checks every message with them) and its TypeScript type is
+ * derived from it, so the two cannot drift apart. Shapes that belong to the API contract
+ * (src/shared/dto.ts) or to the trainer modules stay declared there; the schemas here are
+ * checked against them at compile time (see the `Same` assertions below).
+ */
+import { z } from 'zod';
+import type { ClassMetricsDto, EpochMetrics, RunTimings, TrainingPhase, TrainingProgress } from '../../../shared/dto';
 import type { HeadKind } from './head';
 import type { EpochStats } from './train-head';
 
+/**
+ * Any JavaScript number, NaN and ±Infinity included: a diverging loss is a training outcome to
+ * report, not a malformed message (z.number() rejects NaN and Infinity).
+ */
+const anyNumber = z.custom<number>((v) => typeof v === 'number', { message: 'expected a number' });
+const count = z.number().int().nonnegative();
+const photoId = z.number().int();
+
+export const epochMetricsSchema = z.object({
+  stage: z.enum(['head', 'fine-tune']),
+  epoch: count,
+  loss: anyNumber,
+  acc: anyNumber,
+  valLoss: anyNumber.nullable(),
+  valAcc: anyNumber.nullable()
+});
+
+const trainingPhaseSchema = z.enum(['loading', 'features', 'training', 'fine-tuning', 'evaluating', 'predicting', 'saving']);
+
 /** A progress report as the training process sends it; the main side adds the run id. */
-export type TrainingProgressData = Omit<TrainingProgress, 'runId'>;
+export const trainingProgressDataSchema = z.object({
+  phase: trainingPhaseSchema,
+  done: anyNumber,
+  total: anyNumber,
+  epoch: count.nullable(),
+  epochs: count.nullable(),
+  batchLoss: anyNumber.nullable(),
+  batchAcc: anyNumber.nullable(),
+  epochMetrics: epochMetricsSchema.nullable(),
+  imagesPerSec: anyNumber.nullable(),
+  elapsedMs: anyNumber,
+  etaMs: anyNumber.nullable(),
+  note: z.string().nullable()
+});
+export type TrainingProgressData = z.infer<typeof trainingProgressDataSchema>;
 
-export interface EvaluationSummary {
+const classMetricsSchema = z.object({ name: z.string(), precision: anyNumber, recall: anyNumber, f1: anyNumber, support: count });
+
+export const evaluationSummarySchema = z.object({
   /** 0–1; null without validation photos. */
-  accuracy: number | null;
-  perClass: ClassMetricsDto[];
+  accuracy: anyNumber.nullable(),
+  perClass: z.array(classMetricsSchema),
   /** confusion[true][predicted]. */
-  confusion: number[][];
+  confusion: z.array(z.array(count)),
   /** Validation photos, highest loss first. */
-  examples: { photoId: number; trueIndex: number; predictedIndex: number; confidence: number; loss: number }[];
-}
+  examples: z.array(z.object({ photoId, trueIndex: count, predictedIndex: count, confidence: anyNumber, loss: anyNumber }))
+});
+export type EvaluationSummary = z.infer<typeof evaluationSummarySchema>;
 
-export interface TrainingJobConfig {
-  backboneId: string;
-  weightsPath: string;
+const headKindSchema = z.enum(['gap', 'vgg-fc']);
+export const backendChoiceSchema = z.enum(['auto', 'wasm', 'cpu']);
+
+export const trainingJobConfigSchema = z.object({
+  backboneId: z.string(),
+  weightsPath: z.string(),
   /** Square input side, px. */
-  inputSize: number;
-  head: HeadKind;
+  inputSize: z.number().int().positive(),
+  head: headKindSchema,
   /** Class names in model output order. */
-  classes: string[];
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
+  classes: z.array(z.string()),
+  epochs: count,
+  batchSize: z.number().int().positive(),
+  learningRate: z.number(),
   /** Epochs without a better validation loss before stage 1 stops. */
-  patience: number;
-  fineTune: boolean;
-  fineTuneEpochs: number;
+  patience: count,
+  fineTune: z.boolean(),
+  fineTuneEpochs: count,
   /** Stage-2 learning rate = learningRate / this (10–100). */
-  fineTuneLrDivisor: number;
-  seed: number;
+  fineTuneLrDivisor: z.number(),
+  seed: z.number().int(),
   /** Folder the saved model is written to. */
-  modelDir: string;
-  backend: 'auto' | 'wasm' | 'cpu';
-}
+  modelDir: z.string(),
+  backend: backendChoiceSchema
+});
+export type TrainingJobConfig = z.infer<typeof trainingJobConfigSchema>;
 
-export interface LabeledItem {
-  photoId: number;
-  path: string;
-  hash: string;
-  classIndex: number;
-  split: 'train' | 'val';
-}
+export const labeledItemSchema = z.object({
+  photoId,
+  path: z.string(),
+  hash: z.string(),
+  classIndex: count,
+  split: z.enum(['train', 'val'])
+});
+export type LabeledItem = z.infer<typeof labeledItemSchema>;
 
-export interface UnlabeledItem {
-  photoId: number;
-  path: string;
-  hash: string;
-}
+export const unlabeledItemSchema = z.object({ photoId, path: z.string(), hash: z.string() });
+export type UnlabeledItem = z.infer<typeof unlabeledItemSchema>;
 
-export interface FeatureEntry {
-  hash: string;
-  data: Float32Array;
-}
+/**
+ * One feature vector. It crosses as a Float32Array (structured clone), so the check is on its
+ * type and length, never on each number.
+ */
+export const featureEntrySchema = z.object({
+  hash: z.string(),
+  // z.custom, not z.instanceof: the latter types the buffer as ArrayBuffer only.
+  data: z.custom<Float32Array>((v) => v instanceof Float32Array && v.length > 0, { message: 'expected a non-empty Float32Array' })
+});
+export type FeatureEntry = z.infer<typeof featureEntrySchema>;
 
-export interface PredictionOut {
-  photoId: number;
-  classIndex: number;
+/** Feature vectors of one batch come from one extractor, so they all have the same length. */
+export const featureEntriesSchema = z
+  .array(featureEntrySchema)
+  .refine((entries) => entries.every((e) => e.data.length === entries[0].data.length), 'feature vectors of different lengths');
+
+export const predictionOutSchema = z.object({
+  photoId,
+  classIndex: count,
   /** 0–1. */
-  confidence: number;
-  probs: number[];
-}
+  confidence: anyNumber,
+  probs: z.array(anyNumber)
+});
+export type PredictionOut = z.infer<typeof predictionOutSchema>;
 
-export interface TrainingJobResult {
-  backend: string;
-  backendLabel: string;
-  backboneId: string;
-  classes: string[];
-  evaluation: EvaluationSummary;
-  history: EpochStats[];
-  fineTuneHistory: EpochStats[];
-  bestEpoch: number;
+const epochStatsSchema = z.object({
+  /** 1-based. */
+  epoch: count,
+  loss: anyNumber,
+  /** 0–1. */
+  acc: anyNumber,
+  valLoss: anyNumber.nullable(),
+  valAcc: anyNumber.nullable()
+});
+
+const runTimingsSchema = z.object({
+  load: anyNumber,
+  features: anyNumber,
+  train: anyNumber,
+  fineTune: anyNumber,
+  evaluate: anyNumber,
+  predict: anyNumber,
+  save: anyNumber,
+  total: anyNumber
+});
+
+export const trainingJobResultSchema = z.object({
+  backend: z.string(),
+  backendLabel: z.string(),
+  backboneId: z.string(),
+  classes: z.array(z.string()),
+  evaluation: evaluationSummarySchema,
+  history: z.array(epochStatsSchema),
+  fineTuneHistory: z.array(epochStatsSchema),
+  bestEpoch: anyNumber,
   /** Seconds per stage. */
-  timings: RunTimings;
-  predictions: PredictionOut[];
-  modelDir: string;
-  features: { computed: number; cached: number; failed: { photoId: number; reason: string }[] };
+  timings: runTimingsSchema,
+  predictions: z.array(predictionOutSchema),
+  modelDir: z.string(),
+  features: z.object({ computed: count, cached: count, failed: z.array(z.object({ photoId, reason: z.string() })) }),
   /** Bytes, resident set size high-water mark of the training process. */
-  peakRss: number;
-}
+  peakRss: anyNumber
+});
+export type TrainingJobResult = z.infer<typeof trainingJobResultSchema>;
 
 export interface TrainingJob {
   config: TrainingJobConfig;
   items: LabeledItem[];
   unlabeled: UnlabeledItem[];
 }
+
+// Compile-time checks: the schemas describe exactly the types declared elsewhere.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type SchemaChecks = [
+  Assert<Same<TrainingProgressData, Omit<TrainingProgress, 'runId'>>>,
+  Assert<Same<z.infer<typeof trainingPhaseSchema>, TrainingPhase>>,
+  Assert<Same<z.infer<typeof epochMetricsSchema>, EpochMetrics>>,
+  Assert<Same<z.infer<typeof classMetricsSchema>, ClassMetricsDto>>,
+  Assert<Same<z.infer<typeof runTimingsSchema>, RunTimings>>,
+  Assert<Same<z.infer<typeof epochStatsSchema>, EpochStats>>,
+  Assert<Same<z.infer<typeof headKindSchema>, HeadKind>>
+];
