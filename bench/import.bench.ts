@@ -10,24 +10,18 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { ImportProgress, ProgressPhase } from '../src/shared/dto';
 import { createApp, createDirectClient } from '../src/main/services/app';
+import { localAppOptions } from '../src/main/server/app-options';
 import { mapPool } from '../src/main/services/pool';
 
 const COUNT = Number(process.env.BENCH_PHOTOS ?? 10_000);
 const PHOTO_DIR = path.join(os.tmpdir(), `tstudio-bench-photos-${COUNT}-v1`);
-const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 
 async function main(): Promise<void> {
   await ensurePhotos();
   const work = mkdtempSync(path.join(os.tmpdir(), 'tstudio-bench-project-'));
   const rss = startRssSampler();
   try {
-    const app = createApp({
-      projectPath: path.join(work, 'bench.tstudio'),
-      cacheDir: path.join(work, 'cache'),
-      transport: 'direct',
-      modelsDir: path.join(REPO_ROOT, 'resources/models'),
-      userModelsDir: path.join(work, 'models')
-    });
+    const app = createApp(localAppOptions({ project: path.join(work, 'bench.tstudio'), userData: work, transport: 'direct' }));
     const api = createDirectClient(app);
     const phases = new Map<ProgressPhase, { first: number; last: number; done: number }>();
     api.on('import:progress', (p: ImportProgress) => trackPhase(phases, p));

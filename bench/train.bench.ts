@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { ApiClient } from '../src/shared/contract';
 import type { PhotoDto, RunDetail } from '../src/shared/dto';
 import { createApp, createDirectClient } from '../src/main/services/app';
+import { localAppOptions } from '../src/main/server/app-options';
 import { createRng, shuffled } from '../src/main/engine/trainer/rng';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
@@ -49,13 +50,7 @@ async function heldOutPhotos(api: ApiClient): Promise<PhotoDto[]> {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tstudio-bench-train-'));
-  const app = createApp({
-    projectPath: path.join(dir, 'bench.tstudio'),
-    cacheDir: path.join(dir, 'cache'),
-    transport: 'direct',
-    modelsDir: path.join(REPO_ROOT, 'resources/models'),
-    userModelsDir: path.join(dir, 'models')
-  });
+  const app = createApp(localAppOptions({ project: path.join(dir, 'bench.tstudio'), userData: dir, transport: 'direct' }));
   const api = createDirectClient(app);
   try {
     const imported = await api.invoke('folders:add', { path: DATASET, classesFromFolders: true });

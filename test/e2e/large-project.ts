@@ -8,12 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { createApp, createDirectClient } from '../../src/main/services/app';
+import { localAppOptions } from '../../src/main/server/app-options';
 import { mapPool } from '../../src/main/services/pool';
 
 export const LARGE_COUNT = 20_000;
 const VERSION = 'v1';
 const ROOT = path.join(os.tmpdir(), `tstudio-large-grid-${LARGE_COUNT}-${VERSION}`);
-const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const SIDE = 32;
 const PER_FOLDER = 1000;
 
@@ -56,13 +56,7 @@ async function makePhotos(dir: string, log: (line: string) => void): Promise<voi
 
 async function importPhotos(photosDir: string, project: string, userData: string, log: (line: string) => void): Promise<number> {
   log('large-project: importing (hashing, thumbnails)…');
-  const app = createApp({
-    projectPath: project,
-    cacheDir: path.join(userData, 'cache'),
-    transport: 'direct',
-    modelsDir: path.join(REPO_ROOT, 'resources/models'),
-    userModelsDir: path.join(userData, 'models')
-  });
+  const app = createApp(localAppOptions({ project, userData, transport: 'direct' }));
   try {
     const result = await createDirectClient(app).invoke('folders:add', { path: photosDir, classesFromFolders: false });
     return result.photos;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { ApiClient } from '../../../src/shared/contract';
 import { createApp, createDirectClient, type App } from '../../../src/main/services/app';
+import { localAppOptions } from '../../../src/main/server/app-options';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 export const SHARED_DIR = path.resolve(REPO_ROOT, '../shared');
@@ -42,13 +43,7 @@ export function createTestProject(): TestProject {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tstudio-svc-'));
   const photos = path.join(dir, 'photos');
   mkdirSync(photos);
-  const app = createApp({
-    projectPath: path.join(dir, 'project.tstudio'),
-    cacheDir: path.join(dir, 'cache'),
-    transport: 'direct',
-    modelsDir: path.join(REPO_ROOT, 'resources/models'),
-    userModelsDir: path.join(dir, 'models')
-  });
+  const app = createApp(localAppOptions({ project: path.join(dir, 'project.tstudio'), userData: dir, transport: 'direct' }));
   return {
     dir,
     photos,

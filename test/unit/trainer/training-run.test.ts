@@ -13,7 +13,7 @@ import { getRun, insertRun } from '../../../src/main/db/training-repository';
 import type { TrainingJobConfig } from '../../../src/main/engine/trainer/job-types';
 import { EventBus } from '../../../src/main/services/event-bus';
 import { TrainingRun } from '../../../src/main/services/training-run';
-import { forkStrategy, type WorkerPort } from '../../../src/main/worker/launcher';
+import { forkStrategy, type SpawnStrategy, type WorkerPort } from '../../../src/main/worker/launcher';
 
 let dir: string;
 let db: Database;
@@ -28,20 +28,17 @@ afterEach(() => {
 });
 
 describe('TrainingRun', () => {
-  it('marks the run failed, with the reason, when the training process cannot be started', async () => {
+  /** A run with no photos whose training process comes from `spawn`. */
+  function startRun(spawn: SpawnStrategy): { runId: number; run: TrainingRun } {
     const classes = [{ id: 1, name: 'ants' }, { id: 2, name: 'bees' }];
     const runId = insertRun(db, { config: {}, backboneId: 'vgg16', classes });
-    const run = new TrainingRun({
-      db,
-      events: new EventBus(),
-      runId,
-      classes,
-      config: {} as TrainingJobConfig,
-      items: [],
-      unlabeled: [],
-      spawn: () => {
-        throw new Error('spawn ENOENT');
-      }
+    const run = new TrainingRun({ db, events: new EventBus(), runId, classes, config: {} as TrainingJobConfig, items: [], unlabeled: [], spawn });
+    return { runId, run };
+  }
+
+  it('marks the run failed, with the reason, when the training process cannot be started', async () => {
+    const { runId, run } = startRun(() => {
+      throw new Error('spawn ENOENT');
     });
     const finished = await run.done;
     expect(finished).toMatchObject({ runId, status: 'failed' });
@@ -50,25 +47,14 @@ describe('TrainingRun', () => {
   });
 
   it('fails the run and kills the process when the process sends an invalid message', async () => {
-    const classes = [{ id: 1, name: 'ants' }, { id: 2, name: 'bees' }];
-    const runId = insertRun(db, { config: {}, backboneId: 'vgg16', classes });
     // A confused training process: features as plain arrays, not Float32Arrays; then it hangs on.
     const entry = path.join(dir, 'bad-worker.mjs');
     writeFileSync(entry, "process.send({ type: 'features', extractor: 'x', entries: [{ hash: 'a', data: [1, 2] }] }); setInterval(() => {}, 1000);\n");
     const killed: string[] = [];
     const spawn = forkStrategy({ entry });
-    const run = new TrainingRun({
-      db,
-      events: new EventBus(),
-      runId,
-      classes,
-      config: {} as TrainingJobConfig,
-      items: [],
-      unlabeled: [],
-      spawn: () => {
-        const port = spawn();
-        return { ...port, kill: (signal) => (killed.push(signal ?? 'SIGTERM'), port.kill(signal)) } satisfies WorkerPort;
-      }
+    const { runId, run } = startRun(() => {
+      const port = spawn();
+      return { ...port, kill: (signal) => (killed.push(signal ?? 'SIGTERM'), port.kill(signal)) } satisfies WorkerPort;
     });
     const finished = await run.done;
     expect(finished).toMatchObject({ runId, status: 'failed' });
