@@ -20,8 +20,7 @@ async function expectLibrary(page: Page): Promise<void> {
   await page.locator('[data-testid="class-item"][data-class-name="ants"]').waitFor();
   await expect.poll(() => classCount(page, 'ants'), { timeout: 30_000 }).toBe('194');
   await expect.poll(() => classCount(page, 'bees'), { timeout: 30_000 }).toBe('204');
-  await page.locator('[data-testid="photo-tile"]').first().waitFor();
-  expect(await page.locator('[data-testid="photo-tile"]').count()).toBeGreaterThan(10);
+  await expect.poll(() => page.locator('[data-testid="photo-tile"]').count(), { timeout: 30_000 }).toBeGreaterThan(10);
   await expect.poll(() => page.locator('[data-testid="status-counts"]').innerText()).toMatch(/398\s+labeled/);
   const labels = await page.locator('[data-testid="photo-tile"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-label')));
   expect(labels.every((l) => l === 'ants' || l === 'bees')).toBe(true);

@@ -58,23 +58,30 @@ export function scheduleRefresh(): void {
   }, COALESCE_MS);
 }
 
+/** The project file the renderer's caches (pages, selection) hold photos of; null before the first load. */
+let cachedFor: string | null = null;
+
 /**
- * Reloads what depends on the project. `projectChanged` (New/Open, project:changed) drops
- * everything cached; otherwise (start, Try again) what is shown is refreshed in place.
+ * Reloads what depends on the project. When the open project is another file than before
+ * (New/Open here or in the menu) everything cached is dropped; otherwise (start, Try again, a
+ * second notice of the same change) what is shown is refreshed in place, without blanking it.
  */
-export async function reloadAll(opts: { projectChanged?: boolean } = {}): Promise<void> {
+export async function reloadAll(): Promise<void> {
   const project = useProjectStore();
-  const before = project.project?.path ?? null;
   const library = useLibraryStore();
+  const first = cachedFor === null;
   // Ask for the first photos together with the counts instead of after the first render.
   await project.load(() => {
-    if (before === null) library.ensureRange(0, 100);
+    if (first) library.ensureRange(0, 100);
   });
-  if (opts.projectChanged || (before !== null && project.project?.path !== before)) {
+  const now = project.project?.path ?? null;
+  const switched = !first && now !== cachedFor;
+  cachedFor = now;
+  if (switched) {
     useSelectionStore().reset();
     useLabelingStore().closePreview();
     library.reset();
-  } else if (before !== null) {
+  } else if (!first) {
     library.invalidate();
   }
   await useClassesStore().load();
@@ -90,7 +97,7 @@ export function startSync(): () => void {
   const offs = [
     on('import:progress', (p) => project.setProgress(p)),
     on('library:changed', () => scheduleRefresh()),
-    on('project:changed', () => void reloadAll({ projectChanged: true })),
+    on('project:changed', () => void reloadAll()),
     on('training:progress', (p) => training.onProgress(p)),
     on('training:finished', (f) => {
       void training.onFinished(f);
