@@ -30,7 +30,11 @@ export function currentLabels(db: Database, photoIds: readonly number[]): Map<nu
   return out;
 }
 
-/** Writes labels in one transaction. Photos removed meanwhile are passed over silently. */
+/**
+ * Writes labels in one transaction. Photos removed meanwhile are passed over silently. A label
+ * settles the photo, so the suggestions rejected for it are forgotten (they would never be
+ * shown for a labeled photo anyway; clearing the label later starts afresh).
+ */
 export function writeLabels(db: Database, writes: readonly LabelWrite[], now = Date.now()): void {
   const upsert = db.prepare(
     `INSERT INTO labels (photo_id, class_id, source, created_at)
@@ -39,10 +43,14 @@ export function writeLabels(db: Database, writes: readonly LabelWrite[], now = D
        created_at = excluded.created_at`
   );
   const clear = db.prepare('DELETE FROM labels WHERE photo_id = ?');
+  const forgetRejections = db.prepare('DELETE FROM prediction_rejections WHERE photo_id = ?');
   db.transaction(() => {
     for (const w of writes) {
       if (w.label === null) clear.run(w.photoId);
-      else upsert.run({ photoId: w.photoId, classId: w.label.classId, source: w.label.source, now });
+      else {
+        upsert.run({ photoId: w.photoId, classId: w.label.classId, source: w.label.source, now });
+        forgetRejections.run(w.photoId);
+      }
     }
   })();
 }

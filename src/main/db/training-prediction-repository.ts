@@ -1,5 +1,7 @@
 /**
  * A run's predictions for photos, and turning accepted ones into labels (source 'model').
+ * A suggestion is a prediction for a photo still unlabeled whose class the person has not
+ * turned down for that photo (prediction_rejections outlives the predictions it came from).
  */
 import type { Database } from './database';
 
@@ -11,6 +13,10 @@ export interface PredictionRow {
   /** In the run's class order. */
   probs: number[];
 }
+
+/** SQL condition on `p` (training_predictions): the person has not rejected this class for this photo. */
+const NOT_REJECTED = 'NOT EXISTS (SELECT 1 FROM prediction_rejections r WHERE r.photo_id = p.photo_id AND r.class_id = p.class_id)';
+const UNLABELED = 'NOT EXISTS (SELECT 1 FROM labels l WHERE l.photo_id = p.photo_id)';
 
 export function replacePredictions(db: Database, runId: number, rows: readonly PredictionRow[]): void {
   const insert = db.prepare('INSERT INTO training_predictions (run_id, photo_id, class_id, confidence, probs) VALUES (?, ?, ?, ?, ?)');
@@ -24,7 +30,10 @@ export interface PredictionQuery {
   runId: number;
   /** Only predictions of this class. */
   classId?: number;
-  /** Only photos that still have no label (the default), so accepted ones drop out. */
+  /**
+   * Only suggestions (the default): photos that still have no label, so accepted ones drop out,
+   * and not a class the person rejected for the photo.
+   */
   unlabeledOnly?: boolean;
   /** 'least-certain' first answers "what should I label next". */
   order?: 'least-certain' | 'most-certain';
@@ -39,7 +48,7 @@ export function listPredictions(db: Database, q: PredictionQuery): { total: numb
     where.push('p.class_id = ?');
     params.push(q.classId);
   }
-  if (q.unlabeledOnly ?? true) where.push('NOT EXISTS (SELECT 1 FROM labels l WHERE l.photo_id = p.photo_id)');
+  if (q.unlabeledOnly ?? true) where.push(UNLABELED, NOT_REJECTED);
   const from = `FROM training_predictions p WHERE ${where.join(' AND ')}`;
   const total = db.prepare(`SELECT COUNT(*) ${from}`).pluck().get(...params) as number;
   const dir = q.order === 'most-certain' ? 'DESC' : 'ASC';
@@ -50,11 +59,12 @@ export function listPredictions(db: Database, q: PredictionQuery): { total: numb
 }
 
 /**
- * Predictions that may become labels: photos still unlabeled, optionally only these ids and
- * at least this confidence. The labels service writes them (so they can be undone).
+ * Predictions that may become labels: suggestions (photos still unlabeled, class not rejected),
+ * optionally only these ids and at least this confidence. The caller writes them as labels
+ * (so they can be undone).
  */
 export function acceptablePredictions(db: Database, runId: number, sel: { photoIds?: number[]; minConfidence?: number }): { photoId: number; classId: number }[] {
-  const where = ['p.run_id = ?', 'NOT EXISTS (SELECT 1 FROM labels l WHERE l.photo_id = p.photo_id)'];
+  const where = ['p.run_id = ?', UNLABELED, NOT_REJECTED];
   const params: unknown[] = [runId];
   if (sel.minConfidence !== undefined) {
     where.push('p.confidence >= ?');
@@ -79,8 +89,27 @@ export function predictionsForExport(db: Database, runId: number): { photoId: nu
   return rows.map((r) => ({ photoId: r.photoId, path: `${r.folderPath}/${r.relPath}`, classId: r.classId, confidence: r.confidence, probs: JSON.parse(r.probs) as number[] }));
 }
 
-/** Removes a run's predictions for these photos (suggestions the user turned down); returns how many. */
-export function deletePredictions(db: Database, runId: number, photoIds: readonly number[]): number {
+/**
+ * Turns down a run's suggestions for these photos: remembers each photo's predicted class as
+ * rejected (so a later run or re-predict does not offer it again) and removes the prediction.
+ * Returns how many predictions were removed.
+ */
+export function rejectPredictions(db: Database, runId: number, photoIds: readonly number[], now = Date.now()): number {
+  const remember = db.prepare(
+    `INSERT INTO prediction_rejections (photo_id, class_id, rejected_at)
+     SELECT photo_id, class_id, ? FROM training_predictions WHERE run_id = ? AND photo_id = ?
+     ON CONFLICT (photo_id, class_id) DO UPDATE SET rejected_at = excluded.rejected_at`
+  );
   const del = db.prepare('DELETE FROM training_predictions WHERE run_id = ? AND photo_id = ?');
-  return db.transaction(() => photoIds.reduce((n, id) => n + del.run(runId, id).changes, 0))();
+  return db.transaction(() =>
+    photoIds.reduce((n, id) => {
+      remember.run(now, runId, id);
+      return n + del.run(runId, id).changes;
+    }, 0)
+  )();
+}
+
+/** Classes rejected for a photo, for tests and diagnostics. */
+export function rejectedClasses(db: Database, photoId: number): number[] {
+  return db.prepare('SELECT class_id FROM prediction_rejections WHERE photo_id = ? ORDER BY class_id').pluck().all(photoId) as number[];
 }

@@ -1,6 +1,8 @@
 /**
  * Downloads a manifest's weights beside the manifest: resumable (.part + Range), md5-checked,
- * moved into place only when whole. Fails fast with a clear message when offline.
+ * moved into place only when whole. Fails fast with a clear message when offline. A part that
+ * is already whole (the server answers the Range with 416) is checked and finished, or dropped
+ * and fetched again, so nobody has to delete it by hand.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -32,8 +34,28 @@ export async function fetchWeights(manifest: ModelManifest, opts: FetchOptions):
   const target = path.join(opts.targetDir, manifest.file);
   const part = `${target}.part`;
   mkdirSync(opts.targetDir, { recursive: true });
-  const offset = existsSync(part) ? statSync(part).size : 0;
-  const res = await request(url, offset, opts.timeoutMs ?? 15_000);
+  let offset = existsSync(part) ? statSync(part).size : 0;
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  let res = await request(url, offset, timeoutMs);
+  if (res.status === 416) {
+    // Nothing lies beyond the part's end: it is either the whole file (a download cut off just
+    // before the rename) or longer than the file. Keep it if it checks out, else start over.
+    await res.body?.cancel();
+    if (await partIsWhole(manifest, part)) {
+      opts.onProgress?.({ received: offset, total: offset });
+      renameSync(part, target);
+      return target;
+    }
+    rmSync(part, { force: true });
+    offset = 0;
+    res = await request(url, offset, timeoutMs);
+  }
+  return download(manifest, res, { part, target, offset, onProgress: opts.onProgress });
+}
+
+/** Streams the response into the part (appending when the server resumed), checks it, moves it into place. */
+async function download(manifest: ModelManifest, res: Response, files: { part: string; target: string; offset: number; onProgress?: (p: FetchProgress) => void }): Promise<string> {
+  const { part, target, offset } = files;
   const resumed = res.status === 206;
   if (!resumed && offset > 0) rmSync(part, { force: true });
   const start = resumed ? offset : 0;
@@ -43,7 +65,7 @@ export async function fetchWeights(manifest: ModelManifest, opts: FetchOptions):
   const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
   body.on('data', (chunk: Buffer) => {
     received += chunk.length;
-    opts.onProgress?.({ received, total });
+    files.onProgress?.({ received, total });
   });
   await pipeline(body, createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
   await verify(manifest, part);
@@ -60,19 +82,34 @@ async function request(url: string, offset: number, timeoutMs: number): Promise<
     const why = cause?.code ?? cause?.message ?? (err as Error).message;
     throw new AppError('IO_ERROR', `Cannot download ${url}: ${why}. This machine may be offline; download the file elsewhere and use "Import weights file…" instead.`);
   }
-  if (res.status !== 200 && res.status !== 206) {
+  // 416 only answers a Range request: the part already reaches the end of the file (or beyond).
+  const rangeNotSatisfiable = res.status === 416 && offset > 0;
+  if (res.status !== 200 && res.status !== 206 && !rangeNotSatisfiable) {
     throw new AppError('IO_ERROR', `Cannot download ${url}: the server answered HTTP ${res.status}.`);
   }
-  if (!res.body) throw new AppError('IO_ERROR', `Cannot download ${url}: empty response.`);
+  if (!res.body && !rangeNotSatisfiable) throw new AppError('IO_ERROR', `Cannot download ${url}: empty response.`);
   return res;
+}
+
+/**
+ * Whether a part the server says is complete is the file the manifest describes: its md5, else
+ * its size. With neither in the manifest nothing vouches for it, so it is not kept.
+ */
+async function partIsWhole(manifest: ModelManifest, file: string): Promise<boolean> {
+  if (manifest.md5) return (await md5Of(file)) === manifest.md5;
+  return manifest.sizeBytes !== null && statSync(file).size === manifest.sizeBytes;
+}
+
+async function md5Of(file: string): Promise<string> {
+  const hash = createHash('md5');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** md5 when the manifest has one, else the size; a bad part is deleted so the next try starts clean. */
 async function verify(manifest: ModelManifest, file: string): Promise<void> {
   if (manifest.md5) {
-    const hash = createHash('md5');
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-    const got = hash.digest('hex');
+    const got = await md5Of(file);
     if (got !== manifest.md5) {
       rmSync(file, { force: true });
       throw new AppError('WEIGHTS_INVALID', `Downloaded ${manifest.file} has md5 ${got}, expected ${manifest.md5}; the partial file was deleted, try again.`);

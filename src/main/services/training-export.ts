@@ -5,8 +5,8 @@ import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
 import { predictionsForExport, replacePredictions } from '../db/training-prediction-repository';
 import { listTrainingPhotos, type RunRecord } from '../db/training-repository';
-import { launchTrainingWorker, type SpawnStrategy } from '../worker/launcher';
-import type { PredictionOut } from '../worker/protocol';
+import { launchTrainingWorker, type SpawnStrategy, type WorkerPort } from '../worker/launcher';
+import type { MainToWorker, PredictionOut } from '../worker/protocol';
 
 function requireModel(run: RunRecord): string {
   if (!run.modelPath) throw new AppError('NOT_FOUND', `Run ${run.id} has no saved model (status ${run.status}).`);
@@ -51,36 +51,82 @@ function csvCell(value: string | number): string {
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** Predicts every unlabeled photo with the run's saved model, in the training process. */
-export async function predictWithRun(db: Database, run: RunRecord, spawn?: SpawnStrategy): Promise<number> {
+/** After asking the prediction process to stop, how long it gets before it is killed, ms. */
+const CANCEL_GRACE_MS = 5000;
+
+export interface PredictOptions {
+  spawn?: SpawnStrategy;
+  /** Aborting stops the process; the call then rejects with CANCELLED and nothing is written. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Predicts every unlabeled photo with the run's saved model, in the training process, and
+ * replaces the run's predictions only when every photo is through: a cancel or a failure leaves
+ * the previous ones as they were.
+ */
+export async function predictWithRun(db: Database, run: RunRecord, opts: PredictOptions = {}): Promise<number> {
   const modelDir = requireModel(run);
   const items = listTrainingPhotos(db).filter((p) => p.classId === null).map((p) => ({ photoId: p.photoId, path: p.path, hash: p.hash }));
-  const predictions = await new Promise<PredictionOut[]>((resolve, reject) => {
-    const port = launchTrainingWorker(spawn);
+  const predictions = await predictInProcess({ type: 'predict', modelDir, items, backend: 'auto' }, opts);
+  replacePredictions(db, run.id, predictions.map((p) => ({ photoId: p.photoId, classId: run.classes[p.classIndex].id, confidence: p.confidence, probs: p.probs })));
+  return predictions.length;
+}
+
+function cancelledError(): AppError {
+  return new AppError('CANCELLED', 'Predicting was cancelled; the previous suggestions are unchanged.');
+}
+
+/**
+ * One predict job in its own process; settles once, with the predictions or an AppError. After
+ * a cancel it settles only when the process has exited (it is killed if it takes too long), so
+ * the caller's one-process slot stays taken until the process is really gone.
+ */
+function predictInProcess(job: Extract<MainToWorker, { type: 'predict' }>, opts: PredictOptions): Promise<PredictionOut[]> {
+  const { signal } = opts;
+  if (signal?.aborted) return Promise.reject(cancelledError());
+  return new Promise<PredictionOut[]>((resolve, reject) => {
+    let port: WorkerPort;
+    try {
+      port = launchTrainingWorker(opts.spawn);
+    } catch (err) {
+      reject(new AppError('TRAINING_FAILED', `The prediction process could not be started (${(err as Error).message}). Check the installation, then predict again.`));
+      return;
+    }
     let settled = false;
+    let cancelRequested = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      clearTimeout(killTimer);
+      outcome();
+    };
+    function onAbort(): void {
+      cancelRequested = true;
+      port.send({ type: 'cancel' });
+      killTimer = setTimeout(() => port.kill('SIGKILL'), CANCEL_GRACE_MS);
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
     port.onMessage(
       (msg) => {
-        if (settled) return;
-        if (msg.type === 'predicted') {
-          settled = true;
-          resolve(msg.predictions);
-        } else if (msg.type === 'error') {
-          settled = true;
-          reject(new AppError(msg.code, msg.message));
-        }
+        // Once cancelled, whatever the process still says is dropped, a late result included:
+        // the person asked for the previous suggestions to stay.
+        if (cancelRequested) return;
+        if (msg.type === 'predicted') settle(() => resolve(msg.predictions));
+        else if (msg.type === 'error') settle(() => reject(new AppError(msg.code, msg.message)));
       },
       (problem) => {
-        if (settled) return;
-        settled = true;
-        reject(new AppError('TRAINING_FAILED', `The prediction process sent an invalid message: ${problem}. Nothing was changed; predict again.`));
         port.kill('SIGKILL');
+        if (cancelRequested) return; // the exit settles it as cancelled
+        settle(() => reject(new AppError('TRAINING_FAILED', `The prediction process sent an invalid message: ${problem}. Nothing was changed; predict again.`)));
       }
     );
     port.onExit((exit) => {
-      if (!settled) reject(new AppError('TRAINING_FAILED', `The prediction process ended early (${exit.signal ?? `code ${exit.code}`}). ${exit.stderrTail.slice(-300)}`));
+      if (cancelRequested) return settle(() => reject(cancelledError()));
+      settle(() => reject(new AppError('TRAINING_FAILED', `The prediction process ended early (${exit.signal ?? `code ${exit.code}`}). ${exit.stderrTail.slice(-300)}`)));
     });
-    port.send({ type: 'predict', modelDir, items, backend: 'auto' });
+    port.send(job);
   });
-  replacePredictions(db, run.id, predictions.map((p) => ({ photoId: p.photoId, classId: run.classes[p.classIndex].id, confidence: p.confidence, probs: p.probs })));
-  return predictions.length;
 }

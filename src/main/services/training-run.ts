@@ -9,6 +9,7 @@ import { getCachedFeatures, putCachedFeatures } from '../db/training-feature-rep
 import { replacePredictions } from '../db/training-prediction-repository';
 import { completeRun, finishRunUnsuccessfully, setRunBackend, setRunHistory } from '../db/training-repository';
 import type { LabeledItem, TrainingJobConfig, TrainingJobResult, UnlabeledItem } from '../engine/trainer/job-types';
+import { discardModelFolder } from '../engine/trainer/model-folder';
 import { launchTrainingWorker, type SpawnStrategy, type WorkerExit, type WorkerPort } from '../worker/launcher';
 import type { WorkerToMain } from '../worker/protocol';
 import type { EventBus } from './event-bus';
@@ -160,11 +161,22 @@ export class TrainingRun {
   }
 
   private onExit(exit: WorkerExit): void {
+    // Only now is nothing writing any more: a run that did not complete leaves no model folder,
+    // nor the temporary one of a save the process was killed in.
+    if (this.finished?.status !== 'completed' && this.spec.config.modelDir) this.discardModel();
     if (this.finished) return;
     if (this.cancelRequested) return this.finish('cancelled', null);
     const how = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.code}`;
     const detail = exit.stderrTail.trim().split('\n').slice(-3).join(' ').slice(-500);
     this.finish('failed', `The training process ${how} before finishing.${detail ? ` ${detail}` : ''}`);
+  }
+
+  private discardModel(): void {
+    try {
+      discardModelFolder(this.spec.config.modelDir);
+    } catch {
+      // Best effort: a leftover folder is never registered as a model, so it is only clutter.
+    }
   }
 
   private settle(finished: TrainingFinished): void {

@@ -1,13 +1,14 @@
 /**
  * Training handlers: start/cancel runs in the training process, list and inspect runs, choose
- * the active model, predictions as suggestions, and export. One run at a time per app.
+ * the active model, predictions as suggestions, and export. One training process at a time per
+ * app: a run or a re-predict, and cancel stops either.
  */
 import path from 'node:path';
 import type { Handlers, Request } from '../../shared/contract';
 import type { PredictionPage, RunSummary } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import { writeLabels } from '../db/label-repository';
-import { acceptablePredictions, deletePredictions, listPredictions } from '../db/training-prediction-repository';
+import { acceptablePredictions, listPredictions, rejectPredictions } from '../db/training-prediction-repository';
 import { activeRunId, failInterruptedRuns, getRun, insertRun, listRuns, setActiveModel } from '../db/training-repository';
 import type { SpawnStrategy } from '../worker/launcher';
 import type { EventBus } from './event-bus';
@@ -43,35 +44,61 @@ export function runModelDir(projectPath: string, runId: number): string {
   return path.join(path.dirname(projectPath), `${path.basename(projectPath)}.models`, `run-${runId}`);
 }
 
+/**
+ * What holds the app's one training-process slot. A re-predict holds it like a run does: both
+ * start a training process, and a run finishing beside a re-predict would have its fresh
+ * predictions overwritten by the older model's.
+ */
+type BusySlot = { kind: 'training'; run: TrainingRun } | { kind: 'predicting'; runId: number; abort: AbortController };
+
+function slotRunId(slot: BusySlot): number {
+  return slot.kind === 'training' ? slot.run.runId : slot.runId;
+}
+
+/** BUSY, saying what holds the slot and what the person can do about it. */
+function busyError(slot: BusySlot, wanted: 'train' | 'predict'): AppError {
+  if (slot.kind === 'training') {
+    return new AppError(
+      'BUSY',
+      wanted === 'train' ? `Run ${slot.run.runId} is still training; cancel it or wait.` : 'A training run is in progress; predict again when it has finished.'
+    );
+  }
+  const what = `Suggestions are being predicted again with run ${slot.runId}'s model`;
+  return new AppError('BUSY', wanted === 'train' ? `${what}; cancel that or wait until it has finished, then train.` : `${what}; cancel that or wait for it.`);
+}
+
 export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, TrainingChannel> {
-  let running: TrainingRun | null = null;
+  let busy: BusySlot | null = null;
   const recovered = new WeakSet<ProjectSession['db']>();
   const db = () => {
     const session = ctx.current();
     // Runs a dead app left 'running' are not running any more: settle them once per opened project.
     if (!recovered.has(session.db)) {
       recovered.add(session.db);
-      failInterruptedRuns(session.db, 'Interrupted: the app closed during training.', running ? running.runId : -1);
+      failInterruptedRuns(session.db, 'Interrupted: the app closed during training.', busy?.kind === 'training' ? busy.run.runId : -1);
     }
     return session.db;
   };
   return {
     'training:start': (req) => {
-      if (running) throw new AppError('BUSY', `Run ${running.runId} is still training; cancel it or wait.`);
+      if (busy) throw busyError(busy, 'train');
       const session = ctx.current();
       const plan = planTraining(db(), req ?? { fineTune: false, seed: 42, head: 'gap' }, ctx.modelDirs);
       const runId = insertRun(session.db, { config: plan.summary, backboneId: plan.summary.backboneId, classes: plan.classes });
       const config = { ...plan.config, modelDir: runModelDir(session.info.path, runId) };
       const run = new TrainingRun({ db: session.db, events: ctx.events, runId, classes: plan.classes, config, items: plan.items, unlabeled: plan.unlabeled, spawn: ctx.spawn });
-      running = run;
+      const slot: BusySlot = { kind: 'training', run };
+      busy = slot;
       void run.done.then(() => {
-        if (running === run) running = null;
+        if (busy === slot) busy = null;
       });
       return { runId };
     },
+    // Stops whatever holds the slot: a training run, or a re-predict (named by its model's run).
     'training:cancel': (req) => {
-      if (!running || (req?.runId !== undefined && req.runId !== running.runId)) return { cancelled: false };
-      running.cancel();
+      if (!busy || (req?.runId !== undefined && req.runId !== slotRunId(busy))) return { cancelled: false };
+      if (busy.kind === 'training') busy.run.cancel();
+      else busy.abort.abort();
       return { cancelled: true };
     },
     'training:plan': (req) => previewTraining(db(), req?.seed ?? 42),
@@ -83,13 +110,18 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
       return toRunSummary(requireRun(d, req.runId));
     },
     'training:predict': async (req) => {
-      // Same one-at-a-time state as training:start: predicting beside a run would start a second
-      // training process and write predictions while the run is about to replace them.
-      if (running) throw new AppError('BUSY', 'A training run is in progress; predict again when it has finished.');
+      if (busy) throw busyError(busy, 'predict');
       const d = db();
       const runId = req?.runId ?? requireActive(d);
-      const count = await predictWithRun(d, requireRun(d, runId), ctx.spawn);
-      return { runId, predictions: count };
+      const run = requireRun(d, runId);
+      const slot: BusySlot = { kind: 'predicting', runId, abort: new AbortController() };
+      busy = slot;
+      try {
+        const count = await predictWithRun(d, run, { spawn: ctx.spawn, signal: slot.abort.signal });
+        return { runId, predictions: count };
+      } finally {
+        if (busy === slot) busy = null;
+      }
     },
     'training:export': (req) => exportRun(db(), requireRun(db(), req.runId), req.outDir),
     'predictions:list': (req) => suggestions(db(), req),
@@ -107,7 +139,7 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
     },
     'predictions:reject': (req) => {
       const d = db();
-      const rejected = deletePredictions(d, req.runId ?? requireActive(d), req.photoIds);
+      const rejected = rejectPredictions(d, req.runId ?? requireActive(d), req.photoIds);
       if (rejected > 0) ctx.events.emit('library:changed', { reason: 'labels' });
       return { rejected };
     }

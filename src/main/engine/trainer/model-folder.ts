@@ -5,7 +5,8 @@
  * it. tfjs has no file:// handler without tfjs-node, so the files are written here.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 
@@ -25,8 +26,30 @@ export interface ModelFolderInfo {
   preprocessing: PreprocessingInfo;
 }
 
+/** Marks the sibling folders a save writes into before they are renamed into place. */
+const PARTIAL_MARK = '.partial-';
+
+/**
+ * Writes the model folder atomically: everything goes into a sibling temporary folder that is
+ * renamed to `dir` only once complete, so a crash, kill or error mid-save never leaves a
+ * half-written model at `dir` (loading it would fail, or worse, load the wrong weights). On an
+ * error the temporary folder is removed; one a killed process leaves is removed by
+ * {@link discardModelFolder}. An existing `dir` is replaced whole.
+ */
 export async function saveModelFolder(model: tf.LayersModel, dir: string, info: ModelFolderInfo): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  const parent = path.dirname(dir);
+  await mkdir(parent, { recursive: true });
+  const temp = await mkdtemp(path.join(parent, `.${path.basename(dir)}${PARTIAL_MARK}`));
+  try {
+    await writeModelFiles(model, temp, info);
+    await replaceFolder(temp, dir);
+  } catch (err) {
+    await rm(temp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function writeModelFiles(model: tf.LayersModel, dir: string, info: ModelFolderInfo): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weightData = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
@@ -44,6 +67,38 @@ export async function saveModelFolder(model: tf.LayersModel, dir: string, info: 
   );
   await writeFile(path.join(dir, 'labels.json'), JSON.stringify(info.labels, null, 2));
   await writeFile(path.join(dir, 'preprocessing.json'), JSON.stringify(info.preprocessing, null, 2));
+}
+
+/**
+ * Renames the complete `temp` folder to `dir`. A folder already at `dir` (a run id reused after
+ * its project file was replaced) is moved aside first, since rename will not replace a
+ * non-empty folder, and is put back if the rename fails.
+ */
+async function replaceFolder(temp: string, dir: string): Promise<void> {
+  if (!existsSync(dir)) return rename(temp, dir);
+  const aside = `${temp}-old`;
+  await rename(dir, aside);
+  try {
+    await rename(temp, dir);
+  } catch (err) {
+    await rename(aside, dir);
+    throw err;
+  }
+  await rm(aside, { recursive: true, force: true });
+}
+
+/**
+ * Removes a model folder and any temporary siblings a save left behind (a process killed
+ * mid-save), for a run that did not complete: nothing of it may stay on disk.
+ */
+export function discardModelFolder(dir: string): void {
+  const parent = path.dirname(dir);
+  const prefix = `.${path.basename(dir)}${PARTIAL_MARK}`;
+  rmSync(dir, { recursive: true, force: true });
+  if (!existsSync(parent)) return;
+  for (const name of readdirSync(parent)) {
+    if (name.startsWith(prefix)) rmSync(path.join(parent, name), { recursive: true, force: true });
+  }
 }
 
 interface ModelJsonShape {
