@@ -151,6 +151,8 @@ export interface BackboneStatus {
   preprocessing: string;
   /** Feature vector length after global pooling. */
   featureDim: number;
+  /** Input side, px, a run uses unless another is chosen (320 for MobileNetV2, 224 for VGG). */
+  defaultInputSize: number;
   note: string | null;
 }
 

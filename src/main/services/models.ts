@@ -8,6 +8,7 @@ import type { Handlers } from '../../shared/contract';
 import type { BackboneStatus } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import { initBackend, loadBackbone } from '../engine/index';
+import { defaultInputSize } from '../engine/input-size';
 import { findManifest, locateWeights, readManifests, type ModelManifest } from '../engine/manifests';
 
 export interface ModelDirs {
@@ -38,6 +39,7 @@ export function backboneStatus(manifest: ModelManifest, dirs: ModelDirs): Backbo
     sizeBytes: manifest.sizeBytes,
     preprocessing: manifest.preprocessing,
     featureDim: manifest.featureDim,
+    defaultInputSize: defaultInputSize(manifest.backbone),
     note: weightsPath ? null : missingNote(manifest)
   };
 }

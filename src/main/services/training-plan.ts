@@ -10,6 +10,7 @@ import type { TrainingConfigDto, TrainingPlanPreview } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
 import { listClassNames, listTrainingPhotos } from '../db/training-repository';
+import { defaultInputSize } from '../engine/input-size';
 import { findManifest, locateWeights, readManifests } from '../engine/manifests';
 import type { LabeledItem, TrainingJobConfig, UnlabeledItem } from '../engine/trainer/job-types';
 import { assignSplits, normalizeSplit } from '../engine/trainer/split';
@@ -77,24 +78,26 @@ function backendPreference(): 'auto' | 'wasm' | 'cpu' {
 /**
  * The chosen backbone, or VGG16 when its weights are present, else the first backbone whose
  * weights are. An explicit weights path without a backbone id is recognised by its name.
+ * `inputSize` is the default for the family (see defaultInputSize), not the weights' own 224.
  */
 export function resolveBackbone(id: string | undefined, weightsPath: string | undefined, dirs: ModelDirs): { id: string; weightsPath: string; inputSize: number } {
+  const resolved = (backboneId: string, located: string) => ({ id: backboneId, weightsPath: located, inputSize: defaultInputSize(backboneId) });
   if (weightsPath !== undefined) {
     const abs = path.resolve(weightsPath);
     if (!existsSync(abs)) throw new AppError('WEIGHTS_MISSING', `Weights not found: ${abs}`);
-    return { id: id ?? inferBackboneId(abs), weightsPath: abs, inputSize: 224 };
+    return resolved(id ?? inferBackboneId(abs), abs);
   }
   if (id !== undefined) {
     const manifest = findManifest(dirs.modelsDir, id);
     const located = locateWeights(manifest, dirs);
     if (!located) throw new AppError('WEIGHTS_MISSING', `No weights for ${id}. Run "npm run models:fetch -- ${manifest.id}" or import the weights file.`);
-    return { id: manifest.backbone, weightsPath: located, inputSize: manifest.inputSize };
+    return resolved(manifest.backbone, located);
   }
   const manifests = readManifests(dirs.modelsDir);
   const ordered = [...manifests.filter((m) => m.id === 'vgg16'), ...manifests.filter((m) => m.id !== 'vgg16')];
   for (const manifest of ordered) {
     const located = locateWeights(manifest, dirs);
-    if (located) return { id: manifest.backbone, weightsPath: located, inputSize: manifest.inputSize };
+    if (located) return resolved(manifest.backbone, located);
   }
   throw new AppError('WEIGHTS_MISSING', 'No backbone has weights yet. Fetch or import weights (Models), or pass --backbone and --weights.');
 }

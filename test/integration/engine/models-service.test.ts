@@ -42,7 +42,8 @@ describe('model handlers', () => {
     const list = await handlers['models:backbones'](undefined);
     expect(list.map((b) => b.id)).toEqual(['mobilenet_v2_035', 'mobilenet_v2_100', 'vgg16', 'vgg19']);
     const vgg = list.find((b) => b.id === 'vgg16')!;
-    expect(vgg).toMatchObject({ preprocessing: 'caffe', featureDim: 512, sizeBytes: 58889256 });
+    expect(vgg).toMatchObject({ preprocessing: 'caffe', featureDim: 512, sizeBytes: 58889256, defaultInputSize: 224 });
+    expect(list.filter((b) => b.id.startsWith('mobilenet_v2')).map((b) => b.defaultInputSize)).toEqual([320, 320]);
     if (!vgg.ready) expect(vgg.note).toMatch(/models:fetch -- vgg16/);
   });
 

@@ -56,14 +56,16 @@ describe('cli train / predict / export', () => {
     expect(csv).toHaveLength(5);
   }, 300_000);
 
-  it('reaches ≥ 0.90 validation accuracy on hymenoptera/val with MobileNetV2 0.35 (issue target 0.93)', async () => {
+  it('reaches ≥ 0.92 validation accuracy on hymenoptera/val with MobileNetV2 0.35 at its default 320 px (issue target 0.93)', async () => {
     const project = path.join(dir, 'hymenoptera.tstudio');
     const imported = resultOf(await cli(['import', path.join(SHARED_DIR, 'datasets/hymenoptera'), '--project', project, '--classes-from-folders']));
     expect(imported.splits).toEqual({ train: 245, val: 153 });
     const result = resultOf(await cli(['train', '--project', project, '--backbone', 'mobilenet_v2', '--weights', TM_BASE]));
     expect(result.classes).toEqual(['ants', 'bees']);
+    expect(result.inputSize).toBe(320);
     expect((result.confusion as number[][]).flat().reduce((a, b) => a + b, 0)).toBe(153);
-    // Honest figure: 139/153 = 0.908 with the frozen base (stage 1), seed 42; not tuned on val.
-    expect(result.valAccuracy as number).toBeGreaterThanOrEqual(0.9);
+    // Honest figure: 142/153 = 0.928 with the frozen base (stage 1), seed 42, 320 px chosen by
+    // cross-validation on the train split; 139/153 = 0.908 at 224. Nothing tuned on val.
+    expect(result.valAccuracy as number).toBeGreaterThanOrEqual(0.92);
   }, 900_000);
 });

@@ -89,6 +89,7 @@ export function trainResultLine(d: RunDetail): object {
     runId: d.id,
     backend: d.backend,
     backbone: d.backboneId,
+    inputSize: d.config.inputSize,
     classes: d.classes,
     valAccuracy: d.valAccuracy,
     perClass: d.perClass,

@@ -49,8 +49,9 @@ export async function fineTuneTopBlock(opts: FineTuneOptions): Promise<TrainResu
 }
 
 /**
- * Gradients of one batch, not applied: the measured cost of a training step. A two-image step
- * runs first, because the first use of each kernel is several times slower than the rest.
+ * Gradients of one batch, not applied: the measured cost of a training step. A step of the same
+ * size runs first and is not counted: the first use of each kernel at a batch shape is several
+ * times slower than the rest (warming up with two images left the estimate about 5× too long).
  */
 async function timeOneStep(opts: FineTuneOptions, forward: (x: tf.Tensor) => tf.Tensor2D, vars: tf.Variable[]): Promise<number> {
   const step = async (n: number) => {
@@ -58,8 +59,8 @@ async function timeOneStep(opts: FineTuneOptions, forward: (x: tf.Tensor) => tf.
     await value.data();
     tf.dispose([value, ...Object.values(grads)]);
   };
-  await step(Math.min(2, opts.train.y.length));
   const n = Math.min(opts.batchSize, opts.train.y.length);
+  await step(n);
   const started = performance.now();
   await step(n);
   return ((performance.now() - started) * opts.batchSize) / n;
