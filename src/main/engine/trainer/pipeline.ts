@@ -39,9 +39,26 @@ export async function runTrainingJob(job: TrainingJob, io: TrainingJobIO): Promi
   const loadSeconds = (performance.now() - t0) / 1000;
   try {
     return await trainOnBackbone(job, backbone, io, clock, { info, loadSeconds });
+  } catch (err) {
+    throw explainAbort(err, job);
   } finally {
     backbone.dispose();
   }
+}
+
+/**
+ * The WebAssembly backend aborts ("Aborted(). Build with -sASSERTIONS…") when its heap is
+ * exhausted; that text tells a person nothing, so it is replaced by what happened and what to try.
+ */
+export function explainAbort(err: unknown, job: Pick<TrainingJob, 'config'>): unknown {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!/^Aborted\(|out of memory|Array buffer allocation failed/i.test(message)) return err;
+  const { inputSize, fineTune } = job.config;
+  const what = fineTune ? `fine-tuning at ${inputSize} px` : `training at ${inputSize} px`;
+  return new AppError(
+    'TRAINING_FAILED',
+    `The compute backend ran out of memory while ${what}. Try a smaller input size${fineTune ? ' or train without fine-tuning' : ''}; with @tensorflow/tfjs-node installed there is far more memory. The project is unchanged.`
+  );
 }
 
 /** Runs `work` and measures it, seconds. */

@@ -39,7 +39,8 @@ export async function fineTuneStage(state: TrainedState, clock: ProgressClock, i
   const xTrain = imagesTensor(state.backbone, images.slice(0, state.train.length));
   const xVal = imagesTensor(state.backbone, images.slice(state.train.length));
   const trainLabels = state.train.map((i) => i.classIndex);
-  const batches = Math.ceil(trainLabels.length / config.batchSize);
+  const batchSize = fineTuneBatchSize(config.batchSize, config.inputSize);
+  const batches = Math.ceil(trainLabels.length / batchSize);
   const total = batches * config.fineTuneEpochs;
   try {
     const unfrozen = unfreezeTopBlock(state.backbone);
@@ -53,7 +54,7 @@ export async function fineTuneStage(state: TrainedState, clock: ProgressClock, i
       val: state.val.length > 0 ? { x: xVal, y: state.val.map((i) => i.classIndex) } : null,
       numClasses: config.classes.length,
       epochs: config.fineTuneEpochs,
-      batchSize: config.batchSize,
+      batchSize,
       learningRate: config.learningRate / config.fineTuneLrDivisor,
       patience: 2,
       classWeights: classWeightsFor(trainLabels, config.classes.length),
@@ -74,6 +75,15 @@ export async function fineTuneStage(state: TrainedState, clock: ProgressClock, i
     freezeBase(state.backbone);
     tf.dispose([xTrain, xVal]);
   }
+}
+
+/**
+ * Stage 2 keeps every activation of a batch for the gradient, so its memory grows with
+ * batch × side²; the batch shrinks above 224 px to hold that at what 32 photos at 224 px need
+ * (at 320 px, 32 photos overflowed the WebAssembly heap).
+ */
+export function fineTuneBatchSize(batchSize: number, inputSize: number): number {
+  return Math.max(4, Math.min(batchSize, Math.floor(batchSize * (224 / inputSize) ** 2)));
 }
 
 export interface LateResult {
