@@ -1,6 +1,7 @@
 /**
  * Embedding throughput on the active backend: vgg16@224 (random weights: same FLOPs as the
- * real ones) and mobilenet_v2@224 (the Teachable Machine base from ../shared). Decode time of
+ * real ones) and mobilenet_v2 at 224 and at 320, its training default (the Teachable Machine
+ * base from ../shared). Decode time of
  * real photos is measured separately. Prints figures; asserts nothing.
  *   npm run bench:embed [-- --batch 8 --images 32]
  */
@@ -34,7 +35,8 @@ function randomVgg16(): Backbone {
 }
 
 async function timeEmbed(name: string, backbone: Backbone): Promise<void> {
-  const x = tf.randomUniform([BATCH, 224, 224, 3], 0, 255) as tf.Tensor4D;
+  const size = backbone.inputSize;
+  const x = tf.randomUniform([BATCH, size, size, 3], 0, 255) as tf.Tensor4D;
   tf.dispose(backbone.embed(x)); // warm-up: kernel setup and memory growth
   const start = performance.now();
   let done = 0;
@@ -68,8 +70,10 @@ await timeEmbed('vgg16@224', vgg);
 vgg.dispose();
 const tm = path.join(SHARED, 'models/mobilenet-v2-0.35-224-tm-base');
 if (existsSync(tm)) {
-  const mnv2 = await loadBackbone({ id: 'mobilenet_v2', weightsPath: tm });
-  await timeEmbed('mobilenet_v2 0.35@224', mnv2);
-  mnv2.dispose();
+  for (const inputSize of [224, 320]) {
+    const mnv2 = await loadBackbone({ id: 'mobilenet_v2', weightsPath: tm, inputSize });
+    await timeEmbed(`mobilenet_v2 0.35@${inputSize}`, mnv2);
+    mnv2.dispose();
+  }
 }
 console.log(`tensors left: ${tf.memory().numTensors}`);
