@@ -3,7 +3,7 @@
  * real api module, stores and components run unchanged on top of it.
  */
 import type { Channel, EventName } from '../../src/shared/contract';
-import type { ClassDto, PhotoDto } from '../../src/shared/dto';
+import type { ClassDto, PhotoDto, RunDetail, RunSummary } from '../../src/shared/dto';
 import type { Transport } from '../../src/renderer/api';
 
 export interface FakeCall {
@@ -21,6 +21,67 @@ export interface FakeBackend {
   emit(event: EventName, payload: unknown): void;
   /** Channels that answer with this error instead of data. */
   failing: Map<Channel, { code: string; message: string }>;
+  /** What 'training:runs' lists (newest first), and 'training:run' details. */
+  runs: RunSummary[];
+  /** The re-predict ('training:predict') waiting for its answer, as the one training-process slot holds it. */
+  predicting: FakePredict | null;
+}
+
+/**
+ * A re-predict in flight. Like the main side, 'training:cancel' (no run id, or this one) only
+ * asks it to stop; the answer comes when the test ends it.
+ */
+export interface FakePredict {
+  runId: number;
+  cancelRequested: boolean;
+  /** Answers CANCELLED after a cancel; otherwise gives every unlabeled photo without one a suggestion and answers how many photos were predicted. */
+  end(): void;
+  /** Answers with this error (the process crashed, the model is gone, …). */
+  fail(code: string, message: string): void;
+}
+
+/** A completed run whose model is the active one, as 'training:runs' lists it. */
+export function activeRunSummary(id: number, classes: string[]): RunSummary {
+  return { id, status: 'completed', backboneId: 'mobilenet_v2', backend: 'wasm', classes, startedAt: 1_700_000_000_000, finishedAt: 1_700_000_060_000, valAccuracy: 0.9, active: true, error: null };
+}
+
+function runDetail(run: RunSummary): RunDetail {
+  return {
+    ...run,
+    config: { backboneId: run.backboneId, weightsPath: '/models/base', inputSize: 224, head: 'gap', epochs: 10, fineTune: false, seed: 42 },
+    timings: null,
+    history: [],
+    perClass: [],
+    confusion: null,
+    mistakes: [],
+    modelPath: run.status === 'completed' ? `/tmp/fake.tstudio.models/run-${run.id}` : null,
+    featuresComputed: null,
+    featuresCached: null,
+    peakRssBytes: null
+  };
+}
+
+function startPredict(b: FakeBackend, req: Record<string, unknown>): Promise<unknown> {
+  if (b.predicting) return Promise.resolve({ ok: false, error: { code: 'BUSY', message: 'Suggestions are being predicted again; cancel that or wait for it.' } });
+  const runId = (req.runId as number | undefined) ?? b.runs.find((r) => r.active)?.id;
+  if (runId === undefined) return Promise.resolve({ ok: false, error: { code: 'NOT_FOUND', message: 'No trained model yet: train one first.' } });
+  return new Promise((resolve) => {
+    const answer = (envelope: unknown) => {
+      b.predicting = null;
+      resolve(envelope);
+    };
+    b.predicting = {
+      runId,
+      cancelRequested: false,
+      end() {
+        if (this.cancelRequested) return answer({ ok: false, error: { code: 'CANCELLED', message: 'Predicting was cancelled; the previous suggestions are unchanged.' } });
+        const unlabeled = b.photos.filter((p) => p.classId === null);
+        for (const p of unlabeled) p.suggestion ??= { classId: b.classes[0].id, confidence: 0.8 };
+        answer({ ok: true, data: { runId, predictions: unlabeled.length } });
+      },
+      fail: (code, message) => answer({ ok: false, error: { code, message } })
+    };
+  });
 }
 
 export function makePhotos(n: number): PhotoDto[] {
@@ -62,6 +123,8 @@ export function createFakeBackend(photoCount: number, classes: ClassDto[] = []):
   const backend: FakeBackend = {
     calls: [],
     failing: new Map(),
+    runs: [],
+    predicting: null,
     photos: makePhotos(photoCount),
     classes: [...classes],
     callsOf: (channel) => backend.calls.filter((c) => c.channel === channel).map((c) => c.req),
@@ -73,6 +136,7 @@ export function createFakeBackend(photoCount: number, classes: ClassDto[] = []):
         backend.calls.push({ channel, req });
         const failure = backend.failing.get(channel);
         if (failure) return { ok: false, error: failure };
+        if (channel === 'training:predict') return startPredict(backend, req);
         try {
           return { ok: true, data: handle(backend, channel, req) };
         } catch (err) {
@@ -168,8 +232,20 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
     case 'engine:status':
       return { backend: 'wasm', device: 'cpu', label: 'CPU · WebAssembly (tfjs-node not installed)', unavailable: [{ name: 'tfjs-node', reason: 'not installed' }] };
     case 'models:backbones':
-    case 'training:runs':
       return [];
+    case 'training:runs':
+      return b.runs.map((r) => ({ ...r }));
+    case 'training:run': {
+      const run = b.runs.find((r) => r.id === req.runId);
+      if (!run) throw new Error(`Run ${String(req.runId)} does not exist.`);
+      return runDetail(run);
+    }
+    case 'training:cancel': {
+      const p = b.predicting;
+      if (!p || (req.runId !== undefined && req.runId !== p.runId)) return { cancelled: false };
+      p.cancelRequested = true;
+      return { cancelled: true };
+    }
     case 'training:plan':
       return { classes: b.classes.map((c) => ({ id: c.id, name: c.name, train: 0, val: 0 })), splitSource: 'random', unlabeled: b.photos.length };
     case 'predictions:list': {

@@ -2,16 +2,19 @@
  * The active model's suggestions for unlabeled photos: how many there are per class (for the
  * sidebar), accepting them (one, a selection, or all above a confidence) and turning them down.
  * Accepted suggestions become labels with source 'model' and can be undone like any label.
+ * "Update suggestions" predicts every unlabeled photo again with the active model (photos
+ * imported after it was trained have none yet), without training again.
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { PhotoDto } from '../../shared/dto';
-import { invoke } from '../api';
+import { ApiError, invoke } from '../api';
 import { labelMutations } from '../lib/mutation-queue';
 import { useClassesStore } from './classes';
 import { useLibraryStore } from './library';
 import { useNoticesStore } from './notices';
 import { scheduleRefresh } from './sync';
+import { useTrainingStore } from './training';
 
 export interface SuggestionCounts {
   total: number;
@@ -24,10 +27,24 @@ export function showsSuggestion(photo: PhotoDto | undefined): photo is PhotoDto 
   return photo !== undefined && photo.classId === null && photo.suggestion !== undefined && photo.suggestion !== null;
 }
 
+/** A re-predict this window started and that has not answered yet. */
+export interface SuggestionUpdate {
+  /** The run whose model predicts. */
+  runId: number;
+  /** Cancel was pressed; the answer (CANCELLED, or the result if it came first) is pending. */
+  cancelling: boolean;
+}
+
+function updatedText(runId: number, predicted: number): string {
+  if (predicted === 0) return 'Suggestions updated: there are no unlabeled photos to suggest for.';
+  return `Suggestions updated: ${predicted} unlabeled photo${predicted === 1 ? '' : 's'} got a suggestion from run ${runId}’s model.`;
+}
+
 export const useSuggestionsStore = defineStore('suggestions', () => {
   const notices = useNoticesStore();
   const library = useLibraryStore();
   const counts = ref<SuggestionCounts>({ total: 0, byClass: {} });
+  const updating = ref<SuggestionUpdate | null>(null);
 
   async function refreshCounts(): Promise<void> {
     try {
@@ -100,5 +117,41 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
     }
   }
 
-  return { counts, refreshCounts, accept, reject, acceptAbove };
+  /**
+   * Predicts every unlabeled photo again with the active model. The main side writes the new
+   * predictions only once all are through, so a cancel or a failure keeps the previous ones.
+   * The training process sends no progress for this to the renderer: the state is just "busy".
+   */
+  async function update(): Promise<void> {
+    const training = useTrainingStore();
+    const runId = training.activeRun?.id;
+    if (runId === undefined || updating.value || training.running || training.starting) return;
+    updating.value = { runId, cancelling: false };
+    try {
+      const result = await invoke('training:predict', { runId });
+      notices.info(updatedText(result.runId, result.predictions));
+      scheduleRefresh();
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'CANCELLED') notices.info('Update cancelled: the previous suggestions are kept.');
+      else notices.error(err, 'Could not update the suggestions');
+    } finally {
+      updating.value = null;
+    }
+  }
+
+  /** Stops the update; {@link update} then reports how it ended. */
+  async function cancelUpdate(): Promise<void> {
+    const current = updating.value;
+    if (!current || current.cancelling) return;
+    current.cancelling = true;
+    try {
+      // Named by its run, so a cancel that arrives late can never stop a training run started since.
+      await invoke('training:cancel', { runId: current.runId });
+    } catch (err) {
+      if (updating.value === current) current.cancelling = false;
+      notices.error(err, 'Could not cancel the update');
+    }
+  }
+
+  return { counts, updating, refreshCounts, accept, reject, acceptAbove, update, cancelUpdate };
 });

@@ -1,5 +1,9 @@
-/** `predict`: runs a trained model (the active one by default) over every unlabeled photo. */
+/**
+ * `predict`: runs a trained model (the active one by default) over every unlabeled photo.
+ * Ctrl-C cancels: the prediction process stops and the previous suggestions stay as they were.
+ */
 import type { Command } from 'commander';
+import type { ApiClient } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { addProjectOptions, failOnError, withClient, writeJsonLine, type ProjectOptions } from '../context';
 
@@ -11,7 +15,7 @@ interface PredictOptions extends ProjectOptions {
 export function registerPredictCommand(program: Command): void {
   const command = program
     .command('predict')
-    .description('predict every unlabeled photo with a trained model and store the suggestions')
+    .description('predict every unlabeled photo with a trained model and store the suggestions (Ctrl-C cancels)')
     .option('--run <id>', 'run whose model to use (default: the active model)')
     .option('--limit <n>', 'suggestions to print, least certain first', '20');
   addProjectOptions(command).action(failOnError(predictAction));
@@ -22,7 +26,7 @@ async function predictAction(opts: PredictOptions): Promise<void> {
   if (runId !== undefined && !Number.isInteger(runId)) throw new AppError('INVALID_REQUEST', `--run must be a run id, got ${opts.run}`);
   const limit = Math.max(1, Math.min(1000, Number(opts.limit ?? 20) || 20));
   const { done, page } = await withClient(opts, async (client) => {
-    const done = await client.invoke('training:predict', { runId });
+    const done = await predictUnlessInterrupted(client, runId, opts.json === true);
     const page = await client.invoke('predictions:list', { runId: done.runId, limit });
     return { done, page };
   });
@@ -33,4 +37,34 @@ async function predictAction(opts: PredictOptions): Promise<void> {
   const lines = [`Run ${done.runId}: predicted ${done.predictions} unlabeled photos. Least certain first:`];
   for (const s of page.items) lines.push(`  photo ${s.photoId}: ${s.className} (${(s.confidence * 100).toFixed(1)}%)`);
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/**
+ * Predicts, stopping the prediction process on Ctrl-C. The main side writes the predictions only
+ * when every photo is through, so once interrupted, however the prediction then ends (CANCELLED,
+ * or the process dying of the terminal's SIGINT first), nothing was written: say so, exit non-zero.
+ */
+async function predictUnlessInterrupted(client: ApiClient, runId: number | undefined, json: boolean): Promise<{ runId: number; predictions: number }> {
+  let interrupted = false;
+  // Kept (not `once`) until the prediction has ended: one Ctrl-C can arrive twice (under tsx, as
+  // `npm run cli` runs, the parent relays it when it cannot tell it was handled), and a second
+  // one must not end the process before it has said what became of the suggestions.
+  const onSigint = () => {
+    if (interrupted) return;
+    interrupted = true;
+    // Without a run id, cancel stops whatever holds this process's one training slot: this predict.
+    client.invoke('training:cancel', runId === undefined ? undefined : { runId }).catch(() => undefined);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    // The slot is taken and the process started by the time invoke returns its promise.
+    const predicting = client.invoke('training:predict', { runId });
+    if (!json) process.stderr.write(`Predicting the unlabeled photos with ${runId === undefined ? 'the active model' : `run ${runId}'s model`}… (Ctrl-C cancels)\n`);
+    return await predicting;
+  } catch (err) {
+    if (interrupted) throw new AppError('CANCELLED', 'Predicting was cancelled (Ctrl-C); the previous suggestions are kept.');
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
 }

@@ -68,10 +68,20 @@ export async function runAndWait(client: ApiClient, request: RequestIn<'training
     offFinished = client.on('training:finished', (f) => f.runId === runId && resolve(f));
   });
   const offProgress = client.on('training:progress', (p) => (runId === -1 ? early.push(p) : p.runId === runId && report(p)));
-  const onSigint = () => void client.invoke('training:cancel', { runId });
-  process.once('SIGINT', onSigint);
+  // Kept (not `once`) until the run ends: under tsx one Ctrl-C can arrive twice, and the second
+  // must not end the process before the run is settled. Before the run has an id, the cancel
+  // waits for it.
+  let interrupted = false;
+  const cancel = () => void client.invoke('training:cancel', { runId }).catch(() => undefined);
+  const onSigint = () => {
+    if (interrupted) return;
+    interrupted = true;
+    if (runId !== -1) cancel();
+  };
+  process.on('SIGINT', onSigint);
   try {
     runId = (await client.invoke('training:start', request)).runId;
+    if (interrupted) cancel();
     early.filter((p) => p.runId === runId).forEach(report);
     await finished;
   } finally {

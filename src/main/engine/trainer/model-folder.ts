@@ -26,8 +26,17 @@ export interface ModelFolderInfo {
   preprocessing: PreprocessingInfo;
 }
 
-/** Marks the sibling folders a save writes into before they are renamed into place. */
+/** Marks the sibling folders a save writes into before they are renamed into place (see partialModelFolderRunId). */
 const PARTIAL_MARK = '.partial-';
+
+/**
+ * The run id of a temporary folder a save writes into (`.run-<id>.partial-XXXXXX`, or its
+ * `…-old` aside), or null for any other name.
+ */
+export function partialModelFolderRunId(name: string): number | null {
+  const match = /^\.run-(\d+)\.partial-/.exec(name);
+  return match ? Number(match[1]) : null;
+}
 
 /**
  * Writes the model folder atomically: everything goes into a sibling temporary folder that is
