@@ -118,6 +118,14 @@ function matching(photos: PhotoDto[], req: Record<string, unknown>): PhotoDto[] 
   });
 }
 
+/** Two classes, ants (hotkey 1) and bees (hotkey 2), fresh each call (backends mutate them). */
+export function antsAndBees(): ClassDto[] {
+  return [
+    { id: 1, name: 'ants', color: '#e6194b', hotkey: '1', position: 0, count: 0 },
+    { id: 2, name: 'bees', color: '#3cb44b', hotkey: '2', position: 1, count: 0 }
+  ];
+}
+
 export function createFakeBackend(photoCount: number, classes: ClassDto[] = []): FakeBackend {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const backend: FakeBackend = {

@@ -9,7 +9,7 @@ import { createPinia } from 'pinia';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setTransport } from '../../src/renderer/api';
 import App from '../../src/renderer/App.vue';
-import { activeRunSummary, createFakeBackend, giveElementsSize, resetFakeHistory, settle, type FakeBackend } from './fake-transport';
+import { activeRunSummary, antsAndBees, createFakeBackend, giveElementsSize, resetFakeHistory, settle, type FakeBackend } from './fake-transport';
 
 let backend: FakeBackend;
 let wrapper: VueWrapper;
@@ -50,10 +50,7 @@ describe('Update suggestions', () => {
   beforeEach(async () => {
     localStorage.clear();
     resetFakeHistory();
-    backend = createFakeBackend(20, [
-      { id: 1, name: 'ants', color: '#e6194b', hotkey: '1', position: 0, count: 0 },
-      { id: 2, name: 'bees', color: '#3cb44b', hotkey: '2', position: 1, count: 0 }
-    ]);
+    backend = createFakeBackend(20, antsAndBees());
     // Photos 1–4 have suggestions from run 3; 5–16 were imported after it and have none; 17–20 are labeled.
     backend.photos.slice(0, 4).forEach((p, i) => (p.suggestion = { classId: 2, confidence: 0.9 - i / 10 }));
     backend.photos.slice(16).forEach((p) => (p.classId = 1));
@@ -155,10 +152,7 @@ describe('Train while suggestions update', () => {
   beforeEach(async () => {
     localStorage.clear();
     resetFakeHistory();
-    backend = createFakeBackend(20, [
-      { id: 1, name: 'ants', color: '#e6194b', hotkey: '1', position: 0, count: 0 },
-      { id: 2, name: 'bees', color: '#3cb44b', hotkey: '2', position: 1, count: 0 }
-    ]);
+    backend = createFakeBackend(20, antsAndBees());
     backend.runs = [activeRunSummary(3, ['ants', 'bees'])];
     // Enough labels and a ready backbone, so nothing but the update keeps Train from starting.
     const ready = { id: 'mobilenet_v2', displayName: 'MobileNetV2', ready: true, weightsPath: '/w', sizeBytes: null, preprocessing: 'tf', featureDim: 1280, defaultInputSize: 320, note: null };

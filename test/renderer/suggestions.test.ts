@@ -8,7 +8,7 @@ import { useLibraryStore } from '../../src/renderer/stores/library';
 import { useProjectStore } from '../../src/renderer/stores/project';
 import { useSuggestionsStore } from '../../src/renderer/stores/suggestions';
 import LibraryView from '../../src/renderer/views/LibraryView.vue';
-import { createFakeBackend, giveElementsSize, resetFakeHistory, settle, type FakeBackend } from './fake-transport';
+import { antsAndBees, createFakeBackend, giveElementsSize, resetFakeHistory, settle, type FakeBackend } from './fake-transport';
 
 let backend: FakeBackend;
 let wrapper: VueWrapper;
@@ -26,10 +26,7 @@ describe('suggestions in the library', () => {
   beforeEach(async () => {
     localStorage.clear();
     resetFakeHistory();
-    backend = createFakeBackend(20, [
-      { id: 1, name: 'ants', color: '#e6194b', hotkey: '1', position: 0, count: 0 },
-      { id: 2, name: 'bees', color: '#3cb44b', hotkey: '2', position: 1, count: 0 }
-    ]);
+    backend = createFakeBackend(20, antsAndBees());
     // Photos 1–4 carry a suggestion: bees 97%, ants 62%, bees 91%, ants 40%.
     const suggested: [number, number][] = [[2, 0.97], [1, 0.62], [2, 0.91], [1, 0.4]];
     suggested.forEach(([classId, confidence], i) => (backend.photos[i].suggestion = { classId, confidence }));
