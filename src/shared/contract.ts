@@ -17,9 +17,12 @@ import type {
   PhotoPage,
   ProjectInfo,
   ProjectStats,
+  PredictionFinished,
   PredictionPage,
+  PredictionProgress,
   RunDetail,
   RunSummary,
+  TrainingBusy,
   TrainingFinished,
   TrainingPlanPreview,
   TrainingProgress
@@ -112,6 +115,8 @@ export const requestSchemas = {
   /** What a run started now would train on: labeled photos per class and split (same seed, same split). */
   'training:plan': z.object({ seed: z.number().int().min(0).max(2 ** 31 - 1).default(42) }).strict().optional(),
   'training:runs': empty,
+  /** What holds the one training-process slot now: a run training, a re-predict, or nothing. */
+  'training:busy': empty,
   'training:run': z.object({ runId: id }).strict(),
   'training:set-active': z.object({ runId: id }).strict(),
   /** Runs the active (or given) run's model over every unlabeled photo again. */
@@ -177,6 +182,7 @@ export interface ResponseMap {
   'training:cancel': { cancelled: boolean };
   'training:plan': TrainingPlanPreview;
   'training:runs': RunSummary[];
+  'training:busy': TrainingBusy;
   'training:run': RunDetail;
   'training:set-active': RunSummary;
   'training:predict': { runId: number; predictions: number };
@@ -206,11 +212,23 @@ export interface EventMap {
   'library:changed': { reason: 'import' | 'rescan' | 'remove' | 'labels' | 'classes' };
   'training:progress': TrainingProgress;
   'training:finished': TrainingFinished;
+  /** A re-predict (training:predict) moved on; not a training run, so not 'training:progress'. */
+  'predictions:progress': PredictionProgress;
+  /** A re-predict ended (completed, cancelled or failed); the slot is free when it arrives. */
+  'predictions:finished': PredictionFinished;
 }
 export type EventName = keyof EventMap;
 
 /** Runtime allow-list of event names. */
-export const EVENTS: EventName[] = ['import:progress', 'project:changed', 'library:changed', 'training:progress', 'training:finished'];
+export const EVENTS: EventName[] = [
+  'import:progress',
+  'project:changed',
+  'library:changed',
+  'training:progress',
+  'training:finished',
+  'predictions:progress',
+  'predictions:finished'
+];
 
 export function isEventName(value: unknown): value is EventName {
   return typeof value === 'string' && (EVENTS as string[]).includes(value);

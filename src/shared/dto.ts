@@ -214,6 +214,43 @@ export interface TrainingFinished {
   error: string | null;
 }
 
+/**
+ * Event 'predictions:progress': a re-predict with a saved model (training:predict). 'loading'
+ * (the model is being loaded; `done` 0, `total` the photos to come) precedes 'predicting'.
+ */
+export interface PredictionProgress {
+  /** The run whose model predicts. */
+  runId: number;
+  phase: 'loading' | 'predicting';
+  /** Unlabeled photos predicted so far, and in all; done ≤ total, and done = total on the last report. */
+  done: number;
+  total: number;
+  /** Photos per second while predicting; null until known. */
+  imagesPerSec: number | null;
+  /** Estimated time left, ms; null when unknown. */
+  etaMs: number | null;
+}
+
+/**
+ * Event 'predictions:finished': a re-predict ended, emitted after the training-process slot is
+ * free again. Windows that did not start it learn the end from this, not from the invoke answer.
+ */
+export interface PredictionFinished {
+  runId: number;
+  status: 'completed' | 'cancelled' | 'failed';
+  /** Photos that got a prediction when completed, else null. */
+  predictions: number | null;
+  /** The failure's message when failed, else null. */
+  error: string | null;
+}
+
+/** What holds the app's one training-process slot ('training:busy'); both null when it is free. */
+export interface TrainingBusy {
+  kind: 'training' | 'predicting' | null;
+  /** The training run, or the run whose model re-predicts. */
+  runId: number | null;
+}
+
 export interface ClassMetricsDto {
   name: string;
   /** 0–1. */

@@ -3,7 +3,7 @@
  * real api module, stores and components run unchanged on top of it.
  */
 import type { Channel, EventName } from '../../src/shared/contract';
-import type { ClassDto, PhotoDto, RunDetail, RunSummary } from '../../src/shared/dto';
+import type { ClassDto, PhotoDto, PredictionFinished, PredictionProgress, RunDetail, RunSummary } from '../../src/shared/dto';
 import type { Transport } from '../../src/renderer/api';
 
 export interface FakeCall {
@@ -23,17 +23,22 @@ export interface FakeBackend {
   failing: Map<Channel, { code: string; message: string }>;
   /** What 'training:runs' lists (newest first), and 'training:run' details. */
   runs: RunSummary[];
-  /** The re-predict ('training:predict') waiting for its answer, as the one training-process slot holds it. */
+  /** The re-predict holding the one training-process slot ('training:busy' tells), started here ('training:predict') or elsewhere. */
   predicting: FakePredict | null;
+  /** A re-predict another window started: it holds the slot and sends its events, but no invoke here awaits it. */
+  startForeignPredict(runId: number): FakePredict;
 }
 
 /**
  * A re-predict in flight. Like the main side, 'training:cancel' (no run id, or this one) only
- * asks it to stop; the answer comes when the test ends it.
+ * asks it to stop; the answer comes when the test ends it. Ending it frees the slot, emits
+ * 'predictions:finished', then answers the invoke (if this window made it).
  */
 export interface FakePredict {
   runId: number;
   cancelRequested: boolean;
+  /** Emits one 'predictions:progress' report. */
+  progress(report: Pick<PredictionProgress, 'phase' | 'done' | 'total'> & Partial<Pick<PredictionProgress, 'imagesPerSec' | 'etaMs'>>): void;
   /** Answers CANCELLED after a cancel; otherwise gives every unlabeled photo without one a suggestion and answers how many photos were predicted. */
   end(): void;
   /** Answers with this error (the process crashed, the model is gone, …). */
@@ -66,22 +71,32 @@ function startPredict(b: FakeBackend, req: Record<string, unknown>): Promise<unk
   const runId = (req.runId as number | undefined) ?? b.runs.find((r) => r.active)?.id;
   if (runId === undefined) return Promise.resolve({ ok: false, error: { code: 'NOT_FOUND', message: 'No trained model yet: train one first.' } });
   return new Promise((resolve) => {
-    const answer = (envelope: unknown) => {
-      b.predicting = null;
-      resolve(envelope);
-    };
-    b.predicting = {
-      runId,
-      cancelRequested: false,
-      end() {
-        if (this.cancelRequested) return answer({ ok: false, error: { code: 'CANCELLED', message: 'Predicting was cancelled; the previous suggestions are unchanged.' } });
-        const unlabeled = b.photos.filter((p) => p.classId === null);
-        for (const p of unlabeled) p.suggestion ??= { classId: b.classes[0].id, confidence: 0.8 };
-        answer({ ok: true, data: { runId, predictions: unlabeled.length } });
-      },
-      fail: (code, message) => answer({ ok: false, error: { code, message } })
-    };
+    b.predicting = predictSlot(b, runId, resolve);
   });
+}
+
+/** A re-predict holding the slot; `answer` settles the invoke of the window that started it, if any. */
+function predictSlot(b: FakeBackend, runId: number, answer?: (envelope: unknown) => void): FakePredict {
+  const finish = (finished: PredictionFinished, envelope: unknown) => {
+    b.predicting = null;
+    b.emit('predictions:finished', finished);
+    answer?.(envelope);
+  };
+  return {
+    runId,
+    cancelRequested: false,
+    progress: (report) => b.emit('predictions:progress', { runId, imagesPerSec: null, etaMs: null, ...report }),
+    end() {
+      if (this.cancelRequested) {
+        const message = 'Predicting was cancelled; the previous suggestions are unchanged.';
+        return finish({ runId, status: 'cancelled', predictions: null, error: null }, { ok: false, error: { code: 'CANCELLED', message } });
+      }
+      const unlabeled = b.photos.filter((p) => p.classId === null);
+      for (const p of unlabeled) p.suggestion ??= { classId: b.classes[0].id, confidence: 0.8 };
+      finish({ runId, status: 'completed', predictions: unlabeled.length, error: null }, { ok: true, data: { runId, predictions: unlabeled.length } });
+    },
+    fail: (code, message) => finish({ runId, status: 'failed', predictions: null, error: message }, { ok: false, error: { code, message } })
+  };
 }
 
 export function makePhotos(n: number): PhotoDto[] {
@@ -137,6 +152,7 @@ export function createFakeBackend(photoCount: number, classes: ClassDto[] = []):
     classes: [...classes],
     callsOf: (channel) => backend.calls.filter((c) => c.channel === channel).map((c) => c.req),
     emit: (event, payload) => listeners.get(event)?.forEach((fn) => fn(payload)),
+    startForeignPredict: (runId) => (backend.predicting = predictSlot(backend, runId)),
     transport: {
       kind: 'test',
       async invoke(channel, raw) {
@@ -248,6 +264,8 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
       if (!run) throw new Error(`Run ${String(req.runId)} does not exist.`);
       return runDetail(run);
     }
+    case 'training:busy':
+      return b.predicting ? { kind: 'predicting', runId: b.predicting.runId } : { kind: null, runId: null };
     case 'training:cancel': {
       const p = b.predicting;
       if (!p || (req.runId !== undefined && req.runId !== p.runId)) return { cancelled: false };

@@ -1,8 +1,10 @@
 /**
  * "Update suggestions": the active model predicts the unlabeled photos again (training:predict).
- * Busy with Cancel while it runs, Train waits for it; success says how many photos got a
- * suggestion and the suggestion views refresh; a cancel keeps the previous suggestions quietly;
- * any other failure is an error notice. The whole app runs on the fake transport.
+ * Busy with Cancel while it runs (a determinate bar once 'predictions:progress' counts photos),
+ * Train waits for it; success says how many photos got a suggestion and the suggestion views
+ * refresh; a cancel keeps the previous suggestions quietly; any other failure is an error notice.
+ * A re-predict another window (or this page before a reload) started shows the same way. The
+ * whole app runs on the fake transport.
  */
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import { createPinia } from 'pinia';
@@ -72,7 +74,7 @@ describe('Update suggestions', () => {
     expect(control().find('[data-testid="suggestions-update-start"]').exists()).toBe(false);
     expect(control().get('[data-testid="suggestions-update-status"]').text()).toBe('Updating suggestions…');
     expect(control().get('[data-testid="suggestions-update-status"]').attributes('title')).toContain('run 3');
-    // No progress reaches the renderer during a re-predict: the bar claims no figure.
+    // Before the first progress report the bar claims no figure.
     const bar = control().get('[role="progressbar"]');
     expect(bar.attributes('aria-valuenow')).toBeUndefined();
     expect(control().get('[data-testid="suggestions-update-cancel"]').attributes('disabled')).toBeUndefined();
@@ -116,6 +118,70 @@ describe('Update suggestions', () => {
     expect(uncertainCount()).toBe('4');
     expect(control().attributes('data-state')).toBe('idle');
     expect(control().get('[data-testid="suggestions-update-start"]').attributes('disabled')).toBeUndefined();
+  });
+
+  it('once progress counts photos the bar is determinate and says N of M photos and the time left; loading keeps it indeterminate', async () => {
+    await startUpdate();
+    const bar = () => control().get('[role="progressbar"]');
+    const count = () => control().find('[data-testid="suggestions-update-count"]');
+    const p = backend.predicting!;
+    p.progress({ phase: 'loading', done: 0, total: 16 });
+    await settle();
+    expect(bar().attributes('aria-valuenow')).toBeUndefined();
+    expect(count().exists()).toBe(false);
+    p.progress({ phase: 'predicting', done: 4, total: 16, imagesPerSec: 8, etaMs: 9000 });
+    await settle();
+    expect(bar().attributes('aria-valuenow')).toBe('25');
+    expect(count().text()).toBe('4 of 16 photos · 9 s left');
+    expect(bar().attributes('aria-valuetext')).toBe('4 of 16 photos · 9 s left');
+    p.progress({ phase: 'predicting', done: 16, total: 16, imagesPerSec: 8, etaMs: 0 });
+    await settle();
+    expect(bar().attributes('aria-valuenow')).toBe('100');
+    expect(count().text()).toBe('16 of 16 photos');
+    await endPredict((q) => q.end());
+    expect(notices('info')).toEqual(['Suggestions updated: 16 unlabeled photos got a suggestion from run 3’s model.']);
+    expect(control().attributes('data-state')).toBe('idle');
+  });
+
+  it('a report that trails the answer (events and answers travel apart over HTTP) does not bring the busy state back', async () => {
+    await startUpdate();
+    await endPredict((q) => q.end());
+    expect(control().attributes('data-state')).toBe('idle');
+    backend.emit('predictions:progress', { runId: 3, phase: 'predicting', done: 16, total: 16, imagesPerSec: 8, etaMs: 0 });
+    await settle();
+    expect(control().attributes('data-state')).toBe('idle');
+  });
+
+  it('a re-predict already running when the page loads shows as busy with Cancel, which stops that run’s; its end clears it', async () => {
+    wrapper.unmount();
+    const foreign = backend.startForeignPredict(3);
+    await mountApp();
+    expect(control().attributes('data-state')).toBe('updating');
+    expect(control().get('[data-testid="suggestions-update-status"]').text()).toBe('Updating suggestions…');
+    expect(control().get('[role="progressbar"]').attributes('aria-valuenow')).toBeUndefined();
+    foreign.progress({ phase: 'predicting', done: 5, total: 16 });
+    await settle();
+    expect(control().get('[data-testid="suggestions-update-count"]').text()).toBe('5 of 16 photos');
+    await control().get('[data-testid="suggestions-update-cancel"]').trigger('click');
+    await settle();
+    expect(backend.callsOf('training:cancel')).toEqual([{ runId: 3 }]);
+    expect(control().attributes('data-state')).toBe('cancelling');
+    await endPredict((q) => q.end());
+    expect(control().attributes('data-state')).toBe('idle');
+    expect(notices('info')).toEqual(['Update cancelled: the previous suggestions are kept.']);
+    expect(uncertainCount()).toBe('4');
+  });
+
+  it('a re-predict another window starts shows here from its first report, and its completion refreshes the suggestions', async () => {
+    const foreign = backend.startForeignPredict(3);
+    foreign.progress({ phase: 'loading', done: 0, total: 16 });
+    await settle();
+    expect(control().attributes('data-state')).toBe('updating');
+    expect(backend.callsOf('training:predict')).toEqual([]);
+    await endPredict((q) => q.end());
+    expect(control().attributes('data-state')).toBe('idle');
+    expect(notices('info')).toEqual(['Suggestions updated: 16 unlabeled photos got a suggestion from run 3’s model.']);
+    expect(uncertainCount()).toBe('16');
   });
 
   it('while a run trains, the action is disabled and says why', async () => {

@@ -1,11 +1,13 @@
 /** Export of a run (model folder + predictions CSV) and re-predicting with a saved model. */
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { PredictionProgress } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
 import { predictionsForExport, replacePredictions } from '../db/training-prediction-repository';
 import { listTrainingPhotos, type RunRecord } from '../db/training-repository';
 import { launchTrainingWorker, type SpawnStrategy, type WorkerPort } from '../worker/launcher';
+import type { TrainingProgressData } from '../engine/trainer/job-types';
 import type { MainToWorker, PredictionOut } from '../worker/protocol';
 
 function requireModel(run: RunRecord): string {
@@ -58,6 +60,8 @@ export interface PredictOptions {
   spawn?: SpawnStrategy;
   /** Aborting stops the process; the call then rejects with CANCELLED and nothing is written. */
   signal?: AbortSignal;
+  /** Each progress report of the process, in order; none once a cancel was asked for. */
+  onProgress?: (progress: Omit<PredictionProgress, 'runId'>) => void;
 }
 
 /**
@@ -68,7 +72,12 @@ export interface PredictOptions {
 export async function predictWithRun(db: Database, run: RunRecord, opts: PredictOptions = {}): Promise<number> {
   const modelDir = requireModel(run);
   const items = listTrainingPhotos(db).filter((p) => p.classId === null).map((p) => ({ photoId: p.photoId, path: p.path, hash: p.hash }));
-  const predictions = await predictInProcess({ type: 'predict', modelDir, items, backend: 'auto' }, opts);
+  const { onProgress } = opts;
+  // The process reports loading as 0 of 1; the photos to come are known here already.
+  const onWorkerProgress = onProgress && ((p: TrainingProgressData) => onProgress(p.phase === 'predicting'
+    ? { phase: 'predicting', done: p.done, total: p.total, imagesPerSec: p.imagesPerSec, etaMs: p.etaMs }
+    : { phase: 'loading', done: 0, total: items.length, imagesPerSec: null, etaMs: null }));
+  const predictions = await predictInProcess({ type: 'predict', modelDir, items, backend: 'auto' }, { spawn: opts.spawn, signal: opts.signal, onWorkerProgress });
   replacePredictions(db, run.id, predictions.map((p) => ({ photoId: p.photoId, classId: run.classes[p.classIndex].id, confidence: p.confidence, probs: p.probs })));
   return predictions.length;
 }
@@ -82,7 +91,10 @@ function cancelledError(): AppError {
  * a cancel it settles only when the process has exited (it is killed if it takes too long), so
  * the caller's one-process slot stays taken until the process is really gone.
  */
-function predictInProcess(job: Extract<MainToWorker, { type: 'predict' }>, opts: PredictOptions): Promise<PredictionOut[]> {
+function predictInProcess(
+  job: Extract<MainToWorker, { type: 'predict' }>,
+  opts: Pick<PredictOptions, 'spawn' | 'signal'> & { onWorkerProgress?: (progress: TrainingProgressData) => void }
+): Promise<PredictionOut[]> {
   const { signal } = opts;
   if (signal?.aborted) return Promise.reject(cancelledError());
   return new Promise<PredictionOut[]>((resolve, reject) => {
@@ -114,7 +126,8 @@ function predictInProcess(job: Extract<MainToWorker, { type: 'predict' }>, opts:
         // Once cancelled, whatever the process still says is dropped, a late result included:
         // the person asked for the previous suggestions to stay.
         if (cancelRequested) return;
-        if (msg.type === 'predicted') settle(() => resolve(msg.predictions));
+        if (msg.type === 'progress') opts.onWorkerProgress?.(msg.progress);
+        else if (msg.type === 'predicted') settle(() => resolve(msg.predictions));
         else if (msg.type === 'error') settle(() => reject(new AppError(msg.code, msg.message)));
       },
       (problem) => {

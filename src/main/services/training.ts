@@ -1,11 +1,13 @@
 /**
  * Training handlers: start/cancel runs in the training process, list and inspect runs, choose
  * the active model, predictions as suggestions, and export. One training process at a time per
- * app: a run or a re-predict, and cancel stops either.
+ * app: a run or a re-predict, cancel stops either, and 'training:busy' says which holds it. A
+ * re-predict reports 'predictions:progress', then 'predictions:finished' once the slot is free
+ * (for every window: only the one that asked gets the invoke answer).
  */
 import path from 'node:path';
 import type { Handlers, Request } from '../../shared/contract';
-import type { PredictionPage, RunSummary } from '../../shared/dto';
+import type { PredictionFinished, PredictionPage, PredictionProgress, RunSummary } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import { writeLabels } from '../db/label-repository';
 import { acceptablePredictions, listPredictions, rejectPredictions } from '../db/training-prediction-repository';
@@ -23,6 +25,7 @@ export type TrainingChannel =
   | 'training:cancel'
   | 'training:plan'
   | 'training:runs'
+  | 'training:busy'
   | 'training:run'
   | 'training:set-active'
   | 'training:predict'
@@ -103,6 +106,7 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
     },
     'training:plan': (req) => previewTraining(db(), req?.seed ?? 42),
     'training:runs': () => listRuns(db()).map(toRunSummary),
+    'training:busy': () => (busy ? { kind: busy.kind, runId: slotRunId(busy) } : { kind: null, runId: null }),
     'training:run': (req) => toRunDetail(requireRun(db(), req.runId)),
     'training:set-active': (req) => {
       const d = db();
@@ -116,12 +120,21 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
       const run = requireRun(d, runId);
       const slot: BusySlot = { kind: 'predicting', runId, abort: new AbortController() };
       busy = slot;
-      try {
-        const count = await predictWithRun(d, run, { spawn: ctx.spawn, signal: slot.abort.signal });
-        return { runId, predictions: count };
-      } finally {
+      // The end is announced once the slot is free, so a listener asking 'training:busy' hears it is over.
+      const end = (finished: PredictionFinished) => {
         if (busy === slot) busy = null;
+        ctx.events.emit('predictions:finished', finished);
+      };
+      const onProgress = (p: Omit<PredictionProgress, 'runId'>) => ctx.events.emit('predictions:progress', { runId, ...p });
+      let count: number;
+      try {
+        count = await predictWithRun(d, run, { spawn: ctx.spawn, signal: slot.abort.signal, onProgress });
+      } catch (err) {
+        end(predictionFailed(runId, err));
+        throw err;
       }
+      end({ runId, status: 'completed', predictions: count, error: null });
+      return { runId, predictions: count };
     },
     'training:export': (req) => exportRun(db(), requireRun(db(), req.runId), req.outDir),
     'predictions:list': (req) => suggestions(db(), req),
@@ -144,6 +157,11 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
       return { rejected };
     }
   };
+}
+
+function predictionFailed(runId: number, err: unknown): PredictionFinished {
+  if (err instanceof AppError && err.code === 'CANCELLED') return { runId, status: 'cancelled', predictions: null, error: null };
+  return { runId, status: 'failed', predictions: null, error: err instanceof Error ? err.message : String(err) };
 }
 
 function requireRun(db: ProjectSession['db'], runId: number) {
