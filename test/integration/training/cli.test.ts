@@ -44,8 +44,10 @@ describe('cli train / predict / export', () => {
     expect(trained).toMatchObject({ backend: 'wasm', backbone: 'mobilenet_v2', classes: ['circles', 'squares', 'triangles'] });
     expect(trained.valAccuracy as number).toBeGreaterThanOrEqual(0.8);
     expect(Object.keys(trained.timings as object)).toEqual(expect.arrayContaining(['features', 'train', 'total']));
-    const predicted = resultOf(await cli(['predict', '--project', project]));
+    const predictLines = await cli(['predict', '--project', project]);
+    const predicted = resultOf(predictLines);
     expect(predicted).toMatchObject({ runId: trained.runId, predictions: 4 });
+    expect(predictLines.filter((l) => l.type === 'progress').at(-1)).toMatchObject({ runId: trained.runId, phase: 'predicting', done: 4, total: 4 });
     const out = path.join(dir, 'export');
     const exported = resultOf(await cli(['export', '--project', project, '--run', String(trained.runId), '--out', out]));
     expect(exported.predictions).toBe(4);

@@ -2,8 +2,10 @@
  * `predict`: runs a trained model (the active one by default) over every unlabeled photo.
  * Ctrl-C cancels: the prediction process stops and the previous suggestions stay as they were.
  */
+import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { ApiClient } from '../../../shared/contract';
+import type { PredictionProgress } from '../../../shared/dto';
 import { AppError } from '../../../shared/errors';
 import { addProjectOptions, failOnError, withClient, writeJsonLine, type ProjectOptions } from '../context';
 
@@ -56,6 +58,8 @@ async function predictUnlessInterrupted(client: ApiClient, runId: number | undef
     client.invoke('training:cancel', runId === undefined ? undefined : { runId }).catch(() => undefined);
   };
   process.on('SIGINT', onSigint);
+  const report = json ? (p: PredictionProgress) => writeJsonLine({ type: 'progress', ...p }) : progressBar();
+  const offProgress = client.on('predictions:progress', report);
   try {
     // The slot is taken and the process started by the time invoke returns its promise.
     const predicting = client.invoke('training:predict', { runId });
@@ -65,6 +69,25 @@ async function predictUnlessInterrupted(client: ApiClient, runId: number | undef
     if (interrupted) throw new AppError('CANCELLED', 'Predicting was cancelled (Ctrl-C); the previous suggestions are kept.');
     throw err;
   } finally {
+    offProgress();
+    if (!json) (report as ReturnType<typeof progressBar>).stop();
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+/** A bar on stderr from the first 'predicting' report on (loading the model has no count). */
+function progressBar(): ((p: PredictionProgress) => void) & { stop(): void } {
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: 'predicting [{bar}] {value}/{total} photos {rate}', hideCursor: true },
+    cliProgress.Presets.shades_classic
+  );
+  let started = false;
+  const update = (p: PredictionProgress) => {
+    if (p.phase !== 'predicting' || p.total === 0) return;
+    const rate = p.imagesPerSec ? `· ${p.imagesPerSec.toFixed(1)}/s` : '';
+    if (!started) bar.start(Math.max(p.total, 1), p.done, { rate });
+    else bar.update(p.done, { rate });
+    started = true;
+  };
+  return Object.assign(update, { stop: () => started && bar.stop() });
 }
