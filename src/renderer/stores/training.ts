@@ -95,6 +95,11 @@ export const useTrainingStore = defineStore('training', () => {
   const running = computed(() => live.value !== null && live.value.finished === null);
   const activeRun = computed(() => runs.value.find((r) => r.active) ?? null);
   const readyBackbones = computed(() => backbones.value.filter((b) => b.ready));
+  /** The backbone a run would use as the main side picks it: the chosen one, else VGG16 if ready, else the first ready. */
+  const effectiveBackbone = computed<BackboneStatus | null>(() => {
+    if (options.backboneId) return backbones.value.find((b) => b.id === options.backboneId) ?? null;
+    return readyBackbones.value.find((b) => b.id === 'vgg16') ?? readyBackbones.value[0] ?? null;
+  });
 
   async function loadEngine(): Promise<void> {
     try {
@@ -231,7 +236,7 @@ export const useTrainingStore = defineStore('training', () => {
   const latestRunId = computed(() => live.value?.runId ?? runs.value[0]?.id ?? null);
 
   return {
-    engine, backbones, plan, options, live, runs, details, starting, running, activeRun, readyBackbones, latestRunId,
+    engine, backbones, plan, options, live, runs, details, starting, running, activeRun, readyBackbones, effectiveBackbone, latestRunId,
     loadEngine, refreshPlan, loadRuns, loadRun, start, cancel, onProgress, onFinished, setActive, exportRun, verdicts
   };
 });

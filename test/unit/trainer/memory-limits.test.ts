@@ -27,5 +27,9 @@ describe('explainAbort', () => {
   it('passes every other error through unchanged', () => {
     const other = new AppError('WEIGHTS_INVALID', 'bad file');
     expect(explainAbort(other, job)).toBe(other);
+    const ours = new AppError('IO_ERROR', 'Cannot read image x.jpg: out of memory');
+    expect(explainAbort(ours, job)).toBe(ours);
+    const plain = new Error('shape mismatch');
+    expect(explainAbort(plain, job)).toBe(plain);
   });
 });

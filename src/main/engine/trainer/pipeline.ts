@@ -51,6 +51,7 @@ export async function runTrainingJob(job: TrainingJob, io: TrainingJobIO): Promi
  * exhausted; that text tells a person nothing, so it is replaced by what happened and what to try.
  */
 export function explainAbort(err: unknown, job: Pick<TrainingJob, 'config'>): unknown {
+  if (err instanceof AppError) return err; // already says what happened
   const message = err instanceof Error ? err.message : String(err);
   if (!/^Aborted\(|out of memory|Array buffer allocation failed/i.test(message)) return err;
   const { inputSize, fineTune } = job.config;
