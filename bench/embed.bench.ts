@@ -19,7 +19,9 @@ const BATCH = Number(values.batch);
 const IMAGES = Number(values.images);
 
 function report(name: string, images: number, ms: number, extra = ''): void {
-  console.log(`${name.padEnd(28)} ${(images / (ms / 1000)).toFixed(2).padStart(8)} images/s  (${images} images, ${ms.toFixed(0)} ms${extra})`);
+  console.log(
+    `${name.padEnd(28)} ${(images / (ms / 1000)).toFixed(2).padStart(8)} images/s  (${images} images, ${ms.toFixed(0)} ms${extra})`
+  );
 }
 
 /** Random-weight VGG16: weights are glorot-random so activations are realistic. */
@@ -53,7 +55,10 @@ async function timeEmbed(name: string, backbone: Backbone): Promise<void> {
 async function timeDecode(): Promise<void> {
   const dir = path.join(SHARED, 'datasets/hymenoptera/train/ants');
   if (!existsSync(dir)) return console.log('decode: ../shared/datasets/hymenoptera not found, skipped');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.jpg')).slice(0, IMAGES).map((f) => path.join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.jpg'))
+    .slice(0, IMAGES)
+    .map((f) => path.join(dir, f));
   const start = performance.now();
   const pixels = [];
   for (const f of files) pixels.push(await loadImage(f, 224));

@@ -73,7 +73,11 @@ async function main(): Promise<void> {
     const [pageAsked, firstPage, firstTile] = await page.evaluate(() => {
       const entries = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
       const find = (part: string) => entries.find((e) => e.name.includes(part));
-      return [find('/api/invoke/photos:page')?.startTime ?? NaN, find('/api/invoke/photos:page')?.responseEnd ?? NaN, find('/photo/thumb/')?.responseEnd ?? NaN];
+      return [
+        find('/api/invoke/photos:page')?.startTime ?? NaN,
+        find('/api/invoke/photos:page')?.responseEnd ?? NaN,
+        find('/photo/thumb/')?.responseEnd ?? NaN
+      ];
     });
     const columns = await page.getByTestId('photo-grid').getAttribute('data-columns');
 
@@ -99,7 +103,9 @@ async function main(): Promise<void> {
     console.log(`grid bench: ${large.photos} photos, ${columns} columns at 1400×900, Chromium ${browser.version()} headless`);
     console.log(`  backend: serve mode over HTTP (127.0.0.1); renderer: ${renderer}; GPU disabled (${CHROMIUM_ARGS.join(' ')})`);
     console.log(`  first thumbnails (all visible tiles decoded): ${ms(firstThumbs)} after navigation start`);
-    console.log(`    first photos:page asked at ${ms(pageAsked)}, answered at ${ms(firstPage)}; first thumbnail answered at ${ms(firstTile)}`);
+    console.log(
+      `    first photos:page asked at ${ms(pageAsked)}, answered at ${ms(firstPage)}; first thumbnail answered at ${ms(firstTile)}`
+    );
     console.log(`  jump to the middle → visible thumbnails decoded: ${ms(jumpMs)}`);
     console.log(`  scroll top→bottom at ${SCROLL_PX_PER_FRAME} px/frame: ${deltas.length} frames in ${seconds.toFixed(1)} s`);
     console.log(`  frame time p50 ${ms(percentile(sorted, 50))}  p95 ${ms(percentile(sorted, 95))}  max ${ms(sorted[sorted.length - 1])}`);
@@ -111,6 +117,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   process.exit(1);
 });

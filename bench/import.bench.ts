@@ -43,7 +43,13 @@ function trackPhase(phases: Map<ProgressPhase, { first: number; last: number; do
   phases.set(p.phase, entry);
 }
 
-function report(photos: number, skipped: number, seconds: number, phases: Map<ProgressPhase, { first: number; last: number; done: number }>, peakRss: number): void {
+function report(
+  photos: number,
+  skipped: number,
+  seconds: number,
+  phases: Map<ProgressPhase, { first: number; last: number; done: number }>,
+  peakRss: number
+): void {
   console.log(`import of ${COUNT} generated JPEGs (${os.cpus().length} cores, sharp concurrency ${sharp.concurrency()})`);
   console.log(`  photos imported: ${photos}, skipped: ${skipped}`);
   console.log(`  total: ${seconds.toFixed(2)} s, ${(photos / seconds).toFixed(0)} photos/s`);

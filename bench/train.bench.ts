@@ -36,16 +36,25 @@ function report(label: string, r: { wallSeconds: number; run: RunDetail }): void
   const computed = r.run.featuresComputed ?? 0;
   const rate = t && t.features > 0 && computed > 0 ? (computed / t.features).toFixed(1) : 'n/a';
   console.log(`${label}:`);
-  console.log(`  Train → saved model: ${r.wallSeconds.toFixed(1)} s wall (worker total ${t?.total.toFixed(1)} s, incl. process start + backbone load ${t?.load.toFixed(1)} s)`);
-  console.log(`  features: ${t?.features.toFixed(1)} s for ${computed} computed (${rate} photos/s, each photo + its mirror), ${r.run.featuresCached} from cache`);
-  console.log(`  head training: ${t?.train.toFixed(2)} s over ${r.run.history.length} epochs; evaluate ${t?.evaluate.toFixed(2)} s, predict ${t?.predict.toFixed(2)} s, save ${t?.save.toFixed(2)} s`);
+  console.log(
+    `  Train → saved model: ${r.wallSeconds.toFixed(1)} s wall (worker total ${t?.total.toFixed(1)} s, incl. process start + backbone load ${t?.load.toFixed(1)} s)`
+  );
+  console.log(
+    `  features: ${t?.features.toFixed(1)} s for ${computed} computed (${rate} photos/s, each photo + its mirror), ${r.run.featuresCached} from cache`
+  );
+  console.log(
+    `  head training: ${t?.train.toFixed(2)} s over ${r.run.history.length} epochs; evaluate ${t?.evaluate.toFixed(2)} s, predict ${t?.predict.toFixed(2)} s, save ${t?.save.toFixed(2)} s`
+  );
   console.log(`  val accuracy: ${((r.run.valAccuracy ?? 0) * 100).toFixed(1)}%  backend: ${r.run.backend}`);
   console.log(`  peak memory (training process RSS): ${((r.run.peakRssBytes ?? 0) / 2 ** 20).toFixed(0)} MiB`);
 }
 
 async function heldOutPhotos(api: ApiClient): Promise<PhotoDto[]> {
   const page = await api.invoke('photos:page', { filter: { kind: 'split', split: 'train' }, limit: 1000 });
-  return shuffled(page.items.filter((p) => p.classId !== null), createRng(1)).slice(0, HELD_OUT);
+  return shuffled(
+    page.items.filter((p) => p.classId !== null),
+    createRng(1)
+  ).slice(0, HELD_OUT);
 }
 
 async function main(): Promise<void> {
@@ -54,7 +63,9 @@ async function main(): Promise<void> {
   const api = createDirectClient(app);
   try {
     const imported = await api.invoke('folders:add', { path: DATASET, classesFromFolders: true });
-    console.log(`hymenoptera: ${imported.photos} photos, classes ${JSON.stringify(imported.classes)}, splits ${JSON.stringify(imported.splits)}; ${os.cpus().length} cores`);
+    console.log(
+      `hymenoptera: ${imported.photos} photos, classes ${JSON.stringify(imported.classes)}, splits ${JSON.stringify(imported.splits)}; ${os.cpus().length} cores`
+    );
     const held = await heldOutPhotos(api);
     await api.invoke('labels:assign', { photoIds: held.map((p) => p.id), classId: null });
     report(`cold cache (${HELD_OUT} train labels held out)`, await trainAndWait(api));

@@ -55,7 +55,10 @@ function run(command, args, options = {}) {
 
 /** The last line that says something, for a one-line reason. */
 function reason(output) {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const useful = lines.filter((l) => /error|fail|ENOTFOUND|EAI_AGAIN|ECONN|timed out|getaddrinfo/i.test(l));
   return (useful[0] ?? lines.at(-1) ?? 'unknown error').slice(0, 300);
 }
@@ -68,7 +71,9 @@ async function ensureElectronBinary() {
   process.stderr.write('Downloading the Electron binary…\n');
   const result = await run(process.execPath, [join(electronDir, 'install.js')], { cwd: electronDir });
   if (result.code !== 0 || !electronBinaryPresent()) {
-    const hint = /fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED/.test(result.output) ? ' (no network? ELECTRON_MIRROR can name a mirror)' : '';
+    const hint = /fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED/.test(result.output)
+      ? ' (no network? ELECTRON_MIRROR can name a mirror)'
+      : '';
     fail(`Electron could not be downloaded: ${reason(result.output)}${hint}; the browser UI works with \`npm run serve\`.`);
   }
 }
@@ -98,12 +103,17 @@ async function buildBetterSqlite3(electronVersion) {
     recursive: true,
     filter: (src) => !src.includes(`${join('better-sqlite3', 'build')}`)
   });
-  await fs.writeFile(join(work, 'package.json'), JSON.stringify({ name: 'native-work', private: true, dependencies: { 'better-sqlite3': wanted.betterSqlite3 } }));
+  await fs.writeFile(
+    join(work, 'package.json'),
+    JSON.stringify({ name: 'native-work', private: true, dependencies: { 'better-sqlite3': wanted.betterSqlite3 } })
+  );
   try {
     const { rebuild } = await import('@electron/rebuild');
     await withTimeout(rebuild({ buildPath: work, electronVersion, onlyModules: ['better-sqlite3'], force: true }), INSTALL_TIMEOUT_MS);
   } catch (err) {
-    fail(`better-sqlite3 could not be built for Electron ${electronVersion}: ${oneLine(err)}. \`npm run serve\` and \`npm test\` do not need it.`);
+    fail(
+      `better-sqlite3 could not be built for Electron ${electronVersion}: ${oneLine(err)}. \`npm run serve\` and \`npm test\` do not need it.`
+    );
   }
   await fs.copyFile(join(moduleCopy, 'build/Release/better_sqlite3.node'), bindingPath);
   await fs.writeFile(stampPath, JSON.stringify(wanted, null, 2) + '\n');
@@ -119,7 +129,13 @@ function withTimeout(promise, ms) {
 
 function oneLine(err) {
   const text = err instanceof Error ? err.message : String(err);
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 2).join(' ').slice(0, 300);
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 2)
+    .join(' ')
+    .slice(0, 300);
 }
 
 await ensureElectronBinary();

@@ -116,7 +116,6 @@ function runServer(args) {
   });
 }
 
-
 try {
   await buildRendererIfStale();
 } catch (err) {

@@ -31,7 +31,10 @@ import type {
 const id = z.number().int().positive();
 const nonEmpty = z.string().trim().min(1).max(4096);
 const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'color must be #rrggbb');
-const hotkey = z.string().regex(/^[a-zA-Z1-9]$/, 'hotkey must be one letter or digit 1-9').nullable();
+const hotkey = z
+  .string()
+  .regex(/^[a-zA-Z1-9]$/, 'hotkey must be one letter or digit 1-9')
+  .nullable();
 const empty = z.object({}).strict().optional();
 /** Paths cross the boundary absolute: the main side's working folder means nothing to the user. */
 const absolutePath = nonEmpty.refine(
@@ -85,9 +88,7 @@ export const requestSchemas = {
   'photos:get': z.object({ id }).strict(),
   'classes:list': empty,
   'classes:add': z.object({ name: nonEmpty.max(64), color: color.optional(), hotkey: hotkey.optional() }).strict(),
-  'classes:update': z
-    .object({ id, name: nonEmpty.max(64).optional(), color: color.optional(), hotkey: hotkey.optional() })
-    .strict(),
+  'classes:update': z.object({ id, name: nonEmpty.max(64).optional(), color: color.optional(), hotkey: hotkey.optional() }).strict(),
   'classes:reorder': z.object({ ids: z.array(id).min(1) }).strict(),
   'classes:delete': z.object({ id }).strict(),
   'classes:merge': z.object({ sourceId: id, targetId: id }).strict(),
@@ -105,7 +106,12 @@ export const requestSchemas = {
       weightsPath: absolutePath.optional(),
       epochs: z.number().int().min(1).max(500).optional(),
       fineTune: z.boolean().default(false),
-      seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1)
+        .default(42),
       inputSize: z.number().int().min(32).max(1024).optional(),
       head: z.enum(['gap', 'vgg-fc']).default('gap')
     })
@@ -113,7 +119,17 @@ export const requestSchemas = {
     .optional(),
   'training:cancel': z.object({ runId: id.optional() }).strict().optional(),
   /** What a run started now would train on: labeled photos per class and split (same seed, same split). */
-  'training:plan': z.object({ seed: z.number().int().min(0).max(2 ** 31 - 1).default(42) }).strict().optional(),
+  'training:plan': z
+    .object({
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1)
+        .default(42)
+    })
+    .strict()
+    .optional(),
   'training:runs': empty,
   /** What holds the one training-process slot now: a run training, a re-predict, or nothing. */
   'training:busy': empty,
@@ -245,8 +261,7 @@ export interface ApiClient {
 
 /** Result of one invoke on the wire: exactly one of ok/error. */
 export type InvokeEnvelope<C extends Channel = Channel> =
-  | { ok: true; data: Response<C> }
-  | { ok: false; error: { code: import('./errors').ErrorCode; message: string } };
+  { ok: true; data: Response<C> } | { ok: false; error: { code: import('./errors').ErrorCode; message: string } };
 
 /** URL path of the image route (serve mode) and host part of the photo protocol (Electron). */
 export const PHOTO_PROTOCOL = 'tstudio-photo';

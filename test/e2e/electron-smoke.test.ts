@@ -67,7 +67,9 @@ describe.skipIf(electronBinary.path === null)('Electron app (smoke)', () => {
     const window = await app.firstWindow();
     await window.waitForLoadState('domcontentloaded');
     expect(app.windows()).toHaveLength(1);
-    await expect.poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.getTitle())).toBe('smoke — Transfer Studio');
+    await expect
+      .poll(() => app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.getTitle()))
+      .toBe('smoke — Transfer Studio');
   });
 
   it('shows the project in the renderer through the preload bridge', async () => {

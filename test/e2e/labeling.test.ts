@@ -19,12 +19,13 @@ async function labelsFromApi(serve: ServeHandle, n: number): Promise<string[]> {
   const classes = await invokeApi<ClassDto[]>(serve, 'classes:list');
   const names = new Map(classes.map((c) => [c.id, c.name]));
   const page = await invokeApi<PhotoPage>(serve, 'photos:page', { sort: 'name', offset: 0, limit: n });
-  return page.items.map((p) => (p.classId === null ? '' : names.get(p.classId) ?? '?'));
+  return page.items.map((p) => (p.classId === null ? '' : (names.get(p.classId) ?? '?')));
 }
 
 async function labelsFromGrid(page: Page, n: number): Promise<string[]> {
   const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push((await page.locator(`[data-testid="photo-tile"][data-index="${i}"]`).getAttribute('data-label')) ?? '?');
+  for (let i = 0; i < n; i++)
+    out.push((await page.locator(`[data-testid="photo-tile"][data-index="${i}"]`).getAttribute('data-label')) ?? '?');
   return out;
 }
 
@@ -43,7 +44,9 @@ describe.skipIf(!chromiumAvailable())('keyboard labeling in Chromium (serve mode
     await page.getByTestId('add-folder').click();
     await page.getByTestId('add-folder-path').fill(HYMENOPTERA);
     await page.getByTestId('add-folder-submit').click();
-    await expect.poll(() => page.getByTestId('status-counts').innerText(), { timeout: 120_000 }).toMatch(/0\s+labeled\s+398\s+unlabeled\s+398\s+total/);
+    await expect
+      .poll(() => page.getByTestId('status-counts').innerText(), { timeout: 120_000 })
+      .toMatch(/0\s+labeled\s+398\s+unlabeled\s+398\s+total/);
     await page.getByTestId('import-progress').waitFor({ state: 'detached', timeout: 120_000 });
     expect((await invokeApi<ProjectStats>(session.serve, 'stats:get')).labeled).toBe(0);
 
@@ -67,7 +70,13 @@ describe.skipIf(!chromiumAvailable())('keyboard labeling in Chromium (serve mode
       await expect.poll(() => page.getByTestId('preview').getAttribute('data-photo-id')).not.toBeNull();
       if (i === 5) {
         await expect
-          .poll(() => page.locator('[data-testid="preview"] img').evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0), { timeout: 15_000 })
+          .poll(
+            () =>
+              page
+                .locator('[data-testid="preview"] img')
+                .evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0),
+            { timeout: 15_000 }
+          )
           .toBe(true);
         await page.screenshot({ path: join(RESULTS, 'labeling-preview.png') });
       }
@@ -95,8 +104,8 @@ describe.skipIf(!chromiumAvailable())('keyboard labeling in Chromium (serve mode
     await page.locator('[data-testid="photo-tile"][data-index="20"]').waitFor();
     expect(await labelsFromGrid(page, 21)).toEqual([...expected, '']);
     expect(await labelsFromApi(session.serve, 21)).toEqual([...expected, '']);
-    await expect.poll(() => page.locator('[data-testid="class-item"][data-class-name="ants"] [data-testid="class-count"]').innerText()).toBe(
-      String(expected.filter((l) => l === 'ants').length)
-    );
+    await expect
+      .poll(() => page.locator('[data-testid="class-item"][data-class-name="ants"] [data-testid="class-count"]').innerText())
+      .toBe(String(expected.filter((l) => l === 'ants').length));
   });
 });

@@ -33,7 +33,7 @@ function pixels(i: number): Buffer {
     for (let x = 0; x < SIDE; x++) {
       const o = (y * SIDE + x) * 3;
       buf[o] = (hue + x * 4) & 255;
-      buf[o + 1] = (i >> 8) & 255 ^ (y * 6);
+      buf[o + 1] = ((i >> 8) & 255) ^ (y * 6);
       buf[o + 2] = i & 255;
     }
   }
@@ -49,7 +49,9 @@ async function makePhotos(dir: string, log: (line: string) => void): Promise<voi
     const folder = path.join(dir, `batch-${String(Math.floor(i / PER_FOLDER)).padStart(2, '0')}`);
     mkdirSync(folder, { recursive: true });
     const file = path.join(folder, `photo-${String(i).padStart(5, '0')}.png`);
-    await sharp(pixels(i), { raw: { width: SIDE, height: SIDE, channels: 3 } }).png({ compressionLevel: 1 }).toFile(file);
+    await sharp(pixels(i), { raw: { width: SIDE, height: SIDE, channels: 3 } })
+      .png({ compressionLevel: 1 })
+      .toFile(file);
   });
   writeFileSync(marker, new Date().toISOString());
 }

@@ -45,7 +45,14 @@ describe.skipIf(!chromiumAvailable())('library in Chromium (serve mode)', () => 
 
     await page.reload();
     await expectLibrary(page);
-    await expect.poll(() => page.locator('[data-testid="photo-tile"] img').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() =>
+        page
+          .locator('[data-testid="photo-tile"] img')
+          .first()
+          .evaluate((img) => (img as HTMLImageElement).naturalWidth)
+      )
+      .toBeGreaterThan(0);
     await page.screenshot({ path: join(RESULTS, 'library.png') });
     expect(errors).toEqual([]);
   });
@@ -56,7 +63,9 @@ describe.skipIf(!chromiumAvailable())('library in Chromium (serve mode)', () => 
     await expect.poll(info).toBe('153 photos');
     await page.locator('[data-testid="filter-item"][data-class-name="bees"]').click();
     await expect.poll(info).toBe('204 photos');
-    expect(await page.locator('[data-testid="photo-tile"]').evaluateAll((els) => els.every((e) => e.getAttribute('data-label') === 'bees'))).toBe(true);
+    expect(
+      await page.locator('[data-testid="photo-tile"]').evaluateAll((els) => els.every((e) => e.getAttribute('data-label') === 'bees'))
+    ).toBe(true);
     await page.getByTestId('search').fill('0013035');
     await expect.poll(info).toBe('0 photos');
     await page.locator('[data-testid="filter-item"][data-filter="all"]').click();
@@ -68,9 +77,11 @@ describe.skipIf(!chromiumAvailable())('library in Chromium (serve mode)', () => 
   it('reorders classes by dragging one onto another', async () => {
     const order = () => page.locator('[data-testid="class-item"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-class-name')));
     expect(await order()).toEqual(['ants', 'bees']);
-    await page.locator('[data-testid="class-item"][data-class-name="bees"]').dragTo(page.locator('[data-testid="class-item"][data-class-name="ants"]'), {
-      targetPosition: { x: 40, y: 3 }
-    });
+    await page
+      .locator('[data-testid="class-item"][data-class-name="bees"]')
+      .dragTo(page.locator('[data-testid="class-item"][data-class-name="ants"]'), {
+        targetPosition: { x: 40, y: 3 }
+      });
     await expect.poll(order).toEqual(['bees', 'ants']);
     await page.reload();
     await page.locator('[data-testid="class-item"]').first().waitFor();

@@ -22,7 +22,10 @@ const TM_BASE = join(SHARED, 'models/mobilenet-v2-0.35-224-tm-base');
 function copyPhotos(split: string, cls: string, from: number, count: number, to: string): void {
   mkdirSync(to, { recursive: true });
   const source = join(HYMENOPTERA, split, cls);
-  for (const name of readdirSync(source).sort().slice(from, from + count)) copyFileSync(join(source, name), join(to, name));
+  for (const name of readdirSync(source)
+    .sort()
+    .slice(from, from + count))
+    copyFileSync(join(source, name), join(to, name));
 }
 
 function sidebarCount(page: Page, filter: string): Promise<string> {
@@ -30,12 +33,22 @@ function sidebarCount(page: Page, filter: string): Promise<string> {
 }
 
 async function trainedRun(serve: ServeHandle): Promise<RunSummary> {
-  const { runId } = await invokeApi<{ runId: number }>(serve, 'training:start', { backboneId: 'mobilenet_v2', weightsPath: TM_BASE, inputSize: 96, epochs: 10 });
+  const { runId } = await invokeApi<{ runId: number }>(serve, 'training:start', {
+    backboneId: 'mobilenet_v2',
+    weightsPath: TM_BASE,
+    inputSize: 96,
+    epochs: 10
+  });
   let run: RunSummary | undefined;
-  await expect.poll(async () => {
-    run = (await invokeApi<RunSummary[]>(serve, 'training:runs')).find((r) => r.id === runId);
-    return run?.status;
-  }, { timeout: 240_000, interval: 500 }).not.toBe('running');
+  await expect
+    .poll(
+      async () => {
+        run = (await invokeApi<RunSummary[]>(serve, 'training:runs')).find((r) => r.id === runId);
+        return run?.status;
+      },
+      { timeout: 240_000, interval: 500 }
+    )
+    .not.toBe('running');
   return run!;
 }
 
@@ -74,14 +87,26 @@ describe.skipIf(!chromiumAvailable())('update suggestions in Chromium (serve mod
     await page.getByTestId('suggestions-update-cancel').waitFor();
     await page.screenshot({ path: join(RESULTS_DIR, 'repredict-busy.png') });
     const info = page.locator('[data-testid="notice"][data-kind="info"]');
-    await expect.poll(() => info.first().innerText().catch(() => ''), { timeout: 120_000 })
+    await expect
+      .poll(
+        () =>
+          info
+            .first()
+            .innerText()
+            .catch(() => ''),
+        { timeout: 120_000 }
+      )
       .toContain(`Suggestions updated: 9 unlabeled photos got a suggestion from run ${run.id}’s model.`);
     expect(await update.getAttribute('data-state')).toBe('idle');
     await expect.poll(() => sidebarCount(page, 'uncertain')).toBe('9');
-    const byClass = (await Promise.all(['ants', 'bees'].map(async (name) => {
-      const cls = page.locator('[data-testid="filter-item"][data-filter^="suggested:"]', { hasText: `Suggested as ${name}` });
-      return Number(await cls.locator('.count').innerText());
-    }))).reduce((a, b) => a + b, 0);
+    const byClass = (
+      await Promise.all(
+        ['ants', 'bees'].map(async (name) => {
+          const cls = page.locator('[data-testid="filter-item"][data-filter^="suggested:"]', { hasText: `Suggested as ${name}` });
+          return Number(await cls.locator('.count').innerText());
+        })
+      )
+    ).reduce((a, b) => a + b, 0);
     expect(byClass).toBe(9);
     await page.screenshot({ path: join(RESULTS_DIR, 'repredict-done.png') });
 
@@ -95,7 +120,16 @@ describe.skipIf(!chromiumAvailable())('update suggestions in Chromium (serve mod
     expect(await page.getByTestId('train-waits').innerText()).toContain('Suggestions are being updated');
     await page.screenshot({ path: join(RESULTS_DIR, 'repredict-train-waits.png') });
     await page.getByTestId('train-cancel-update').click();
-    await expect.poll(() => info.last().innerText().catch(() => ''), { timeout: 60_000 }).toContain('Update cancelled: the previous suggestions are kept.');
+    await expect
+      .poll(
+        () =>
+          info
+            .last()
+            .innerText()
+            .catch(() => ''),
+        { timeout: 60_000 }
+      )
+      .toContain('Update cancelled: the previous suggestions are kept.');
     await expect.poll(() => page.getByTestId('train-start').isEnabled()).toBe(true);
     expect(await page.locator('[data-testid="notice"][data-kind="error"]').count()).toBe(0);
     const after = await invokeApi<{ total: number }>(session.serve, 'predictions:list', { limit: 1 });

@@ -19,7 +19,9 @@ const TM_BASE = join(SHARED, 'models/mobilenet-v2-0.35-224-tm-base');
 const RESULTS = RESULTS_DIR;
 
 async function tileIds(page: Page): Promise<number[]> {
-  const ids = await page.locator('[data-testid="photo-tile"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-photo-id'))));
+  const ids = await page
+    .locator('[data-testid="photo-tile"]')
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-photo-id'))));
   return ids.sort((a, b) => a - b);
 }
 
@@ -43,7 +45,12 @@ describe.skipIf(!chromiumAvailable())('train and review in Chromium (serve mode)
     await importHymenoptera(page);
 
     // Ten training photos lose their label: they are what the model will suggest for.
-    const cleared = await invokeApi<PhotoPage>(session.serve, 'photos:page', { filter: { kind: 'split', split: 'train' }, sort: 'name', offset: 0, limit: 10 });
+    const cleared = await invokeApi<PhotoPage>(session.serve, 'photos:page', {
+      filter: { kind: 'split', split: 'train' },
+      sort: 'name',
+      offset: 0,
+      limit: 10
+    });
     await invokeApi<LabelChangeResult>(session.serve, 'labels:assign', { photoIds: cleared.items.map((p) => p.id), classId: null });
     await expect.poll(() => page.getByTestId('status-counts').innerText()).toMatch(/388\s+labeled\s+10\s+unlabeled/);
 
@@ -59,10 +66,23 @@ describe.skipIf(!chromiumAvailable())('train and review in Chromium (serve mode)
 
     await page.getByTestId('training-progress').waitFor();
     await expect.poll(() => page.getByTestId('training-progress').getAttribute('data-phase'), { timeout: 120_000 }).toBe('features');
-    await expect.poll(async () => Number(await page.getByTestId('training-rate').innerText().then((t) => parseFloat(t) || 0)), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () =>
+          Number(
+            await page
+              .getByTestId('training-rate')
+              .innerText()
+              .then((t) => parseFloat(t) || 0)
+          ),
+        { timeout: 60_000 }
+      )
+      .toBeGreaterThan(0);
     await page.screenshot({ path: join(RESULTS, 'train-features.png') });
     // The curves appear as epochs end.
-    await expect.poll(async () => Number(await page.getByTestId('chart-loss').getAttribute('data-epochs')), { timeout: 600_000 }).toBeGreaterThanOrEqual(3);
+    await expect
+      .poll(async () => Number(await page.getByTestId('chart-loss').getAttribute('data-epochs')), { timeout: 600_000 })
+      .toBeGreaterThanOrEqual(3);
     await page.screenshot({ path: join(RESULTS, 'train-during.png') });
     await expect.poll(() => page.getByTestId('training-progress').getAttribute('data-phase'), { timeout: 600_000 }).toBe('completed');
     await page.locator('[data-testid="run-results"][data-status="completed"]').waitFor({ timeout: 30_000 });
@@ -77,9 +97,15 @@ describe.skipIf(!chromiumAvailable())('train and review in Chromium (serve mode)
     const cells = page.locator('[data-testid="confusion-cell"]');
     expect(await cells.count()).toBe(4);
     const wrongCell = page.locator('[data-testid="confusion-cell"][data-true="ants"][data-predicted="bees"]');
-    const cell = Number(await wrongCell.getAttribute('data-count')) > 0 ? wrongCell : page.locator('[data-testid="confusion-cell"][data-true="ants"][data-predicted="ants"]');
+    const cell =
+      Number(await wrongCell.getAttribute('data-count')) > 0
+        ? wrongCell
+        : page.locator('[data-testid="confusion-cell"][data-true="ants"][data-predicted="ants"]');
     const [trueClass, predictedClass] = [await cell.getAttribute('data-true'), await cell.getAttribute('data-predicted')];
-    const expected = run.mistakes.filter((m) => m.trueClass === trueClass && m.predictedClass === predictedClass).map((m) => m.photoId).sort((a, b) => a - b);
+    const expected = run.mistakes
+      .filter((m) => m.trueClass === trueClass && m.predictedClass === predictedClass)
+      .map((m) => m.photoId)
+      .sort((a, b) => a - b);
     await cell.click();
     await page.getByTestId('photo-grid').waitFor();
     await expect.poll(() => page.getByTestId('filter-context-title').innerText()).toBe(`True ${trueClass}, predicted ${predictedClass}`);
@@ -100,7 +126,10 @@ describe.skipIf(!chromiumAvailable())('train and review in Chromium (serve mode)
     await expect.poll(() => page.getByTestId('grid-info').innerText()).toMatch(/^9 photos/);
     const classes = await invokeApi<ClassDto[]>(session.serve, 'classes:list');
     const suggestedId = classes.find((c) => c.name === suggestedName)?.id;
-    expect(await invokeApi<PhotoDto>(session.serve, 'photos:get', { id: acceptedId })).toMatchObject({ classId: suggestedId, labelSource: 'model' });
+    expect(await invokeApi<PhotoDto>(session.serve, 'photos:get', { id: acceptedId })).toMatchObject({
+      classId: suggestedId,
+      labelSource: 'model'
+    });
 
     // After a reload: the run in Runs, the accepted label on its tile.
     await page.reload();
@@ -112,7 +141,9 @@ describe.skipIf(!chromiumAvailable())('train and review in Chromium (serve mode)
     await page.getByTestId('tab-library').click();
     const photo = await invokeApi<PhotoDto>(session.serve, 'photos:get', { id: acceptedId });
     await page.getByTestId('search').fill(photo.name);
-    await expect.poll(() => page.locator(`[data-testid="photo-tile"][data-photo-id="${acceptedId}"]`).getAttribute('data-label'), { timeout: 15_000 }).toBe(suggestedName);
+    await expect
+      .poll(() => page.locator(`[data-testid="photo-tile"][data-photo-id="${acceptedId}"]`).getAttribute('data-label'), { timeout: 15_000 })
+      .toBe(suggestedName);
     expect(errors).toEqual([]);
   });
 });

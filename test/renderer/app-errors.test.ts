@@ -48,7 +48,10 @@ describe('errors in the app frame', () => {
 
   it('with no project open, the frame offers New and Open', async () => {
     const backend = createFakeBackend(0);
-    setTransport({ ...backend.transport, invoke: async (channel, req) => (channel === 'project:current' ? { ok: true, data: null } : backend.transport.invoke(channel, req)) });
+    setTransport({
+      ...backend.transport,
+      invoke: async (channel, req) => (channel === 'project:current' ? { ok: true, data: null } : backend.transport.invoke(channel, req))
+    });
     const wrapper = await mountApp();
     expect(wrapper.get('[data-testid="welcome"]').text()).toContain('New project');
     wrapper.unmount();

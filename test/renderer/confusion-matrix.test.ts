@@ -22,7 +22,11 @@ describe('ConfusionMatrix', () => {
     expect(wrapper.findAll('thead th.col-head').map((th) => th.text())).toEqual(classes);
     expect(wrapper.findAll('tbody th').map((th) => th.text())).toEqual(classes);
     const counts = wrapper.findAll('tbody tr').map((tr) => tr.findAll('[data-testid="confusion-cell"] .count').map((c) => c.text()));
-    expect(counts).toEqual([['8', '2', '0'], ['1', '9', '0'], ['0', '5', '5']]);
+    expect(counts).toEqual([
+      ['8', '2', '0'],
+      ['1', '9', '0'],
+      ['0', '5', '5']
+    ]);
   });
 
   it('colors cells by their share of the row: blue right, red wrong, transparent when empty', () => {
@@ -40,8 +44,12 @@ describe('ConfusionMatrix', () => {
 
   it('gives every cell a label a screen reader can read, and marks empty cells as not clickable', () => {
     const wrapper = mountMatrix();
-    expect(wrapper.get('[data-true="ants"][data-predicted="bees"]').attributes('aria-label')).toBe('True ants, predicted bees: 2 photos, 20% of ants');
-    expect(wrapper.get('[data-true="bees"][data-predicted="bees"]').attributes('aria-label')).toBe('True bees, predicted bees (correct): 9 photos, 90% of bees');
+    expect(wrapper.get('[data-true="ants"][data-predicted="bees"]').attributes('aria-label')).toBe(
+      'True ants, predicted bees: 2 photos, 20% of ants'
+    );
+    expect(wrapper.get('[data-true="bees"][data-predicted="bees"]').attributes('aria-label')).toBe(
+      'True bees, predicted bees (correct): 9 photos, 90% of bees'
+    );
     expect(wrapper.get('[data-true="ants"][data-predicted="wasps"]').attributes('disabled')).toBeDefined();
     expect(wrapper.get('table').attributes('aria-label')).toContain('rows are true classes');
   });

@@ -38,7 +38,9 @@ export interface FakePredict {
   runId: number;
   cancelRequested: boolean;
   /** Emits one 'predictions:progress' report. */
-  progress(report: Pick<PredictionProgress, 'phase' | 'done' | 'total'> & Partial<Pick<PredictionProgress, 'imagesPerSec' | 'etaMs'>>): void;
+  progress(
+    report: Pick<PredictionProgress, 'phase' | 'done' | 'total'> & Partial<Pick<PredictionProgress, 'imagesPerSec' | 'etaMs'>>
+  ): void;
   /** Answers CANCELLED after a cancel; otherwise gives every unlabeled photo without one a suggestion and answers how many photos were predicted. */
   end(): void;
   /** Answers with this error (the process crashed, the model is gone, …). */
@@ -47,7 +49,18 @@ export interface FakePredict {
 
 /** A completed run whose model is the active one, as 'training:runs' lists it. */
 export function activeRunSummary(id: number, classes: string[]): RunSummary {
-  return { id, status: 'completed', backboneId: 'mobilenet_v2', backend: 'wasm', classes, startedAt: 1_700_000_000_000, finishedAt: 1_700_000_060_000, valAccuracy: 0.9, active: true, error: null };
+  return {
+    id,
+    status: 'completed',
+    backboneId: 'mobilenet_v2',
+    backend: 'wasm',
+    classes,
+    startedAt: 1_700_000_000_000,
+    finishedAt: 1_700_000_060_000,
+    valAccuracy: 0.9,
+    active: true,
+    error: null
+  };
 }
 
 function runDetail(run: RunSummary): RunDetail {
@@ -67,9 +80,14 @@ function runDetail(run: RunSummary): RunDetail {
 }
 
 function startPredict(b: FakeBackend, req: Record<string, unknown>): Promise<unknown> {
-  if (b.predicting) return Promise.resolve({ ok: false, error: { code: 'BUSY', message: 'Suggestions are being predicted again; cancel that or wait for it.' } });
+  if (b.predicting)
+    return Promise.resolve({
+      ok: false,
+      error: { code: 'BUSY', message: 'Suggestions are being predicted again; cancel that or wait for it.' }
+    });
   const runId = (req.runId as number | undefined) ?? b.runs.find((r) => r.active)?.id;
-  if (runId === undefined) return Promise.resolve({ ok: false, error: { code: 'NOT_FOUND', message: 'No trained model yet: train one first.' } });
+  if (runId === undefined)
+    return Promise.resolve({ ok: false, error: { code: 'NOT_FOUND', message: 'No trained model yet: train one first.' } });
   return new Promise((resolve) => {
     b.predicting = predictSlot(b, runId, resolve);
   });
@@ -93,7 +111,10 @@ function predictSlot(b: FakeBackend, runId: number, answer?: (envelope: unknown)
       }
       const unlabeled = b.photos.filter((p) => p.classId === null);
       for (const p of unlabeled) p.suggestion ??= { classId: b.classes[0].id, confidence: 0.8 };
-      finish({ runId, status: 'completed', predictions: unlabeled.length, error: null }, { ok: true, data: { runId, predictions: unlabeled.length } });
+      finish(
+        { runId, status: 'completed', predictions: unlabeled.length, error: null },
+        { ok: true, data: { runId, predictions: unlabeled.length } }
+      );
     },
     fail: (code, message) => finish({ runId, status: 'failed', predictions: null, error: message }, { ok: false, error: { code, message } })
   };
@@ -213,7 +234,14 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
     case 'classes:list':
       return withCounts(b.classes, b.photos);
     case 'classes:add': {
-      const c: ClassDto = { id: b.classes.length + 1, name: String(req.name), color: String(req.color ?? '#123456'), hotkey: (req.hotkey as string | null) ?? null, position: b.classes.length, count: 0 };
+      const c: ClassDto = {
+        id: b.classes.length + 1,
+        name: String(req.name),
+        color: String(req.color ?? '#123456'),
+        hotkey: (req.hotkey as string | null) ?? null,
+        position: b.classes.length,
+        count: 0
+      };
       b.classes.push(c);
       return c;
     }
@@ -254,7 +282,12 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
       return { changed: step?.size ?? 0, canUndo: history.undo.length > 0, canRedo: history.redo.length > 0 };
     }
     case 'engine:status':
-      return { backend: 'wasm', device: 'cpu', label: 'CPU · WebAssembly (tfjs-node not installed)', unavailable: [{ name: 'tfjs-node', reason: 'not installed' }] };
+      return {
+        backend: 'wasm',
+        device: 'cpu',
+        label: 'CPU · WebAssembly (tfjs-node not installed)',
+        unavailable: [{ name: 'tfjs-node', reason: 'not installed' }]
+      };
     case 'models:backbones':
       return [];
     case 'training:runs':
@@ -273,9 +306,15 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
       return { cancelled: true };
     }
     case 'training:plan':
-      return { classes: b.classes.map((c) => ({ id: c.id, name: c.name, train: 0, val: 0 })), splitSource: 'random', unlabeled: b.photos.length };
+      return {
+        classes: b.classes.map((c) => ({ id: c.id, name: c.name, train: 0, val: 0 })),
+        splitSource: 'random',
+        unlabeled: b.photos.length
+      };
     case 'predictions:list': {
-      const suggested = b.photos.filter((p) => p.classId === null && p.suggestion && (req.classId === undefined || p.suggestion.classId === req.classId));
+      const suggested = b.photos.filter(
+        (p) => p.classId === null && p.suggestion && (req.classId === undefined || p.suggestion.classId === req.classId)
+      );
       return { runId: suggested.length ? 1 : null, total: suggested.length, items: [] };
     }
     case 'predictions:accept': {

@@ -15,7 +15,20 @@ const FOLDERS: FolderDto[] = [
 ];
 
 function result(partial: Partial<ImportResult>): ImportResult {
-  return { folderId: 1, photos: 0, added: 0, removed: 0, updated: 0, moved: 0, duplicates: 0, classes: {}, splits: {}, skipped: [], elapsedMs: 1, ...partial };
+  return {
+    folderId: 1,
+    photos: 0,
+    added: 0,
+    removed: 0,
+    updated: 0,
+    moved: 0,
+    duplicates: 0,
+    classes: {},
+    splits: {},
+    skipped: [],
+    elapsedMs: 1,
+    ...partial
+  };
 }
 
 describe('FolderList', () => {
@@ -32,15 +45,20 @@ describe('FolderList', () => {
 
   it('removes a folder only after a confirmation that says how many photos leave', async () => {
     const backend = createFakeBackend(0);
-    setTransport({ ...backend.transport, invoke: async (channel, req) => {
-      backend.calls.push({ channel, req: (req ?? {}) as Record<string, unknown> });
-      return channel === 'folders:remove' ? { ok: true, data: { removedPhotos: 12 } } : backend.transport.invoke(channel, req);
-    } });
+    setTransport({
+      ...backend.transport,
+      invoke: async (channel, req) => {
+        backend.calls.push({ channel, req: (req ?? {}) as Record<string, unknown> });
+        return channel === 'folders:remove' ? { ok: true, data: { removedPhotos: 12 } } : backend.transport.invoke(channel, req);
+      }
+    });
     setActivePinia(createPinia());
     useProjectStore().folders = FOLDERS;
     const wrapper = mount(FolderList, { attachTo: document.body });
     await wrapper.findAll('[data-testid="folder-remove"]')[1].trigger('click');
-    expect(document.body.querySelector('[data-testid="confirm-remove-folder-text"]')?.textContent).toContain('12 photos from “/media/usb/trip”');
+    expect(document.body.querySelector('[data-testid="confirm-remove-folder-text"]')?.textContent).toContain(
+      '12 photos from “/media/usb/trip”'
+    );
     expect(backend.callsOf('folders:remove')).toEqual([]);
     (document.body.querySelector('[data-testid="confirm-remove-folder-submit"]') as HTMLButtonElement).click();
     await flushPromises();

@@ -11,7 +11,15 @@ import { createPinia } from 'pinia';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setTransport } from '../../src/renderer/api';
 import App from '../../src/renderer/App.vue';
-import { activeRunSummary, antsAndBees, createFakeBackend, giveElementsSize, resetFakeHistory, settle, type FakeBackend } from './fake-transport';
+import {
+  activeRunSummary,
+  antsAndBees,
+  createFakeBackend,
+  giveElementsSize,
+  resetFakeHistory,
+  settle,
+  type FakeBackend
+} from './fake-transport';
 
 let backend: FakeBackend;
 let wrapper: VueWrapper;
@@ -110,7 +118,9 @@ describe('Update suggestions', () => {
 
   it('any other failure is an error notice with its message, and the action is offered again', async () => {
     await startUpdate();
-    await endPredict((p) => p.fail('NOT_FOUND', 'The saved model in /m/run-3 is missing or damaged. Train the model again, or choose another run.'));
+    await endPredict((p) =>
+      p.fail('NOT_FOUND', 'The saved model in /m/run-3 is missing or damaged. Train the model again, or choose another run.')
+    );
     const [error] = wrapper.findAll('[data-testid="notice"][data-kind="error"]');
     expect(error.attributes('role')).toBe('alert');
     expect(error.text()).toContain('Could not update the suggestions: The saved model in /m/run-3 is missing or damaged.');
@@ -186,8 +196,19 @@ describe('Update suggestions', () => {
 
   it('while a run trains, the action is disabled and says why', async () => {
     backend.emit('training:progress', {
-      runId: 4, phase: 'features', done: 3, total: 30, epoch: null, epochs: null, batchLoss: null, batchAcc: null, epochMetrics: null,
-      imagesPerSec: 5, elapsedMs: 1000, etaMs: 5000, note: null
+      runId: 4,
+      phase: 'features',
+      done: 3,
+      total: 30,
+      epoch: null,
+      epochs: null,
+      batchLoss: null,
+      batchAcc: null,
+      epochMetrics: null,
+      imagesPerSec: 5,
+      elapsedMs: 1000,
+      etaMs: 5000,
+      note: null
     });
     await settle();
     expect(control().attributes('data-state')).toBe('blocked');
@@ -221,8 +242,25 @@ describe('Train while suggestions update', () => {
     backend = createFakeBackend(20, antsAndBees());
     backend.runs = [activeRunSummary(3, ['ants', 'bees'])];
     // Enough labels and a ready backbone, so nothing but the update keeps Train from starting.
-    const ready = { id: 'mobilenet_v2', displayName: 'MobileNetV2', ready: true, weightsPath: '/w', sizeBytes: null, preprocessing: 'tf', featureDim: 1280, defaultInputSize: 320, note: null };
-    const plan = { classes: [{ id: 1, name: 'ants', train: 20, val: 5 }, { id: 2, name: 'bees', train: 20, val: 5 }], splitSource: 'random', unlabeled: 20 };
+    const ready = {
+      id: 'mobilenet_v2',
+      displayName: 'MobileNetV2',
+      ready: true,
+      weightsPath: '/w',
+      sizeBytes: null,
+      preprocessing: 'tf',
+      featureDim: 1280,
+      defaultInputSize: 320,
+      note: null
+    };
+    const plan = {
+      classes: [
+        { id: 1, name: 'ants', train: 20, val: 5 },
+        { id: 2, name: 'bees', train: 20, val: 5 }
+      ],
+      splitSource: 'random',
+      unlabeled: 20
+    };
     setTransport({
       ...backend.transport,
       invoke: async (channel, req) => {
@@ -246,7 +284,9 @@ describe('Train while suggestions update', () => {
     await wrapper.get('[data-testid="run-results"] [data-testid="suggestions-update-start"]').trigger('click');
     await settle();
     expect(train().attributes('disabled')).toBeDefined();
-    expect(wrapper.get('[data-testid="train-waits"]').text()).toContain('Suggestions are being updated with run 3’s model; Train is possible once that is done.');
+    expect(wrapper.get('[data-testid="train-waits"]').text()).toContain(
+      'Suggestions are being updated with run 3’s model; Train is possible once that is done.'
+    );
     expect(train().attributes('aria-describedby')).toBe('train-waits');
     await wrapper.get('[data-testid="train-cancel-update"]').trigger('click');
     await settle();

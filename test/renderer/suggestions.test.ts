@@ -28,7 +28,12 @@ describe('suggestions in the library', () => {
     resetFakeHistory();
     backend = createFakeBackend(20, antsAndBees());
     // Photos 1–4 carry a suggestion: bees 97%, ants 62%, bees 91%, ants 40%.
-    const suggested: [number, number][] = [[2, 0.97], [1, 0.62], [2, 0.91], [1, 0.4]];
+    const suggested: [number, number][] = [
+      [2, 0.97],
+      [1, 0.62],
+      [2, 0.91],
+      [1, 0.4]
+    ];
     suggested.forEach(([classId, confidence], i) => (backend.photos[i].suggestion = { classId, confidence }));
     setTransport(backend.transport);
     const pinia = createPinia();

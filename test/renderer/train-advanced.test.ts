@@ -7,7 +7,17 @@ import TrainAdvanced from '../../src/renderer/components/TrainAdvanced.vue';
 import { useTrainingStore } from '../../src/renderer/stores/training';
 
 function backbone(id: string, ready: boolean, defaultInputSize: number): BackboneStatus {
-  return { id, displayName: id, ready, weightsPath: ready ? `/models/${id}` : null, sizeBytes: null, preprocessing: 'tf', featureDim: 1280, defaultInputSize, note: null };
+  return {
+    id,
+    displayName: id,
+    ready,
+    weightsPath: ready ? `/models/${id}` : null,
+    sizeBytes: null,
+    preprocessing: 'tf',
+    featureDim: 1280,
+    defaultInputSize,
+    note: null
+  };
 }
 
 function placeholder(wrapper: ReturnType<typeof mount>): string | undefined {

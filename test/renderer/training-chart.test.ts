@@ -41,9 +41,21 @@ describe('TrainingChart', () => {
     const wrapper = mount(TrainingChart, { props: { metric: 'loss', history, batches } });
     const { data } = lineProps(wrapper);
     expect(data.datasets.map((d) => d.label)).toEqual(['Train (per batch, smoothed)', 'Train (per epoch)', 'Validation']);
-    expect(data.datasets[1].data).toEqual([{ x: 1, y: 0.9 }, { x: 2, y: 0.5 }, { x: 3, y: 0.3 }]);
-    expect(data.datasets[2].data).toEqual([{ x: 1, y: 0.8 }, { x: 2, y: 0.45 }, { x: 3, y: 0.35 }]);
-    expect(data.datasets[0].data).toEqual([{ x: 0.5, y: 1.0 }, { x: 1.5, y: 0.6 }, { x: 2.5, y: 0.35 }]);
+    expect(data.datasets[1].data).toEqual([
+      { x: 1, y: 0.9 },
+      { x: 2, y: 0.5 },
+      { x: 3, y: 0.3 }
+    ]);
+    expect(data.datasets[2].data).toEqual([
+      { x: 1, y: 0.8 },
+      { x: 2, y: 0.45 },
+      { x: 3, y: 0.35 }
+    ]);
+    expect(data.datasets[0].data).toEqual([
+      { x: 0.5, y: 1.0 },
+      { x: 1.5, y: 0.6 },
+      { x: 2.5, y: 0.35 }
+    ]);
     expect(data.datasets[0].pointRadius).toBe(0);
     expect(data.datasets.map((d) => d.borderColor)).toEqual([CURVE_COLORS.batch, CURVE_COLORS.train, CURVE_COLORS.val]);
   });
@@ -59,7 +71,9 @@ describe('TrainingChart', () => {
     expect(options.plugins.legend.display).toBe(false);
     const legend = wrapper.findAll('[data-testid="chart-legend"] li').map((li) => li.text());
     expect(legend).toEqual(['Train (per epoch)90.0%', 'Validation90.0%']);
-    expect(wrapper.get('[role="img"]').attributes('aria-label')).toBe('Accuracy after 3 epochs: Train (per epoch) 90.0%, Validation 90.0%.');
+    expect(wrapper.get('[role="img"]').attributes('aria-label')).toBe(
+      'Accuracy after 3 epochs: Train (per epoch) 90.0%, Validation 90.0%.'
+    );
     expect(wrapper.get('[data-testid="chart-acc"]').attributes('data-epochs')).toBe('3');
   });
 
@@ -71,7 +85,21 @@ describe('TrainingChart', () => {
   });
 
   it('places fine-tuning batches after the head epochs on the x axis', () => {
-    const p = { runId: 1, phase: 'fine-tuning' as const, done: 5, total: 10, epoch: 2, epochs: 3, batchLoss: 0.2, batchAcc: 0.95, epochMetrics: null, imagesPerSec: 10, elapsedMs: 1000, etaMs: 1000, note: null };
+    const p = {
+      runId: 1,
+      phase: 'fine-tuning' as const,
+      done: 5,
+      total: 10,
+      epoch: 2,
+      epochs: 3,
+      batchLoss: 0.2,
+      batchAcc: 0.95,
+      epochMetrics: null,
+      imagesPerSec: 10,
+      elapsedMs: 1000,
+      etaMs: 1000,
+      note: null
+    };
     expect(batchPoint(p, 7)).toEqual({ x: 8.5, loss: 0.2, acc: 0.95 });
     expect(batchPoint({ ...p, phase: 'features' }, 7)).toBeNull();
   });

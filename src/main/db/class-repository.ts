@@ -54,9 +54,7 @@ export function updateClass(db: Database, id: number, patch: ClassPatch): void {
 /** Puts `ids` first, in that order; classes not listed keep their relative order after them. */
 export function reorderClasses(db: Database, ids: number[]): void {
   db.transaction(() => {
-    const rest = (db.prepare('SELECT id FROM classes ORDER BY position, id').pluck().all() as number[]).filter(
-      (id) => !ids.includes(id)
-    );
+    const rest = (db.prepare('SELECT id FROM classes ORDER BY position, id').pluck().all() as number[]).filter((id) => !ids.includes(id));
     const set = db.prepare('UPDATE classes SET position = ? WHERE id = ?');
     [...ids, ...rest].forEach((id, position) => set.run(position, id));
   })();

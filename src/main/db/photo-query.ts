@@ -59,10 +59,7 @@ export function pagePhotos(db: Database, query: PhotoQuery, offset: number, limi
 /** Every id matching the query in grid order (select-all, keyboard navigation). */
 export function photoIds(db: Database, query: PhotoQuery): number[] {
   const { from, where, params, order } = whereClause(query);
-  return db
-    .prepare(`SELECT p.id ${from} WHERE ${where} ORDER BY ${order}`)
-    .pluck()
-    .all(params) as number[];
+  return db.prepare(`SELECT p.id ${from} WHERE ${where} ORDER BY ${order}`).pluck().all(params) as number[];
 }
 
 export function getPhoto(db: Database, id: number): PhotoDto | null {
@@ -143,6 +140,7 @@ function toDto(row: PhotoRow): PhotoDto {
     error: row.error,
     classId: row.class_id,
     labelSource: row.source,
-    suggestion: row.sugg_class_id === null || row.sugg_confidence === null ? null : { classId: row.sugg_class_id, confidence: row.sugg_confidence }
+    suggestion:
+      row.sugg_class_id === null || row.sugg_confidence === null ? null : { classId: row.sugg_class_id, confidence: row.sugg_confidence }
   };
 }

@@ -49,14 +49,14 @@ export function listFolderFiles(db: Database, folderId: number): StoredFile[] {
 
 /** Content hash → photo id over every readable photo of the project, for duplicate checks. */
 export function okHashIndex(db: Database): Map<string, number> {
-  const rows = db
-    .prepare("SELECT hash, id FROM photos WHERE status = 'ok' AND hash IS NOT NULL")
-    .raw()
-    .all() as Array<[string, number]>;
+  const rows = db.prepare("SELECT hash, id FROM photos WHERE status = 'ok' AND hash IS NOT NULL").raw().all() as Array<[string, number]>;
   return new Map(rows);
 }
 
-export function photoLocation(db: Database, id: number): { folderPath: string; relPath: string; hash: string | null; status: PhotoStatus } | null {
+export function photoLocation(
+  db: Database,
+  id: number
+): { folderPath: string; relPath: string; hash: string | null; status: PhotoStatus } | null {
   const row = db
     .prepare(
       `SELECT f.path AS folderPath, p.rel_path AS relPath, p.hash, p.status

@@ -19,7 +19,12 @@ export function getCachedFeatures(db: Database, extractor: string, hashes: reado
   return out;
 }
 
-export function putCachedFeatures(db: Database, extractor: string, entries: readonly { hash: string; data: Float32Array }[], now = Date.now()): void {
+export function putCachedFeatures(
+  db: Database,
+  extractor: string,
+  entries: readonly { hash: string; data: Float32Array }[],
+  now = Date.now()
+): void {
   const stmt = db.prepare('INSERT OR REPLACE INTO feature_cache (hash, extractor, dim, data, created_at) VALUES (?, ?, ?, ?, ?)');
   db.transaction(() => {
     for (const { hash, data } of entries) {

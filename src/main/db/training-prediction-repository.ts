@@ -50,10 +50,15 @@ export function listPredictions(db: Database, q: PredictionQuery): { total: numb
   }
   if (q.unlabeledOnly ?? true) where.push(UNLABELED, NOT_REJECTED);
   const from = `FROM training_predictions p WHERE ${where.join(' AND ')}`;
-  const total = db.prepare(`SELECT COUNT(*) ${from}`).pluck().get(...params) as number;
+  const total = db
+    .prepare(`SELECT COUNT(*) ${from}`)
+    .pluck()
+    .get(...params) as number;
   const dir = q.order === 'most-certain' ? 'DESC' : 'ASC';
   const rows = db
-    .prepare(`SELECT p.photo_id AS photoId, p.class_id AS classId, p.confidence, p.probs ${from} ORDER BY p.confidence ${dir}, p.photo_id LIMIT ? OFFSET ?`)
+    .prepare(
+      `SELECT p.photo_id AS photoId, p.class_id AS classId, p.confidence, p.probs ${from} ORDER BY p.confidence ${dir}, p.photo_id LIMIT ? OFFSET ?`
+    )
     .all(...params, q.limit ?? 200, q.offset ?? 0) as Array<Omit<PredictionRow, 'probs'> & { probs: string }>;
   return { total, items: rows.map((r) => ({ ...r, probs: JSON.parse(r.probs) as number[] })) };
 }
@@ -63,7 +68,11 @@ export function listPredictions(db: Database, q: PredictionQuery): { total: numb
  * optionally only these ids and at least this confidence. The caller writes them as labels
  * (so they can be undone).
  */
-export function acceptablePredictions(db: Database, runId: number, sel: { photoIds?: number[]; minConfidence?: number }): { photoId: number; classId: number }[] {
+export function acceptablePredictions(
+  db: Database,
+  runId: number,
+  sel: { photoIds?: number[]; minConfidence?: number }
+): { photoId: number; classId: number }[] {
   const where = ['p.run_id = ?', UNLABELED, NOT_REJECTED];
   const params: unknown[] = [runId];
   if (sel.minConfidence !== undefined) {
@@ -71,14 +80,19 @@ export function acceptablePredictions(db: Database, runId: number, sel: { photoI
     params.push(sel.minConfidence);
   }
   const rows = db
-    .prepare(`SELECT p.photo_id AS photoId, p.class_id AS classId FROM training_predictions p WHERE ${where.join(' AND ')} ORDER BY p.photo_id`)
+    .prepare(
+      `SELECT p.photo_id AS photoId, p.class_id AS classId FROM training_predictions p WHERE ${where.join(' AND ')} ORDER BY p.photo_id`
+    )
     .all(...params) as { photoId: number; classId: number }[];
   const wanted = sel.photoIds ? new Set(sel.photoIds) : null;
   return rows.filter((r) => wanted === null || wanted.has(r.photoId));
 }
 
 /** Every prediction of a run with the photo's path, for CSV export. */
-export function predictionsForExport(db: Database, runId: number): { photoId: number; path: string; classId: number; confidence: number; probs: number[] }[] {
+export function predictionsForExport(
+  db: Database,
+  runId: number
+): { photoId: number; path: string; classId: number; confidence: number; probs: number[] }[] {
   const rows = db
     .prepare(
       `SELECT p.photo_id AS photoId, f.path AS folderPath, ph.rel_path AS relPath, p.class_id AS classId, p.confidence, p.probs
@@ -86,7 +100,13 @@ export function predictionsForExport(db: Database, runId: number): { photoId: nu
        WHERE p.run_id = ? ORDER BY p.photo_id`
     )
     .all(runId) as { photoId: number; folderPath: string; relPath: string; classId: number; confidence: number; probs: string }[];
-  return rows.map((r) => ({ photoId: r.photoId, path: `${r.folderPath}/${r.relPath}`, classId: r.classId, confidence: r.confidence, probs: JSON.parse(r.probs) as number[] }));
+  return rows.map((r) => ({
+    photoId: r.photoId,
+    path: `${r.folderPath}/${r.relPath}`,
+    classId: r.classId,
+    confidence: r.confidence,
+    probs: JSON.parse(r.probs) as number[]
+  }));
 }
 
 /**

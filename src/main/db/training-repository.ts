@@ -51,7 +51,11 @@ export function listClassNames(db: Database): { id: number; name: string }[] {
   return db.prepare('SELECT id, name FROM classes ORDER BY position, id').all() as { id: number; name: string }[];
 }
 
-export function insertRun(db: Database, run: { config: unknown; backboneId: string; classes: { id: number; name: string }[] }, now = Date.now()): number {
+export function insertRun(
+  db: Database,
+  run: { config: unknown; backboneId: string; classes: { id: number; name: string }[] },
+  now = Date.now()
+): number {
   const info = db
     .prepare("INSERT INTO training_runs (status, config, backbone_id, classes, started_at) VALUES ('running', ?, ?, ?, ?)")
     .run(JSON.stringify(run.config), run.backboneId, JSON.stringify(run.classes), now);
@@ -67,7 +71,13 @@ export function setRunHistory(db: Database, runId: number, history: unknown[]): 
 }
 
 /** Ends a run that did not complete; only a run still marked running changes. */
-export function finishRunUnsuccessfully(db: Database, runId: number, status: 'cancelled' | 'failed', error: string | null, now = Date.now()): boolean {
+export function finishRunUnsuccessfully(
+  db: Database,
+  runId: number,
+  status: 'cancelled' | 'failed',
+  error: string | null,
+  now = Date.now()
+): boolean {
   const info = db
     .prepare("UPDATE training_runs SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'")
     .run(status, error, now, runId);
@@ -100,7 +110,15 @@ export function completeRun(db: Database, run: CompletedRun, now = Date.now()): 
     db.prepare(
       `UPDATE training_runs SET status = 'completed', backend = ?, timings = ?, metrics = ?, history = ?, examples = ?, finished_at = ?
        WHERE id = ?`
-    ).run(run.backend, JSON.stringify(run.timings), JSON.stringify(run.metrics), JSON.stringify(run.history), JSON.stringify(run.examples), now, run.runId);
+    ).run(
+      run.backend,
+      JSON.stringify(run.timings),
+      JSON.stringify(run.metrics),
+      JSON.stringify(run.history),
+      JSON.stringify(run.examples),
+      now,
+      run.runId
+    );
     db.prepare('UPDATE training_models SET active = 0 WHERE active = 1').run();
     db.prepare('INSERT INTO training_models (run_id, path, active, created_at) VALUES (?, ?, 1, ?)').run(run.runId, run.modelPath, now);
   })();
@@ -121,9 +139,21 @@ export function activeRunId(db: Database): number | null {
 }
 
 interface RunRow {
-  id: number; status: RunStatus; config: string; backbone_id: string; backend: string | null; classes: string;
-  started_at: number; finished_at: number | null; timings: string | null; metrics: string | null; history: string;
-  examples: string | null; error: string | null; model_path: string | null; active: number | null;
+  id: number;
+  status: RunStatus;
+  config: string;
+  backbone_id: string;
+  backend: string | null;
+  classes: string;
+  started_at: number;
+  finished_at: number | null;
+  timings: string | null;
+  metrics: string | null;
+  history: string;
+  examples: string | null;
+  error: string | null;
+  model_path: string | null;
+  active: number | null;
 }
 
 const RUN_SELECT = `SELECT r.*, m.path AS model_path, m.active FROM training_runs r LEFT JOIN training_models m ON m.run_id = r.id`;

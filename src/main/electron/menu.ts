@@ -62,9 +62,7 @@ async function openProject(ctx: MenuContext): Promise<void> {
 }
 
 async function addFolder(ctx: MenuContext): Promise<void> {
-  const picked = await withWindow(ctx, (win) =>
-    dialog.showOpenDialog(win, { title: 'Add Photo Folder', properties: ['openDirectory'] })
-  );
+  const picked = await withWindow(ctx, (win) => dialog.showOpenDialog(win, { title: 'Add Photo Folder', properties: ['openDirectory'] }));
   const path = picked.filePaths[0];
   if (picked.canceled || path === undefined) return;
   const answer = await withWindow(ctx, (win) =>

@@ -31,7 +31,10 @@ export async function initBackend(opts: { prefer?: BackendPreference } = {}): Pr
     if (cachedPrefer !== prefer && prefer !== 'auto') {
       const info = await cached;
       if (info.backend !== prefer) {
-        throw new AppError('BACKEND_UNAVAILABLE', `Backend already initialised as ${info.backend}; cannot switch to ${prefer} in this process.`);
+        throw new AppError(
+          'BACKEND_UNAVAILABLE',
+          `Backend already initialised as ${info.backend}; cannot switch to ${prefer} in this process.`
+        );
       }
     }
     return cached;

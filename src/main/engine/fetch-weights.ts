@@ -54,7 +54,11 @@ export async function fetchWeights(manifest: ModelManifest, opts: FetchOptions):
 }
 
 /** Streams the response into the part (appending when the server resumed), checks it, moves it into place. */
-async function download(manifest: ModelManifest, res: Response, files: { part: string; target: string; offset: number; onProgress?: (p: FetchProgress) => void }): Promise<string> {
+async function download(
+  manifest: ModelManifest,
+  res: Response,
+  files: { part: string; target: string; offset: number; onProgress?: (p: FetchProgress) => void }
+): Promise<string> {
   const { part, target, offset } = files;
   const resumed = res.status === 206;
   if (!resumed && offset > 0) rmSync(part, { force: true });
@@ -80,7 +84,10 @@ async function request(url: string, offset: number, timeoutMs: number): Promise<
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (err as Error).message;
-    throw new AppError('IO_ERROR', `Cannot download ${url}: ${why}. This machine may be offline; download the file elsewhere and use "Import weights file…" instead.`);
+    throw new AppError(
+      'IO_ERROR',
+      `Cannot download ${url}: ${why}. This machine may be offline; download the file elsewhere and use "Import weights file…" instead.`
+    );
   }
   // 416 only answers a Range request: the part already reaches the end of the file (or beyond).
   const rangeNotSatisfiable = res.status === 416 && offset > 0;
@@ -112,7 +119,10 @@ async function verify(manifest: ModelManifest, file: string): Promise<void> {
     const got = await md5Of(file);
     if (got !== manifest.md5) {
       rmSync(file, { force: true });
-      throw new AppError('WEIGHTS_INVALID', `Downloaded ${manifest.file} has md5 ${got}, expected ${manifest.md5}; the partial file was deleted, try again.`);
+      throw new AppError(
+        'WEIGHTS_INVALID',
+        `Downloaded ${manifest.file} has md5 ${got}, expected ${manifest.md5}; the partial file was deleted, try again.`
+      );
     }
   } else if (manifest.sizeBytes && statSync(file).size !== manifest.sizeBytes) {
     rmSync(file, { force: true });

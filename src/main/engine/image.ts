@@ -33,7 +33,8 @@ export function imagesToTensor(images: Uint8Array[], size: number): tf.Tensor4D 
   const pixels = size * size * 3;
   const buffer = new Float32Array(images.length * pixels);
   images.forEach((img, i) => {
-    if (img.length !== pixels) throw new AppError('INVALID_REQUEST', `Image ${i} has ${img.length} bytes, expected ${pixels} (${size}x${size}x3)`);
+    if (img.length !== pixels)
+      throw new AppError('INVALID_REQUEST', `Image ${i} has ${img.length} bytes, expected ${pixels} (${size}x${size}x3)`);
     buffer.set(img, i * pixels);
   });
   return tf.tensor4d(buffer, [images.length, size, size, 3], 'float32');

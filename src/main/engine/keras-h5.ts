@@ -82,7 +82,8 @@ function readLayers(lib: H5Module, f: InstanceType<H5Module['File']>, file: stri
     const names = 'weight_names' in group.attrs ? stringList(group.attrs['weight_names'].value) : [];
     const weights: WeightArray[] = names.map((name) => {
       const ds = group.get(name);
-      if (!(ds instanceof lib.Dataset)) throw new AppError('WEIGHTS_INVALID', `${file}: weight ${layerName}/${name} is listed but missing.`);
+      if (!(ds instanceof lib.Dataset))
+        throw new AppError('WEIGHTS_INVALID', `${file}: weight ${layerName}/${name} is listed but missing.`);
       return { name, shape: ds.shape ?? [], data: toFloat32(ds.value, `${layerName}/${name}`) };
     });
     out.set(layerName, weights);

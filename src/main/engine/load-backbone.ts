@@ -29,7 +29,11 @@ const DEFAULT_SIZE = 224;
 
 export async function loadBackbone(opts: LoadBackboneOptions): Promise<Backbone> {
   const weightsPath = path.resolve(opts.weightsPath);
-  if (!existsSync(weightsPath)) throw new AppError('WEIGHTS_MISSING', `Weights not found: ${weightsPath}. Fetch them (npm run models:fetch) or import the weights file, then try again.`);
+  if (!existsSync(weightsPath))
+    throw new AppError(
+      'WEIGHTS_MISSING',
+      `Weights not found: ${weightsPath}. Fetch them (npm run models:fetch) or import the weights file, then try again.`
+    );
   const inputSize = opts.inputSize ?? DEFAULT_SIZE;
   if (!Number.isInteger(inputSize) || inputSize < VGG_MIN_INPUT) {
     throw new AppError('INVALID_REQUEST', `Input size must be an integer ≥ ${VGG_MIN_INPUT} px, got ${inputSize}`);
@@ -44,7 +48,10 @@ export async function loadBackbone(opts: LoadBackboneOptions): Promise<Backbone>
     const tm = jsonFile !== null && isTeachableMachineExport(jsonFile);
     return restoreMobileNet(opts.id, weights, common, opts.preprocessing ?? (tm ? 'tm' : 'tf'));
   }
-  throw new AppError('INVALID_REQUEST', `Unknown backbone "${opts.id}" (vgg16, vgg19, mobilenet_v2, mobilenet_v2_035, mobilenet_v2_100, custom).`);
+  throw new AppError(
+    'INVALID_REQUEST',
+    `Unknown backbone "${opts.id}" (vgg16, vgg19, mobilenet_v2, mobilenet_v2_035, mobilenet_v2_100, custom).`
+  );
 }
 
 interface Common {
@@ -74,7 +81,14 @@ function restoreVgg(id: 'vgg16' | 'vgg19', weights: NamedWeights, c: Common, pre
   }
   if (!c.featureLayer) restore(model, weights, c.weightsPath);
   else copyFromFullBase(id, model, weights, c);
-  return makeBackbone({ id, inputSize: c.inputSize, preprocessing, weightsKey: c.weightsKey, base: model, topBlockLayers: vggTopBlock(id) });
+  return makeBackbone({
+    id,
+    inputSize: c.inputSize,
+    preprocessing,
+    weightsKey: c.weightsKey,
+    base: model,
+    topBlockLayers: vggTopBlock(id)
+  });
 }
 
 /** Restores the full base (so a cut at block4 still gets a strict check of the file), then copies into the cut. */
@@ -100,22 +114,35 @@ export function detectMobileNetAlpha(weights: NamedWeights, source: string): num
     const sig = mobilenetSignature(alpha);
     if (Object.entries(sig).every(([layer, n]) => channels(layer) === n)) return alpha;
   }
-  throw new AppError('WEIGHTS_INVALID', `${source}: not MobileNetV2 weights of a known width (Conv1 has ${channels('Conv1') ?? 'no'} filters, Conv_1 has ${channels('Conv_1') ?? 'no'}).`);
+  throw new AppError(
+    'WEIGHTS_INVALID',
+    `${source}: not MobileNetV2 weights of a known width (Conv1 has ${channels('Conv1') ?? 'no'} filters, Conv_1 has ${channels('Conv_1') ?? 'no'}).`
+  );
 }
 
 function restoreMobileNet(id: string, weights: NamedWeights, c: Common, preprocessing: PreprocessingId): Backbone {
   const detected = detectMobileNetAlpha(weights, c.weightsPath);
   const wanted = id === 'mobilenet_v2_035' ? 0.35 : id === 'mobilenet_v2_100' ? 1.0 : detected;
-  if (wanted !== detected) throw new AppError('WEIGHTS_INVALID', `${c.weightsPath}: these are MobileNetV2 ${detected} weights, not ${wanted}.`);
-  if (c.featureLayer && c.featureLayer !== 'out_relu') throw new AppError('INVALID_REQUEST', 'mobilenet_v2 supports only featureLayer out_relu');
+  if (wanted !== detected)
+    throw new AppError('WEIGHTS_INVALID', `${c.weightsPath}: these are MobileNetV2 ${detected} weights, not ${wanted}.`);
+  if (c.featureLayer && c.featureLayer !== 'out_relu')
+    throw new AppError('INVALID_REQUEST', 'mobilenet_v2 supports only featureLayer out_relu');
   const model = restore(buildMobileNetV2(detected, c.inputSize), weights, c.weightsPath);
-  return makeBackbone({ id, inputSize: c.inputSize, preprocessing, weightsKey: c.weightsKey, base: model, topBlockLayers: mobilenetTopBlock(model) });
+  return makeBackbone({
+    id,
+    inputSize: c.inputSize,
+    preprocessing,
+    weightsKey: c.weightsKey,
+    base: model,
+    topBlockLayers: mobilenetTopBlock(model)
+  });
 }
 
 /** Any TF.js layers model cut at a named layer; keeps the model's own input size. */
 async function loadCustom(opts: LoadBackboneOptions, jsonFile: string | null, weightsKey: string): Promise<Backbone> {
   if (!jsonFile) throw new AppError('INVALID_REQUEST', 'A custom backbone needs a TF.js layers-model folder (model.json).');
-  if (!opts.featureLayer) throw new AppError('INVALID_REQUEST', 'A custom backbone needs featureLayer (the layer whose output is the feature map).');
+  if (!opts.featureLayer)
+    throw new AppError('INVALID_REQUEST', 'A custom backbone needs featureLayer (the layer whose output is the feature map).');
   const full = await loadTfjsModel(jsonFile);
   const hit = findNestedLayer(full, opts.featureLayer);
   if (!hit) {
@@ -126,9 +153,13 @@ async function loadCustom(opts: LoadBackboneOptions, jsonFile: string | null, we
   const size = base.inputs[0].shape[1];
   const withWeights = base.layers.filter((l) => l.weights.length > 0).map((l) => l.name);
   return makeBackbone({
-    id: 'custom', inputSize: typeof size === 'number' ? size : (opts.inputSize ?? DEFAULT_SIZE),
-    preprocessing: opts.preprocessing ?? (isTeachableMachineExport(jsonFile) ? 'tm' : 'tf'), weightsKey,
-    base, topBlockLayers: withWeights.slice(-1), disposeModel: () => disposeFully(full)
+    id: 'custom',
+    inputSize: typeof size === 'number' ? size : (opts.inputSize ?? DEFAULT_SIZE),
+    preprocessing: opts.preprocessing ?? (isTeachableMachineExport(jsonFile) ? 'tm' : 'tf'),
+    weightsKey,
+    base,
+    topBlockLayers: withWeights.slice(-1),
+    disposeModel: () => disposeFully(full)
   });
 }
 

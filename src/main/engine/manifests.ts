@@ -12,7 +12,10 @@ export const manifestSchema = z.object({
   /** File name of the weights, stored beside the manifest (or in the user models folder). */
   file: z.string().min(1),
   url: z.string().url(),
-  md5: z.string().regex(/^[0-9a-f]{32}$/).nullable(),
+  md5: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .nullable(),
   /** Bytes, when known. */
   sizeBytes: z.number().int().positive().nullable(),
   licence: z.string(),
@@ -52,7 +55,9 @@ export function parseManifest(file: string): ModelManifest {
 export function findManifest(modelsDir: string, id: string): ModelManifest {
   const manifest = readManifests(modelsDir).find((m) => m.id === id || m.backbone === id);
   if (!manifest) {
-    const known = readManifests(modelsDir).map((m) => m.id).join(', ');
+    const known = readManifests(modelsDir)
+      .map((m) => m.id)
+      .join(', ');
     throw new AppError('NOT_FOUND', `Unknown backbone "${id}". Known: ${known || 'none'}.`);
   }
   return manifest;

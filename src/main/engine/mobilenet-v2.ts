@@ -8,8 +8,23 @@ export const MOBILENET_ALPHAS = [0.35, 0.5, 0.75, 1.0, 1.3, 1.4] as const;
 
 /** (expansion, filters, stride) of blocks 0..16, as in keras.applications.MobileNetV2. */
 const BLOCKS: [number, number, number][] = [
-  [1, 16, 1], [6, 24, 2], [6, 24, 1], [6, 32, 2], [6, 32, 1], [6, 32, 1], [6, 64, 2], [6, 64, 1], [6, 64, 1],
-  [6, 64, 1], [6, 96, 1], [6, 96, 1], [6, 96, 1], [6, 160, 2], [6, 160, 1], [6, 160, 1], [6, 320, 1]
+  [1, 16, 1],
+  [6, 24, 2],
+  [6, 24, 1],
+  [6, 32, 2],
+  [6, 32, 1],
+  [6, 32, 1],
+  [6, 64, 2],
+  [6, 64, 1],
+  [6, 64, 1],
+  [6, 64, 1],
+  [6, 96, 1],
+  [6, 96, 1],
+  [6, 96, 1],
+  [6, 160, 2],
+  [6, 160, 1],
+  [6, 160, 1],
+  [6, 320, 1]
 ];
 
 export function makeDivisible(v: number, divisor = 8): number {
@@ -41,7 +56,10 @@ function conv1x1(filters: number, name: string): tf.layers.Layer {
 /** Keras's correct_pad: pad so a stride-2 3×3 'valid' conv matches TF's 'same'. */
 function correctPad(x: Sym): [[number, number], [number, number]] {
   const [, h, w] = x.shape as number[];
-  return [[h % 2 === 0 ? 0 : 1, 1], [w % 2 === 0 ? 0 : 1, 1]];
+  return [
+    [h % 2 === 0 ? 0 : 1, 1],
+    [w % 2 === 0 ? 0 : 1, 1]
+  ];
 }
 
 function invertedResBlock(input: Sym, alpha: number, blockId: number): Sym {
@@ -59,7 +77,14 @@ function invertedResBlock(input: Sym, alpha: number, blockId: number): Sym {
   }
   if (stride === 2) x = tf.layers.zeroPadding2d({ padding: correctPad(x), name: `${prefix}pad` }).apply(x) as Sym;
   x = tf.layers
-    .depthwiseConv2d({ kernelSize: 3, strides: stride, useBias: false, padding: stride === 1 ? 'same' : 'valid', name: `${prefix}depthwise`, depthwiseInitializer: 'zeros' })
+    .depthwiseConv2d({
+      kernelSize: 3,
+      strides: stride,
+      useBias: false,
+      padding: stride === 1 ? 'same' : 'valid',
+      name: `${prefix}depthwise`,
+      depthwiseInitializer: 'zeros'
+    })
     .apply(x) as Sym;
   x = bn(`${prefix}depthwise_BN`).apply(x) as Sym;
   x = tf.layers.reLU({ maxValue: 6, name: `${prefix}depthwise_relu` }).apply(x) as Sym;
@@ -74,7 +99,15 @@ export function buildMobileNetV2(alpha: number, inputSize: number): tf.LayersMod
   const input = tf.input({ shape: [inputSize, inputSize, 3], name: 'input_1' });
   let x = tf.layers.zeroPadding2d({ padding: correctPad(input), name: 'Conv1_pad' }).apply(input) as Sym;
   x = tf.layers
-    .conv2d({ filters: makeDivisible(32 * alpha), kernelSize: 3, strides: 2, padding: 'valid', useBias: false, name: 'Conv1', kernelInitializer: 'zeros' })
+    .conv2d({
+      filters: makeDivisible(32 * alpha),
+      kernelSize: 3,
+      strides: 2,
+      padding: 'valid',
+      useBias: false,
+      name: 'Conv1',
+      kernelInitializer: 'zeros'
+    })
     .apply(x) as Sym;
   x = bn('bn_Conv1').apply(x) as Sym;
   x = tf.layers.reLU({ maxValue: 6, name: 'Conv1_relu' }).apply(x) as Sym;

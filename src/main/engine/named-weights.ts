@@ -52,23 +52,37 @@ function orderLike(layer: tf.layers.Layer, found: WeightArray[]): WeightArray[] 
 export function assignWeights(model: tf.LayersModel, weights: NamedWeights, opts: AssignOptions): void {
   const layers = model.layers.filter((l) => l.weights.length > 0);
   const modelNames = new Set(model.layers.map((l) => l.name));
-  const extra = [...weights.keys()].filter((n) => !modelNames.has(n) && weights.get(n)!.length > 0 && !(opts.skippable ?? isClassifierTop)(n));
+  const extra = [...weights.keys()].filter(
+    (n) => !modelNames.has(n) && weights.get(n)!.length > 0 && !(opts.skippable ?? isClassifierTop)(n)
+  );
   if (extra.length) {
-    throw new AppError('WEIGHTS_INVALID', `${opts.source}: the file has layers this backbone does not (${extra.slice(0, 5).join(', ')}); are these weights for another network?`);
+    throw new AppError(
+      'WEIGHTS_INVALID',
+      `${opts.source}: the file has layers this backbone does not (${extra.slice(0, 5).join(', ')}); are these weights for another network?`
+    );
   }
   const plan: [tf.LayerVariable, WeightArray][] = [];
   for (const layer of layers) {
     const found = weights.get(layer.name);
     if (!found || found.length === 0) {
-      throw new AppError('WEIGHTS_INVALID', `${opts.source}: layer ${layer.name} is missing from the weights file (expected ${layer.weights.map((w) => `${canonicalWeightName(w.originalName)} ${shapeText(w.shape)}`).join(', ')}).`);
+      throw new AppError(
+        'WEIGHTS_INVALID',
+        `${opts.source}: layer ${layer.name} is missing from the weights file (expected ${layer.weights.map((w) => `${canonicalWeightName(w.originalName)} ${shapeText(w.shape)}`).join(', ')}).`
+      );
     }
     if (found.length !== layer.weights.length) {
-      throw new AppError('WEIGHTS_INVALID', `${opts.source}: layer ${layer.name} expects ${layer.weights.length} weights, the file has ${found.length} (${found.map((w) => w.name).join(', ')}).`);
+      throw new AppError(
+        'WEIGHTS_INVALID',
+        `${opts.source}: layer ${layer.name} expects ${layer.weights.length} weights, the file has ${found.length} (${found.map((w) => w.name).join(', ')}).`
+      );
     }
     orderLike(layer, found).forEach((w, i) => {
       const v = layer.weights[i];
       if (v.shape.length !== w.shape.length || v.shape.some((d, k) => d !== w.shape[k])) {
-        throw new AppError('WEIGHTS_INVALID', `${opts.source}: layer ${layer.name} ${canonicalWeightName(v.originalName)}: expected shape ${shapeText(v.shape)}, found ${shapeText(w.shape)} (${w.name}).`);
+        throw new AppError(
+          'WEIGHTS_INVALID',
+          `${opts.source}: layer ${layer.name} ${canonicalWeightName(v.originalName)}: expected shape ${shapeText(v.shape)}, found ${shapeText(w.shape)} (${w.name}).`
+        );
       }
       plan.push([v, w]);
     });

@@ -43,11 +43,13 @@ export function readArtifacts(file: string): tf.io.ModelArtifacts {
   const dir = path.dirname(file);
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   const expected = specs.reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * bytesPerElement(s), 0);
-  const shards = json.weightsManifest.flatMap((g) => g.paths).map((p) => {
-    const shard = path.join(dir, p);
-    if (!existsSync(shard)) throw new AppError('WEIGHTS_INVALID', `${file}: weight shard ${p} is missing.`);
-    return readFileSync(shard);
-  });
+  const shards = json.weightsManifest
+    .flatMap((g) => g.paths)
+    .map((p) => {
+      const shard = path.join(dir, p);
+      if (!existsSync(shard)) throw new AppError('WEIGHTS_INVALID', `${file}: weight shard ${p} is missing.`);
+      return readFileSync(shard);
+    });
   const data = Buffer.concat(shards);
   if (data.length !== expected) {
     throw new AppError('WEIGHTS_INVALID', `${file}: weight shards hold ${data.length} bytes, the manifest needs ${expected} (truncated?).`);

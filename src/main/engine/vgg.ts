@@ -40,7 +40,10 @@ export function buildVgg(id: VggId, inputSize: number, featureLayer = 'block5_po
 
 /** All layer names of a VGG base in order, convs and pools (block1_conv1 … block5_pool). */
 function vggLayerNames(id: VggId): string[] {
-  return CONVS_PER_BLOCK[id].flatMap((n, b) => [...Array.from({ length: n }, (_, c) => `block${b + 1}_conv${c + 1}`), `block${b + 1}_pool`]);
+  return CONVS_PER_BLOCK[id].flatMap((n, b) => [
+    ...Array.from({ length: n }, (_, c) => `block${b + 1}_conv${c + 1}`),
+    `block${b + 1}_pool`
+  ]);
 }
 
 /** The last conv block's layer names, the ones fine-tuning unfreezes. */

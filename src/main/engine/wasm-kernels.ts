@@ -62,24 +62,48 @@ export function conv2dBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; 
   if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter (wasm): only NHWC is supported');
   const [kh, kw, cin, cout] = attrs.filterShape;
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode
   );
   const { top, left, bottom, right } = info.padInfo;
   const [n] = x.shape;
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-  if (dy.shape[1] !== oh || dy.shape[2] !== ow) throw new Error(`Conv2DBackpropFilter (wasm): dy shape ${dy.shape} does not match output ${oh}x${ow}`);
+  if (dy.shape[1] !== oh || dy.shape[2] !== ow)
+    throw new Error(`Conv2DBackpropFilter (wasm): dy shape ${dy.shape} does not match output ${oh}x${ow}`);
   const temps: TensorInfo[] = [];
   const keep = (t: TensorInfo): TensorInfo => (temps.push(t), t);
   try {
-    const padded = keep(run('PadV2', { x }, backend, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }));
+    const padded = keep(
+      run('PadV2', { x }, backend, {
+        paddings: [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0]
+        ],
+        constantValue: 0
+      })
+    );
     const dyMat = keep(run('Reshape', { x: dy }, backend, { shape: [1, n * oh * ow, cout] }));
     const taps: TensorInfo[] = [];
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
-        const shifted = keep(run('StridedSlice', { x: padded }, backend, {
-          begin: [0, i, j, 0], end: [n, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, cin], strides: [1, sh, sw, 1],
-          beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0
-        }));
+        const shifted = keep(
+          run('StridedSlice', { x: padded }, backend, {
+            begin: [0, i, j, 0],
+            end: [n, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, cin],
+            strides: [1, sh, sw, 1],
+            beginMask: 0,
+            endMask: 0,
+            ellipsisMask: 0,
+            newAxisMask: 0,
+            shrinkAxisMask: 0
+          })
+        );
         const xMat = keep(run('Reshape', { x: shifted }, backend, { shape: [1, n * oh * ow, cin] }));
         taps.push(keep(run('BatchMatMul', { a: xMat, b: dyMat }, backend, { transposeA: true, transposeB: false })));
       }

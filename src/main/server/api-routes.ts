@@ -7,12 +7,7 @@ import { sendError, sendJson, statusForCode, writeHead } from './respond';
 /** Request bodies are small JSON objects; anything bigger is a mistake or an attack. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export async function handleInvoke(
-  backend: ServeBackend,
-  channel: string,
-  req: IncomingMessage,
-  res: ServerResponse
-): Promise<void> {
+export async function handleInvoke(backend: ServeBackend, channel: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (!isChannel(channel)) {
     sendError(res, 'NOT_FOUND', `Unknown channel "${channel}".`);
     return;
@@ -60,12 +55,7 @@ export interface EventStreamOptions {
  * Streams every event in the allow-list until the client goes away. Returns a function that
  * ends the stream from our side (used on shutdown).
  */
-export function handleEvents(
-  backend: ServeBackend,
-  req: IncomingMessage,
-  res: ServerResponse,
-  options: EventStreamOptions
-): () => void {
+export function handleEvents(backend: ServeBackend, req: IncomingMessage, res: ServerResponse, options: EventStreamOptions): () => void {
   writeHead(res, 200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-store',

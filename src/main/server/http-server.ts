@@ -10,15 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { toErrorPayload } from '../../shared/errors';
 import { handleEvents, handleInvoke } from './api-routes';
-import {
-  generateToken,
-  isAllowedHost,
-  isAllowedOrigin,
-  isAuthorized,
-  presentedTokens,
-  sessionCookie,
-  type TokenSource
-} from './auth';
+import { generateToken, isAllowedHost, isAllowedOrigin, isAuthorized, presentedTokens, sessionCookie, type TokenSource } from './auth';
 import type { ServeBackend } from './backend';
 import { handlePhoto, parsePhotoPath } from './photo-route';
 import { sendError, sendJson, writeHead } from './respond';

@@ -24,12 +24,7 @@ export function parsePhotoPath(segments: string[]): PhotoRequest | null {
   return Number.isSafeInteger(id) ? { variant, id } : null;
 }
 
-export async function handlePhoto(
-  backend: ServeBackend,
-  request: PhotoRequest,
-  req: IncomingMessage,
-  res: ServerResponse
-): Promise<void> {
+export async function handlePhoto(backend: ServeBackend, request: PhotoRequest, req: IncomingMessage, res: ServerResponse): Promise<void> {
   let file: { path: string; contentType: string };
   try {
     file = await backend.photoFile(request.id, request.variant);

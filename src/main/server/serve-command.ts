@@ -1,5 +1,5 @@
 /** The serve options and action, shared by the serve entry point and the CLI's `serve` alias. */
-import { Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { toErrorPayload } from '../../shared/errors';
 import { runServe, stopOnSignals, type RunServeOptions } from './run-serve';
 

@@ -63,11 +63,7 @@ export async function scanFolder(root: string, onFile: (absPath: string) => void
   return out;
 }
 
-type Visit =
-  | { kind: 'dir'; path: string }
-  | { kind: 'file'; file: ScannedFile }
-  | { kind: 'outside'; path: string; target: string }
-  | null;
+type Visit = { kind: 'dir'; path: string } | { kind: 'file'; file: ScannedFile } | { kind: 'outside'; path: string; target: string } | null;
 
 async function visitEntry(root: string, dir: string, entry: Dirent, visited: Set<string>): Promise<Visit> {
   if (entry.name.startsWith('.')) return null;

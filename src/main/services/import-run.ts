@@ -38,7 +38,10 @@ export async function runFolderImport(deps: ImportDeps, folder: FolderRecord): P
   const scan = await scanPhase(deps, folder.path);
   const stored = listFolderFiles(deps.db, folder.id);
   if (scan.topLevelEntries === 0 && stored.length > 0) {
-    throw new AppError('NOT_FOUND', `Folder ${folder.path} is empty now; if it is on a removable drive, reconnect it. Nothing was removed from the project.`);
+    throw new AppError(
+      'NOT_FOUND',
+      `Folder ${folder.path} is empty now; if it is on a removable drive, reconnect it. Nothing was removed from the project.`
+    );
   }
   const toProbe = filesToProbe(scan.files, stored);
   const probed = await hashPhase(deps, toProbe);
@@ -82,7 +85,10 @@ export async function assertFolderPresent(folderPath: string): Promise<void> {
   } catch {
     // fall through: missing and not-a-directory read the same to the user
   }
-  throw new AppError('NOT_FOUND', `Folder ${folderPath} no longer exists on disk (moved, renamed or on a disconnected drive). Its photos and labels are kept.`);
+  throw new AppError(
+    'NOT_FOUND',
+    `Folder ${folderPath} no longer exists on disk (moved, renamed or on a disconnected drive). Its photos and labels are kept.`
+  );
 }
 
 async function scanPhase(deps: ImportDeps, root: string): Promise<ScanOutcome> {
@@ -140,9 +146,16 @@ async function thumbnailPhase(deps: ImportDeps, root: string, probed: ProbedFile
   progress.finish();
 }
 
-function labelFromFolderNames(db: Database, inserts: Array<{ relPath: string; status: string; classId: number | null }>, classNames: Map<string, string | null>): void {
+function labelFromFolderNames(
+  db: Database,
+  inserts: Array<{ relPath: string; status: string; classId: number | null }>,
+  classNames: Map<string, string | null>
+): void {
   const wanted = inserts.filter((p) => p.status === 'ok' && classNames.get(p.relPath));
-  const ids = ensureClasses(db, wanted.map((p) => classNames.get(p.relPath) as string));
+  const ids = ensureClasses(
+    db,
+    wanted.map((p) => classNames.get(p.relPath) as string)
+  );
   for (const p of wanted) p.classId = ids.get(classNames.get(p.relPath) as string) ?? null;
 }
 

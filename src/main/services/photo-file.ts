@@ -36,7 +36,8 @@ export async function resolvePhotoFile(
   if (variant === 'full') {
     return { path: original, contentType: CONTENT_TYPES[path.extname(original).toLowerCase()] ?? 'application/octet-stream' };
   }
-  if (loc.status !== 'ok' || loc.hash === null) throw new AppError('NOT_FOUND', `Photo ${photoId} has no thumbnail (it could not be read).`);
+  if (loc.status !== 'ok' || loc.hash === null)
+    throw new AppError('NOT_FOUND', `Photo ${photoId} has no thumbnail (it could not be read).`);
   try {
     return { path: await thumbs.ensure(loc.hash, original), contentType: THUMBNAIL_CONTENT_TYPE };
   } catch (err) {
@@ -57,7 +58,7 @@ async function checkedOriginal(db: Database, folderPath: string, relPath: string
   }
   const roots = await Promise.all(listFolders(db).map((f) => fsp.realpath(f.path).catch(() => null)));
   if (!roots.some((root) => root !== null && isInside(root, real))) {
-    throw new AppError('FORBIDDEN', 'Only files inside the project\'s folders are served.');
+    throw new AppError('FORBIDDEN', "Only files inside the project's folders are served.");
   }
   return real;
 }

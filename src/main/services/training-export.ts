@@ -16,7 +16,11 @@ function requireModel(run: RunRecord): string {
 }
 
 /** Writes `<outDir>/model/` (the TF.js folder with labels and preprocessing) and `<outDir>/predictions.csv`. */
-export async function exportRun(db: Database, run: RunRecord, outDir: string): Promise<{ modelDir: string; csvPath: string; predictions: number }> {
+export async function exportRun(
+  db: Database,
+  run: RunRecord,
+  outDir: string
+): Promise<{ modelDir: string; csvPath: string; predictions: number }> {
   const source = requireModel(run);
   const out = path.resolve(outDir);
   const modelDir = path.join(out, 'model');
@@ -27,7 +31,9 @@ export async function exportRun(db: Database, run: RunRecord, outDir: string): P
     await mkdir(out, { recursive: true });
     await cp(source, modelDir, { recursive: true });
     const header = ['photo_id', 'path', 'predicted_class', 'confidence', ...run.classes.map((c) => `p_${c.name}`)];
-    const lines = rows.map((r) => [r.photoId, r.path, names.get(r.classId) ?? '', r.confidence.toFixed(6), ...r.probs.map((p) => p.toFixed(6))].map(csvCell).join(','));
+    const lines = rows.map((r) =>
+      [r.photoId, r.path, names.get(r.classId) ?? '', r.confidence.toFixed(6), ...r.probs.map((p) => p.toFixed(6))].map(csvCell).join(',')
+    );
     await writeFile(csvPath, [header.map(csvCell).join(','), ...lines].join('\n') + '\n');
   } catch (err) {
     throw exportError(err, run.id, out);
@@ -39,10 +45,16 @@ export async function exportRun(db: Database, run: RunRecord, outDir: string): P
 function exportError(err: unknown, runId: number, out: string): AppError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EEXIST' || code === 'ENOTDIR') {
-    return new AppError('CONFLICT', `Cannot export run ${runId} to ${out}: that path (or a folder above it) is a file, not a folder. Choose a folder.`);
+    return new AppError(
+      'CONFLICT',
+      `Cannot export run ${runId} to ${out}: that path (or a folder above it) is a file, not a folder. Choose a folder.`
+    );
   }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new AppError('IO_ERROR', `Cannot export run ${runId} to ${out}: no permission to write there. Choose a folder you can write to.`);
+    return new AppError(
+      'IO_ERROR',
+      `Cannot export run ${runId} to ${out}: no permission to write there. Choose a folder you can write to.`
+    );
   }
   if (code === 'ENOSPC') return new AppError('IO_ERROR', `Cannot export run ${runId} to ${out}: the disk is full.`);
   return new AppError('IO_ERROR', `Could not export run ${runId} to ${out}: ${(err as Error).message}`);
@@ -71,14 +83,28 @@ export interface PredictOptions {
  */
 export async function predictWithRun(db: Database, run: RunRecord, opts: PredictOptions = {}): Promise<number> {
   const modelDir = requireModel(run);
-  const items = listTrainingPhotos(db).filter((p) => p.classId === null).map((p) => ({ photoId: p.photoId, path: p.path, hash: p.hash }));
+  const items = listTrainingPhotos(db)
+    .filter((p) => p.classId === null)
+    .map((p) => ({ photoId: p.photoId, path: p.path, hash: p.hash }));
   const { onProgress } = opts;
   // The process reports loading as 0 of 1; the photos to come are known here already.
-  const onWorkerProgress = onProgress && ((p: TrainingProgressData) => onProgress(p.phase === 'predicting'
-    ? { phase: 'predicting', done: p.done, total: p.total, imagesPerSec: p.imagesPerSec, etaMs: p.etaMs }
-    : { phase: 'loading', done: 0, total: items.length, imagesPerSec: null, etaMs: null }));
-  const predictions = await predictInProcess({ type: 'predict', modelDir, items, backend: 'auto' }, { spawn: opts.spawn, signal: opts.signal, onWorkerProgress });
-  replacePredictions(db, run.id, predictions.map((p) => ({ photoId: p.photoId, classId: run.classes[p.classIndex].id, confidence: p.confidence, probs: p.probs })));
+  const onWorkerProgress =
+    onProgress &&
+    ((p: TrainingProgressData) =>
+      onProgress(
+        p.phase === 'predicting'
+          ? { phase: 'predicting', done: p.done, total: p.total, imagesPerSec: p.imagesPerSec, etaMs: p.etaMs }
+          : { phase: 'loading', done: 0, total: items.length, imagesPerSec: null, etaMs: null }
+      ));
+  const predictions = await predictInProcess(
+    { type: 'predict', modelDir, items, backend: 'auto' },
+    { spawn: opts.spawn, signal: opts.signal, onWorkerProgress }
+  );
+  replacePredictions(
+    db,
+    run.id,
+    predictions.map((p) => ({ photoId: p.photoId, classId: run.classes[p.classIndex].id, confidence: p.confidence, probs: p.probs }))
+  );
   return predictions.length;
 }
 
@@ -102,7 +128,12 @@ function predictInProcess(
     try {
       port = launchTrainingWorker(opts.spawn);
     } catch (err) {
-      reject(new AppError('TRAINING_FAILED', `The prediction process could not be started (${(err as Error).message}). Check the installation, then predict again.`));
+      reject(
+        new AppError(
+          'TRAINING_FAILED',
+          `The prediction process could not be started (${(err as Error).message}). Check the installation, then predict again.`
+        )
+      );
       return;
     }
     let settled = false;
@@ -133,12 +164,26 @@ function predictInProcess(
       (problem) => {
         port.kill('SIGKILL');
         if (cancelRequested) return; // the exit settles it as cancelled
-        settle(() => reject(new AppError('TRAINING_FAILED', `The prediction process sent an invalid message: ${problem}. Nothing was changed; predict again.`)));
+        settle(() =>
+          reject(
+            new AppError(
+              'TRAINING_FAILED',
+              `The prediction process sent an invalid message: ${problem}. Nothing was changed; predict again.`
+            )
+          )
+        );
       }
     );
     port.onExit((exit) => {
       if (cancelRequested) return settle(() => reject(cancelledError()));
-      settle(() => reject(new AppError('TRAINING_FAILED', `The prediction process ended early (${exit.signal ?? `code ${exit.code}`}). ${exit.stderrTail.slice(-300)}`)));
+      settle(() =>
+        reject(
+          new AppError(
+            'TRAINING_FAILED',
+            `The prediction process ended early (${exit.signal ?? `code ${exit.code}`}). ${exit.stderrTail.slice(-300)}`
+          )
+        )
+      );
     });
     port.send(job);
   });

@@ -43,11 +43,15 @@ export function planTraining(db: Database, req: NonNullable<Request<'training:st
   }
   const indexOf = new Map(classes.map((c, i) => [c.id, i] as const));
   const labeled = photos.filter((p) => p.classId !== null);
-  const splits = assignSplits(labeled.map((p) => ({ split: p.split, classIndex: indexOf.get(p.classId as number) as number })), req.seed);
+  const splits = assignSplits(
+    labeled.map((p) => ({ split: p.split, classIndex: indexOf.get(p.classId as number) as number })),
+    req.seed
+  );
   const items: LabeledItem[] = [];
   labeled.forEach((p, i) => {
     const split = splits[i];
-    if (split !== 'excluded') items.push({ photoId: p.photoId, path: p.path, hash: p.hash, classIndex: indexOf.get(p.classId as number) as number, split });
+    if (split !== 'excluded')
+      items.push({ photoId: p.photoId, path: p.path, hash: p.hash, classIndex: indexOf.get(p.classId as number) as number, split });
   });
   const unlabeled = photos.filter((p) => p.classId === null).map((p) => ({ photoId: p.photoId, path: p.path, hash: p.hash }));
   const summary: TrainingConfigDto = {
@@ -80,8 +84,16 @@ function backendPreference(): 'auto' | 'wasm' | 'cpu' {
  * weights are. An explicit weights path without a backbone id is recognised by its name.
  * `inputSize` is the default for the family (see defaultInputSize), not the weights' own 224.
  */
-export function resolveBackbone(id: string | undefined, weightsPath: string | undefined, dirs: ModelDirs): { id: string; weightsPath: string; inputSize: number } {
-  const resolved = (backboneId: string, located: string) => ({ id: backboneId, weightsPath: located, inputSize: defaultInputSize(backboneId) });
+export function resolveBackbone(
+  id: string | undefined,
+  weightsPath: string | undefined,
+  dirs: ModelDirs
+): { id: string; weightsPath: string; inputSize: number } {
+  const resolved = (backboneId: string, located: string) => ({
+    id: backboneId,
+    weightsPath: located,
+    inputSize: defaultInputSize(backboneId)
+  });
   if (weightsPath !== undefined) {
     const abs = path.resolve(weightsPath);
     if (!existsSync(abs)) throw new AppError('WEIGHTS_MISSING', `Weights not found: ${abs}`);
@@ -90,7 +102,11 @@ export function resolveBackbone(id: string | undefined, weightsPath: string | un
   if (id !== undefined) {
     const manifest = findManifest(dirs.modelsDir, id);
     const located = locateWeights(manifest, dirs);
-    if (!located) throw new AppError('WEIGHTS_MISSING', `No weights for ${id}. Run "npm run models:fetch -- ${manifest.id}" or import the weights file.`);
+    if (!located)
+      throw new AppError(
+        'WEIGHTS_MISSING',
+        `No weights for ${id}. Run "npm run models:fetch -- ${manifest.id}" or import the weights file.`
+      );
     return resolved(manifest.backbone, located);
   }
   const manifests = readManifests(dirs.modelsDir);
@@ -120,7 +136,10 @@ export function previewTraining(db: Database, seed: number): TrainingPlanPreview
   const classes = listClassNames(db);
   const indexOf = new Map(classes.map((c, i) => [c.id, i] as const));
   const labeled = photos.filter((p) => p.classId !== null && indexOf.has(p.classId));
-  const splits = assignSplits(labeled.map((p) => ({ split: p.split, classIndex: indexOf.get(p.classId as number) as number })), seed);
+  const splits = assignSplits(
+    labeled.map((p) => ({ split: p.split, classIndex: indexOf.get(p.classId as number) as number })),
+    seed
+  );
   const counts = classes.map((c) => ({ id: c.id, name: c.name, train: 0, val: 0 }));
   labeled.forEach((p, i) => {
     const split = splits[i];

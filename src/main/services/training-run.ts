@@ -58,7 +58,10 @@ export class TrainingRun {
       port.send({ type: 'start', config: spec.config, items: spec.items, unlabeled: spec.unlabeled });
       return port;
     } catch (err) {
-      this.finish('failed', `The training process could not be started (${(err as Error).message}). Check the installation, then train again.`);
+      this.finish(
+        'failed',
+        `The training process could not be started (${(err as Error).message}). Check the installation, then train again.`
+      );
       return { pid: undefined, send: () => undefined, onMessage: () => undefined, onExit: () => undefined, kill: () => undefined };
     }
   }
@@ -91,7 +94,10 @@ export class TrainingRun {
         case 'loaded':
           return setRunBackend(db, runId, msg.backend);
         case 'need-features':
-          return this.port.send({ type: 'cached-features', entries: [...getCachedFeatures(db, msg.extractor, msg.hashes)].map(([hash, data]) => ({ hash, data })) });
+          return this.port.send({
+            type: 'cached-features',
+            entries: [...getCachedFeatures(db, msg.extractor, msg.hashes)].map(([hash, data]) => ({ hash, data }))
+          });
         case 'features':
           return putCachedFeatures(db, msg.extractor, msg.entries);
         case 'progress':
@@ -120,7 +126,9 @@ export class TrainingRun {
     if (this.finished) return;
     const bad = result.predictions.find((p) => !Number.isInteger(p.classIndex) || classes[p.classIndex] === undefined);
     if (bad || result.classes.length !== classes.length) {
-      throw new Error(`the training process reported ${result.classes.length} classes and class index ${bad?.classIndex ?? '-'} for ${classes.length} classes`);
+      throw new Error(
+        `the training process reported ${result.classes.length} classes and class index ${bad?.classIndex ?? '-'} for ${classes.length} classes`
+      );
     }
     db.transaction(() => {
       completeRun(db, {

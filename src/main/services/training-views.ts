@@ -1,5 +1,13 @@
 /** Run records as the API shows them. */
-import type { ClassMetricsDto, EpochMetrics, RunDetail, RunSummary, RunTimings, TrainingConfigDto, ValidationExample } from '../../shared/dto';
+import type {
+  ClassMetricsDto,
+  EpochMetrics,
+  RunDetail,
+  RunSummary,
+  RunTimings,
+  TrainingConfigDto,
+  ValidationExample
+} from '../../shared/dto';
 import type { RunRecord } from '../db/training-repository';
 
 /** The metrics JSON a completed run stores (see TrainingRun.complete). */

@@ -63,11 +63,16 @@ function busyError(slot: BusySlot, wanted: 'train' | 'predict'): AppError {
   if (slot.kind === 'training') {
     return new AppError(
       'BUSY',
-      wanted === 'train' ? `Run ${slot.run.runId} is still training; cancel it or wait.` : 'A training run is in progress; predict again when it has finished.'
+      wanted === 'train'
+        ? `Run ${slot.run.runId} is still training; cancel it or wait.`
+        : 'A training run is in progress; predict again when it has finished.'
     );
   }
   const what = `Suggestions are being predicted again with run ${slot.runId}'s model`;
-  return new AppError('BUSY', wanted === 'train' ? `${what}; cancel that or wait until it has finished, then train.` : `${what}; cancel that or wait for it.`);
+  return new AppError(
+    'BUSY',
+    wanted === 'train' ? `${what}; cancel that or wait until it has finished, then train.` : `${what}; cancel that or wait for it.`
+  );
 }
 
 export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, TrainingChannel> {
@@ -89,7 +94,16 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
       const plan = planTraining(db(), req ?? { fineTune: false, seed: 42, head: 'gap' }, ctx.modelDirs);
       const runId = insertRun(session.db, { config: plan.summary, backboneId: plan.summary.backboneId, classes: plan.classes });
       const config = { ...plan.config, modelDir: runModelDir(session.info.path, runId) };
-      const run = new TrainingRun({ db: session.db, events: ctx.events, runId, classes: plan.classes, config, items: plan.items, unlabeled: plan.unlabeled, spawn: ctx.spawn });
+      const run = new TrainingRun({
+        db: session.db,
+        events: ctx.events,
+        runId,
+        classes: plan.classes,
+        config,
+        items: plan.items,
+        unlabeled: plan.unlabeled,
+        spawn: ctx.spawn
+      });
       const slot: BusySlot = { kind: 'training', run };
       busy = slot;
       void run.done.then(() => {
@@ -184,7 +198,12 @@ function suggestions(db: ProjectSession['db'], req: Request<'predictions:list'>)
   return {
     runId,
     total: page.total,
-    items: page.items.map((p) => ({ photoId: p.photoId, classId: p.classId, className: names.get(p.classId) ?? '?', confidence: p.confidence }))
+    items: page.items.map((p) => ({
+      photoId: p.photoId,
+      classId: p.classId,
+      className: names.get(p.classId) ?? '?',
+      confidence: p.confidence
+    }))
   };
 }
 

@@ -90,7 +90,11 @@ export function forkStrategy(opts: { entry?: string; env?: NodeJS.ProcessEnv } =
 
 /** The part of Electron's utilityProcess API the launcher uses (so this file never imports electron). */
 export interface UtilityProcessLike {
-  fork(modulePath: string, args?: string[], options?: { serviceName?: string; stdio?: 'pipe' | 'ignore' | 'inherit' | Array<'pipe' | 'ignore' | 'inherit'> }): {
+  fork(
+    modulePath: string,
+    args?: string[],
+    options?: { serviceName?: string; stdio?: 'pipe' | 'ignore' | 'inherit' | Array<'pipe' | 'ignore' | 'inherit'> }
+  ): {
     pid: number | undefined;
     stderr: NodeJS.ReadableStream | null;
     postMessage(message: unknown): void;

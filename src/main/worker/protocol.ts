@@ -26,10 +26,22 @@ import {
   unlabeledItemSchema
 } from '../engine/trainer/job-types';
 
-export type { FeatureEntry, LabeledItem, PredictionOut, TrainingJobConfig, TrainingJobResult, UnlabeledItem } from '../engine/trainer/job-types';
+export type {
+  FeatureEntry,
+  LabeledItem,
+  PredictionOut,
+  TrainingJobConfig,
+  TrainingJobResult,
+  UnlabeledItem
+} from '../engine/trainer/job-types';
 
 export const mainToWorkerSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('start'), config: trainingJobConfigSchema, items: z.array(labeledItemSchema), unlabeled: z.array(unlabeledItemSchema) }),
+  z.object({
+    type: z.literal('start'),
+    config: trainingJobConfigSchema,
+    items: z.array(labeledItemSchema),
+    unlabeled: z.array(unlabeledItemSchema)
+  }),
   z.object({ type: z.literal('predict'), modelDir: z.string(), items: z.array(unlabeledItemSchema), backend: backendChoiceSchema }),
   z.object({ type: z.literal('cached-features'), entries: featureEntriesSchema }),
   z.object({ type: z.literal('cancel') })

@@ -142,7 +142,11 @@ export class PhotoPageCache {
     } catch (err) {
       // Stop asking for a page that fails; the next ensureRange or refresh asks again.
       this.wanted = this.wanted.filter((w) => w !== p);
-      for (const [viewer, pages] of this.viewers) this.viewers.set(viewer, pages.filter((w) => w !== p));
+      for (const [viewer, pages] of this.viewers)
+        this.viewers.set(
+          viewer,
+          pages.filter((w) => w !== p)
+        );
       this.options.onError?.(err);
     } finally {
       this.inflight.delete(p);

@@ -71,12 +71,7 @@ export function movedFocus(focus: number, delta: number, total: number): number 
 }
 
 /** Selection after the keyboard focus moved to grid index `next`. */
-export function moveSelection(
-  state: SelectionState,
-  next: number,
-  opts: MoveOptions,
-  idsInRange: IdsInRange
-): SelectionState {
+export function moveSelection(state: SelectionState, next: number, opts: MoveOptions, idsInRange: IdsInRange): SelectionState {
   if (opts.keep) return { ...state, focus: next };
   if (opts.extend) {
     const anchor = state.anchor ?? state.focus;

@@ -38,7 +38,12 @@ export function curveSeries(history: readonly EpochMetrics[], batches: readonly 
   });
   const series: CurveSeries[] = [];
   if (batches.length > 0) {
-    series.push({ key: 'batch', label: 'Train (per batch, smoothed)', color: CURVE_COLORS.batch, points: batches.map((b) => ({ x: b.x, y: metric === 'loss' ? b.loss : b.acc })) });
+    series.push({
+      key: 'batch',
+      label: 'Train (per batch, smoothed)',
+      color: CURVE_COLORS.batch,
+      points: batches.map((b) => ({ x: b.x, y: metric === 'loss' ? b.loss : b.acc }))
+    });
   }
   series.push({ key: 'train', label: 'Train (per epoch)', color: CURVE_COLORS.train, points: train });
   if (val.length > 0) series.push({ key: 'val', label: 'Validation', color: CURVE_COLORS.val, points: val });
@@ -84,7 +89,8 @@ export function chartOptions(metric: CurveMetric, maxEpoch: number): ChartOption
         filter: (item) => item.dataset.label !== 'Train (per batch, smoothed)',
         callbacks: {
           title: (items) => (items[0] ? `Epoch ${Math.round(items[0].parsed.x ?? 0)}` : ''),
-          label: (item) => `${item.dataset.label}: ${isAcc ? `${((item.parsed.y ?? 0) * 100).toFixed(1)}%` : (item.parsed.y ?? 0).toFixed(3)}`
+          label: (item) =>
+            `${item.dataset.label}: ${isAcc ? `${((item.parsed.y ?? 0) * 100).toFixed(1)}%` : (item.parsed.y ?? 0).toFixed(3)}`
         }
       }
     },

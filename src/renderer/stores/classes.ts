@@ -9,10 +9,7 @@ import { effectiveHotkeys, hotkeyMap } from '../lib/key-commands';
 import { useNoticesStore } from './notices';
 
 /** Distinct, readable on light and dark, in the order new classes take them. */
-export const CLASS_PALETTE = [
-  '#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4',
-  '#42a5b3', '#f032e6', '#9a9a2b', '#c0712f', '#6b7a8f'
-];
+export const CLASS_PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42a5b3', '#f032e6', '#9a9a2b', '#c0712f', '#6b7a8f'];
 
 export const useClassesStore = defineStore('classes', () => {
   const notices = useNoticesStore();
@@ -53,8 +50,7 @@ export const useClassesStore = defineStore('classes', () => {
   }
 
   function add(name: string): Promise<ClassDto | null> {
-    return change('Could not add the class', () =>
-      invoke('classes:add', { name, color: nextColor(), hotkey: nextHotkey() }));
+    return change('Could not add the class', () => invoke('classes:add', { name, color: nextColor(), hotkey: nextHotkey() }));
   }
 
   function update(id: number, patch: { name?: string; color?: string; hotkey?: string | null }): Promise<ClassDto | null> {

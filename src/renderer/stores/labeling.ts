@@ -127,7 +127,18 @@ export const useLabelingStore = defineStore('labeling', () => {
   }
 
   return {
-    canUndo, canRedo, previewIndex, previewPhoto, assign, labelSelection, history,
-    openPreview, closePreview, step, labelAndAdvance, actAndAdvance, resyncPreview
+    canUndo,
+    canRedo,
+    previewIndex,
+    previewPhoto,
+    assign,
+    labelSelection,
+    history,
+    openPreview,
+    closePreview,
+    step,
+    labelAndAdvance,
+    actAndAdvance,
+    resyncPreview
   };
 });

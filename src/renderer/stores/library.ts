@@ -185,7 +185,22 @@ export const useLibraryStore = defineStore('library', () => {
   }
 
   return {
-    query, version, total, loading, setQuery, reset, itemAt, ensureRange, release, invalidate, patchLabels, patchPhotos, confirmLabels,
-    allIds, idsInRange, indexOf, heldRecords
+    query,
+    version,
+    total,
+    loading,
+    setQuery,
+    reset,
+    itemAt,
+    ensureRange,
+    release,
+    invalidate,
+    patchLabels,
+    patchPhotos,
+    confirmLabels,
+    allIds,
+    idsInRange,
+    indexOf,
+    heldRecords
   };
 });

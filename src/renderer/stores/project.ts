@@ -27,9 +27,12 @@ export const useProjectStore = defineStore('project', () => {
       if (project.value) onOpen?.();
       if (project.value) await Promise.all([refreshStats(), refreshFolders()]);
     } catch (err) {
-      loadError.value = err instanceof ApiError && err.code === 'UNAUTHORIZED'
-        ? 'This page has no valid access token. Open the address that "npm run serve" printed (it ends in ?token=…).'
-        : err instanceof Error ? err.message : String(err);
+      loadError.value =
+        err instanceof ApiError && err.code === 'UNAUTHORIZED'
+          ? 'This page has no valid access token. Open the address that "npm run serve" printed (it ends in ?token=…).'
+          : err instanceof Error
+            ? err.message
+            : String(err);
     } finally {
       loaded.value = true;
     }
@@ -113,8 +116,22 @@ export const useProjectStore = defineStore('project', () => {
   }
 
   return {
-    project, stats, folders, progress, importing, loadError, loaded, transportKind,
-    load, refreshStats, refreshFolders, openOrCreate, addFolder, rescan, removeFolder, setProgress
+    project,
+    stats,
+    folders,
+    progress,
+    importing,
+    loadError,
+    loaded,
+    transportKind,
+    load,
+    refreshStats,
+    refreshFolders,
+    openOrCreate,
+    addFolder,
+    rescan,
+    removeFolder,
+    setProgress
   };
 });
 

@@ -5,8 +5,15 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import {
-  clickSelection, emptySelection, labelTargets, movedFocus, moveSelection,
-  type ClickModifiers, type IdsInRange, type MoveOptions, type SelectionState
+  clickSelection,
+  emptySelection,
+  labelTargets,
+  movedFocus,
+  moveSelection,
+  type ClickModifiers,
+  type IdsInRange,
+  type MoveOptions,
+  type SelectionState
 } from '../lib/selection-rules';
 import { MissingPages, useLibraryStore } from './library';
 import { useNoticesStore } from './notices';

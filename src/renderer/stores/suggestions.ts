@@ -116,9 +116,11 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
   async function acceptAbove(minConfidence: number): Promise<number> {
     try {
       const result = await labelMutations.run(() => invoke('predictions:accept', { minConfidence }));
-      notices.info(result.accepted === 0
-        ? `No suggestion is at ${Math.round(minConfidence * 100)}% or more.`
-        : `Accepted ${result.accepted} suggestion${result.accepted === 1 ? '' : 's'} at ${Math.round(minConfidence * 100)}% or more.`);
+      notices.info(
+        result.accepted === 0
+          ? `No suggestion is at ${Math.round(minConfidence * 100)}% or more.`
+          : `Accepted ${result.accepted} suggestion${result.accepted === 1 ? '' : 's'} at ${Math.round(minConfidence * 100)}% or more.`
+      );
       return result.accepted;
     } catch (err) {
       notices.error(err, 'Could not accept the suggestions');

@@ -7,7 +7,14 @@ import { defineStore } from 'pinia';
 import { computed, reactive, ref, shallowRef, watch } from 'vue';
 import type { RequestIn } from '../../shared/contract';
 import type {
-  BackboneStatus, BackendInfo, EpochMetrics, RunDetail, RunSummary, TrainingFinished, TrainingPlanPreview, TrainingProgress,
+  BackboneStatus,
+  BackendInfo,
+  EpochMetrics,
+  RunDetail,
+  RunSummary,
+  TrainingFinished,
+  TrainingPlanPreview,
+  TrainingProgress,
   ValidationExample
 } from '../../shared/dto';
 import { errorMessage, invoke } from '../api';
@@ -199,7 +206,10 @@ export const useTrainingStore = defineStore('training', () => {
       live.value = { runId: f.runId, progress: null, history: [], batches: [], finished: null };
     }
     live.value.finished = f;
-    if (f.status === 'completed') notices.info(`Run ${f.runId} finished: ${f.valAccuracy === null ? 'no validation photos' : `${(f.valAccuracy * 100).toFixed(1)}% on validation`}.`);
+    if (f.status === 'completed')
+      notices.info(
+        `Run ${f.runId} finished: ${f.valAccuracy === null ? 'no validation photos' : `${(f.valAccuracy * 100).toFixed(1)}% on validation`}.`
+      );
     else if (f.status === 'cancelled') notices.info(`Run ${f.runId} was cancelled.`);
     else notices.error(new Error(f.error ?? 'unknown error'), `Run ${f.runId} failed`);
     await Promise.all([loadRuns(), loadRun(f.runId, true)]);
@@ -236,7 +246,29 @@ export const useTrainingStore = defineStore('training', () => {
   const latestRunId = computed(() => live.value?.runId ?? runs.value[0]?.id ?? null);
 
   return {
-    engine, backbones, plan, options, live, runs, details, starting, running, activeRun, readyBackbones, effectiveBackbone, latestRunId,
-    loadEngine, refreshPlan, loadRuns, loadRun, start, cancel, onProgress, onFinished, setActive, exportRun, verdicts
+    engine,
+    backbones,
+    plan,
+    options,
+    live,
+    runs,
+    details,
+    starting,
+    running,
+    activeRun,
+    readyBackbones,
+    effectiveBackbone,
+    latestRunId,
+    loadEngine,
+    refreshPlan,
+    loadRuns,
+    loadRun,
+    start,
+    cancel,
+    onProgress,
+    onFinished,
+    setActive,
+    exportRun,
+    verdicts
   };
 });

@@ -73,7 +73,12 @@ describe('cli import --json', () => {
 
   it('progress lines carry phase, done, total and the current path', () => {
     const progress = lines.find((l) => l.type === 'progress')!;
-    expect(progress).toMatchObject({ phase: expect.any(String), done: expect.any(Number), total: expect.any(Number), currentPath: expect.any(String) });
+    expect(progress).toMatchObject({
+      phase: expect.any(String),
+      done: expect.any(Number),
+      total: expect.any(Number),
+      currentPath: expect.any(String)
+    });
   });
 });
 

@@ -15,7 +15,9 @@ interface Sample {
 
 function samples(split: string): Sample[] {
   return ['ants', 'bees'].flatMap((cls, label) =>
-    readdirSync(path.join(DATA, split, cls)).sort().map((f) => ({ file: path.join(DATA, split, cls, f), label }))
+    readdirSync(path.join(DATA, split, cls))
+      .sort()
+      .map((f) => ({ file: path.join(DATA, split, cls, f), label }))
   );
 }
 
@@ -29,7 +31,10 @@ async function embedAll(backbone: Backbone, list: Sample[]): Promise<{ vectors: 
       const pixels = await loadImage(s.file, 224).catch(() => null);
       if (pixels) batch.push({ pixels, label: s.label });
     }
-    const x = imagesToTensor(batch.map((b) => b.pixels), 224);
+    const x = imagesToTensor(
+      batch.map((b) => b.pixels),
+      224
+    );
     const e = tf.tidy(() => {
       const raw = backbone.embed(x);
       return tf.div(raw, tf.norm(raw, 2, 1, true));

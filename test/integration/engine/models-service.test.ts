@@ -72,7 +72,11 @@ describe('models fetch', () => {
   it('fails with a clear message when the server cannot be reached (refused, not timed out)', async () => {
     const manifest = findManifest(MODELS_DIR, 'vgg16');
     const port = await closedPort();
-    const err = await fetchWeights(manifest, { targetDir: path.join(dir, 'fetch'), url: `http://127.0.0.1:${port}/vgg16.h5`, timeoutMs: 5000 }).catch((e: unknown) => e);
+    const err = await fetchWeights(manifest, {
+      targetDir: path.join(dir, 'fetch'),
+      url: `http://127.0.0.1:${port}/vgg16.h5`,
+      timeoutMs: 5000
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).message).toMatch(/Cannot download .*ECONNREFUSED.*offline.*Import weights file/);
     expect(existsSync(path.join(dir, 'fetch', manifest.file))).toBe(false);

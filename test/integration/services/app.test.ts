@@ -39,7 +39,7 @@ describe('the composition root', () => {
     ['folders:add', { path: 'photos/holiday' }],
     ['project:open', { path: 'other.tstudio' }],
     ['training:export', { runId: 1, outDir: 'relative/out' }]
-  ])('refuses a relative path on %s: the main side\'s working folder means nothing to the user', async (channel, req) => {
+  ])("refuses a relative path on %s: the main side's working folder means nothing to the user", async (channel, req) => {
     const envelope = await t.app.dispatch(channel, req);
     expect(envelope).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
     if (!envelope.ok) expect(envelope.error.message).toMatch(/absolute path/);

@@ -41,7 +41,10 @@ describe('classes', () => {
     const updated = await t.api.invoke('classes:update', { id: a.id, name: 'alpha', color: '#123456', hotkey: 'q' });
     expect(updated).toMatchObject({ name: 'alpha', color: '#123456', hotkey: 'q' });
     const order = await t.api.invoke('classes:reorder', { ids: [b.id] });
-    expect(order.map((c) => [c.name, c.position])).toEqual([['b', 0], ['alpha', 1]]);
+    expect(order.map((c) => [c.name, c.position])).toEqual([
+      ['b', 0],
+      ['alpha', 1]
+    ]);
   });
 
   it('delete removes its labels and reports how many', async () => {

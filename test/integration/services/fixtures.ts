@@ -16,7 +16,10 @@ export const SHARED_DIR = path.resolve(REPO_ROOT, '../shared');
 let seed = 1;
 
 /** Writes a JPEG whose pixels depend on a fresh seed, so no two calls give the same bytes. */
-export async function writePhoto(file: string, opts: { width?: number; height?: number; format?: 'jpeg' | 'png'; orientation?: number } = {}): Promise<Buffer> {
+export async function writePhoto(
+  file: string,
+  opts: { width?: number; height?: number; format?: 'jpeg' | 'png'; orientation?: number } = {}
+): Promise<Buffer> {
   const width = opts.width ?? 40;
   const height = opts.height ?? 30;
   const s = seed++;

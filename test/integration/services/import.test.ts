@@ -160,6 +160,7 @@ function makeBmp(width: number, height: number): Buffer {
   buf.writeInt32LE(height, 22);
   buf.writeUInt16LE(1, 26);
   buf.writeUInt16LE(24, 28);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) buf.fill(x * 40 + y * 20, 54 + y * stride + x * 3, 54 + y * stride + x * 3 + 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) buf.fill(x * 40 + y * 20, 54 + y * stride + x * 3, 54 + y * stride + x * 3 + 3);
   return buf;
 }

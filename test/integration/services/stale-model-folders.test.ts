@@ -23,12 +23,20 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 /** Creates a project file (and closes it), returning its path. */
 function createProject(name: string): string {
   const file = path.join(dir, name);
-  createApp({ ...localAppOptions({ project: file, userData: path.join(dir, 'user-data'), transport: 'direct' }), openMode: 'open-or-create', rescanOnOpen: false }).close();
+  createApp({
+    ...localAppOptions({ project: file, userData: path.join(dir, 'user-data'), transport: 'direct' }),
+    openMode: 'open-or-create',
+    rescanOnOpen: false
+  }).close();
   return file;
 }
 
 function openProject(file: string) {
-  return createApp({ ...localAppOptions({ project: file, userData: path.join(dir, 'user-data'), transport: 'direct' }), openMode: 'open', rescanOnOpen: false });
+  return createApp({
+    ...localAppOptions({ project: file, userData: path.join(dir, 'user-data'), transport: 'direct' }),
+    openMode: 'open',
+    rescanOnOpen: false
+  });
 }
 
 /** The folder runs' model folders go in, as training names it. */
@@ -48,10 +56,20 @@ describe('stale temporary model folders', () => {
     const models = modelsDirOf(project);
     expect(models).toBe(`${project}.models`);
     // What crashes leave: a save's temporary folder, and one of a folder moved aside for a replace.
-    for (const name of ['.run-3.partial-a1B2c3', '.run-3.partial-a1B2c3-old', '.run-12.partial-zZ9y8x']) folderWithFile(path.join(models, name));
+    for (const name of ['.run-3.partial-a1B2c3', '.run-3.partial-a1B2c3-old', '.run-12.partial-zZ9y8x'])
+      folderWithFile(path.join(models, name));
     folderWithFile(path.join(models, '.run-12.partial-zZ9y8x', 'nested'));
     // Everything else stays.
-    const kept = ['run-3', 'run-12', 'run-3.partial-abc', '.run-x.partial-abc', '.run-3.partialabc', '.run-3-partial-abc', 'notes', '.other.partial-abc'];
+    const kept = [
+      'run-3',
+      'run-12',
+      'run-3.partial-abc',
+      '.run-x.partial-abc',
+      '.run-3.partialabc',
+      '.run-3-partial-abc',
+      'notes',
+      '.other.partial-abc'
+    ];
     for (const name of kept) folderWithFile(path.join(models, name), 'model.json');
     writeFileSync(path.join(models, '.run-4.partial-file'), 'a file, not a folder');
     const outside = path.join(dir, 'elsewhere');

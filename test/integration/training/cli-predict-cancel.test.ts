@@ -20,7 +20,16 @@ let runId: number;
 
 beforeAll(async () => {
   p = await createTrainingProject();
-  runId = (await p.handlers['training:start']({ backboneId: 'mobilenet_v2', weightsPath: TM_BASE, inputSize: 96, fineTune: false, seed: 42, head: 'gap' })).runId;
+  runId = (
+    await p.handlers['training:start']({
+      backboneId: 'mobilenet_v2',
+      weightsPath: TM_BASE,
+      inputSize: 96,
+      fineTune: false,
+      seed: 42,
+      head: 'gap'
+    })
+  ).runId;
   expect((await finishedRun(p.events, runId)).status).toBe('completed');
   // One suggestion turned down: a re-predict that completed would store that photo's prediction again.
   const [first] = (await p.handlers['predictions:list']({ order: 'least-certain', offset: 0, limit: 1 })).items;
@@ -29,7 +38,9 @@ beforeAll(async () => {
 afterAll(() => p.cleanup());
 
 function storedPredictions(): unknown[] {
-  return p.session.db.prepare('SELECT photo_id, class_id, confidence, probs FROM training_predictions WHERE run_id = ? ORDER BY photo_id').all(runId);
+  return p.session.db
+    .prepare('SELECT photo_id, class_id, confidence, probs FROM training_predictions WHERE run_id = ? ORDER BY photo_id')
+    .all(runId);
 }
 
 interface Interrupted {
@@ -44,7 +55,15 @@ interface Interrupted {
  * command alone, as `kill -INT` does.
  */
 function predictAndInterrupt(target: 'group' | 'command', extraArgs: string[] = []): Promise<Interrupted> {
-  const args = [DRIVER, 'predict', '--project', path.join(p.dir, 'project.tstudio'), '--user-data', path.join(p.dir, 'user-data'), ...extraArgs];
+  const args = [
+    DRIVER,
+    'predict',
+    '--project',
+    path.join(p.dir, 'project.tstudio'),
+    '--user-data',
+    path.join(p.dir, 'user-data'),
+    ...extraArgs
+  ];
   const child = spawn(TSX, args, { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
   let sent = false;

@@ -35,7 +35,9 @@ beforeAll(async () => {
       }
     });
   }
-  unlabeled = readdirSync(extra).sort().map((file) => ({ photoId: id++, path: path.join(extra, file), hash: `u/${file}` }));
+  unlabeled = readdirSync(extra)
+    .sort()
+    .map((file) => ({ photoId: id++, path: path.join(extra, file), hash: `u/${file}` }));
   await initBackend({ prefer: 'wasm' });
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,9 +45,22 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function job(overrides: Partial<TrainingJob['config']> = {}): TrainingJob {
   return {
     config: {
-      backboneId: 'mobilenet_v2', weightsPath: TM_BASE, inputSize: 96, head: 'gap', classes: [...SYNTHETIC_CLASSES],
-      epochs: 30, batchSize: 16, learningRate: 1e-3, patience: 5, fineTune: false, fineTuneEpochs: 1, fineTuneLrDivisor: 30,
-      seed: 1, modelDir: path.join(dir, `model-${Math.random().toString(36).slice(2)}`), backend: 'wasm', ...overrides
+      backboneId: 'mobilenet_v2',
+      weightsPath: TM_BASE,
+      inputSize: 96,
+      head: 'gap',
+      classes: [...SYNTHETIC_CLASSES],
+      epochs: 30,
+      batchSize: 16,
+      learningRate: 1e-3,
+      patience: 5,
+      fineTune: false,
+      fineTuneEpochs: 1,
+      fineTuneLrDivisor: 30,
+      seed: 1,
+      modelDir: path.join(dir, `model-${Math.random().toString(36).slice(2)}`),
+      backend: 'wasm',
+      ...overrides
     },
     items,
     unlabeled
@@ -57,7 +72,8 @@ function io(progress: TrainingProgressData[] = [], shouldStop: () => boolean = (
     onLoaded: () => undefined,
     onProgress: (p) => progress.push(p),
     onFeatures: (_extractor, entries: FeatureEntry[]) => entries.forEach((e) => cache.set(e.hash, e.data)),
-    requestCachedFeatures: async (_extractor, hashes) => hashes.filter((h) => cache.has(h)).map((hash) => ({ hash, data: cache.get(hash) as Float32Array })),
+    requestCachedFeatures: async (_extractor, hashes) =>
+      hashes.filter((h) => cache.has(h)).map((hash) => ({ hash, data: cache.get(hash) as Float32Array })),
     shouldStop
   };
 }
@@ -73,7 +89,9 @@ describe('runTrainingJob', () => {
     const epochs = progress.flatMap((p) => (p.epochMetrics ? [p.epochMetrics.epoch] : []));
     expect(epochs).toEqual([...Array(epochs.length)].map((_, i) => i + 1));
     expect(result?.predictions.map((p) => p.photoId)).toEqual(unlabeled.map((u) => u.photoId));
-    expect(['model.json', 'weights.bin', 'labels.json', 'preprocessing.json'].every((f) => existsSync(path.join(j.config.modelDir, f)))).toBe(true);
+    expect(
+      ['model.json', 'weights.bin', 'labels.json', 'preprocessing.json'].every((f) => existsSync(path.join(j.config.modelDir, f)))
+    ).toBe(true);
   });
 
   it('computes no feature twice: the second run takes every feature from the cache', async () => {

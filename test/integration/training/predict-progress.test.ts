@@ -17,7 +17,16 @@ let runId: number;
 
 beforeAll(async () => {
   p = await createTrainingProject({ unlabeled: UNLABELED });
-  runId = (await p.handlers['training:start']({ backboneId: 'mobilenet_v2', weightsPath: TM_BASE, inputSize: 96, fineTune: false, seed: 42, head: 'gap' })).runId;
+  runId = (
+    await p.handlers['training:start']({
+      backboneId: 'mobilenet_v2',
+      weightsPath: TM_BASE,
+      inputSize: 96,
+      fineTune: false,
+      seed: 42,
+      head: 'gap'
+    })
+  ).runId;
   expect((await finishedRun(p.events, runId)).status).toBe('completed');
 }, 180_000);
 afterAll(() => p.cleanup());

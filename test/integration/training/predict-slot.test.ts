@@ -22,7 +22,9 @@ afterAll(() => p.cleanup());
 
 /** Every stored prediction row of the run, as stored. */
 function storedPredictions(): unknown[] {
-  return p.session.db.prepare('SELECT photo_id, class_id, confidence, probs FROM training_predictions WHERE run_id = ? ORDER BY photo_id').all(runId);
+  return p.session.db
+    .prepare('SELECT photo_id, class_id, confidence, probs FROM training_predictions WHERE run_id = ? ORDER BY photo_id')
+    .all(runId);
 }
 
 /** Resolves when the most recently started process has exited. */
@@ -51,7 +53,10 @@ describe('re-predict and the training slot', () => {
 
     expect(await p.handlers['training:cancel']({ runId: runId + 1000 })).toEqual({ cancelled: false });
     expect(await p.handlers['training:cancel']({ runId })).toEqual({ cancelled: true });
-    await expect(predicting).rejects.toMatchObject({ code: 'CANCELLED', message: expect.stringMatching(/previous suggestions are unchanged/) });
+    await expect(predicting).rejects.toMatchObject({
+      code: 'CANCELLED',
+      message: expect.stringMatching(/previous suggestions are unchanged/)
+    });
     // The answer comes once the process is gone, so the slot is never freed while it still runs.
     expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
     await exited;
@@ -77,7 +82,10 @@ describe('re-predict and the training slot', () => {
     // The same model on the same photos predicts the same class again: it is stored, not suggested.
     expect(await p.handlers['training:predict'](undefined)).toEqual({ runId, predictions: 6 });
     expect(storedPredictions()).toHaveLength(6);
-    const stored = p.session.db.prepare('SELECT class_id FROM training_predictions WHERE run_id = ? AND photo_id = ?').pluck().get(runId, first.photoId);
+    const stored = p.session.db
+      .prepare('SELECT class_id FROM training_predictions WHERE run_id = ? AND photo_id = ?')
+      .pluck()
+      .get(runId, first.photoId);
     expect(stored).toBe(first.classId);
     const list = await p.handlers['predictions:list']({ order: 'most-certain', offset: 0, limit: 100 });
     expect(list.total).toBe(offered.total - 1);

@@ -30,7 +30,9 @@ export interface TrainingProject {
   cleanup(): void;
 }
 
-export async function createTrainingProject(opts: { perClass?: number; valPerClass?: number; unlabeled?: number } = {}): Promise<TrainingProject> {
+export async function createTrainingProject(
+  opts: { perClass?: number; valPerClass?: number; unlabeled?: number } = {}
+): Promise<TrainingProject> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tstudio-training-'));
   const shapes = await drawSyntheticPhotos(path.join(dir, 'shapes'), { perClass: opts.perClass ?? 10, valPerClass: opts.valPerClass ?? 5 });
   const unlabeled = await drawUnlabeledPhotos(path.join(dir, 'unlabeled'), opts.unlabeled ?? 6);

@@ -30,7 +30,10 @@ function shapeSvg(kind: number, rng: Rng, size: number): string {
  * Writes `perClass` JPEGs per class under root/<split>/<class>/ (ImageFolder layout) when
  * `valPerClass` > 0, else root/<class>/. Returns the root.
  */
-export async function drawSyntheticPhotos(root: string, opts: { perClass: number; valPerClass?: number; size?: number; seed?: number; unlabeled?: number }): Promise<string> {
+export async function drawSyntheticPhotos(
+  root: string,
+  opts: { perClass: number; valPerClass?: number; size?: number; seed?: number; unlabeled?: number }
+): Promise<string> {
   const rng = createRng(opts.seed ?? 7);
   const size = opts.size ?? 96;
   const valPer = opts.valPerClass ?? 0;
@@ -57,6 +60,11 @@ async function writeShape(file: string, kind: number, rng: Rng, size: number): P
   const noise = Buffer.alloc(size * size * 3);
   for (let p = 0; p < noise.length; p++) noise[p] = Math.floor(rng.next() * 40);
   const base = sharp(Buffer.from(shapeSvg(kind, rng, size))).removeAlpha();
-  const noiseImg = await sharp(noise, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
-  await base.composite([{ input: noiseImg, blend: 'overlay' }]).jpeg({ quality: 90 }).toFile(file);
+  const noiseImg = await sharp(noise, { raw: { width: size, height: size, channels: 3 } })
+    .png()
+    .toBuffer();
+  await base
+    .composite([{ input: noiseImg, blend: 'overlay' }])
+    .jpeg({ quality: 90 })
+    .toFile(file);
 }

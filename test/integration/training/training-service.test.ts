@@ -27,10 +27,19 @@ describe('training service', () => {
     const finished = await finishedRun(p.events, runId);
     expect(finished).toMatchObject({ status: 'completed', error: null });
     expect(finished.valAccuracy).toBeGreaterThanOrEqual(0.8);
-    const phases = progress.filter((e) => e.runId === runId).map((e: TrainingProgress) => e.phase).filter((ph, i, all) => ph !== all[i - 1]);
+    const phases = progress
+      .filter((e) => e.runId === runId)
+      .map((e: TrainingProgress) => e.phase)
+      .filter((ph, i, all) => ph !== all[i - 1]);
     expect(phases).toEqual(['loading', 'features', 'training', 'evaluating', 'predicting', 'saving']);
     const run = await p.handlers['training:run']({ runId });
-    expect(run).toMatchObject({ status: 'completed', backend: 'wasm', classes: ['circles', 'squares', 'triangles'], active: true, featuresComputed: 51 });
+    expect(run).toMatchObject({
+      status: 'completed',
+      backend: 'wasm',
+      classes: ['circles', 'squares', 'triangles'],
+      active: true,
+      featuresComputed: 51
+    });
     expect(run.history.map((h) => h.epoch)).toEqual(run.history.map((_, i) => i + 1));
     expect(run.confusion?.flat().reduce((a, b) => a + b, 0)).toBe(15);
     expect(run.mistakes).toHaveLength(15);
@@ -71,7 +80,11 @@ describe('training service', () => {
   });
 
   it('cancels mid-epoch: the run stops before its planned epochs, is marked cancelled, and nothing else changes', async () => {
-    const before = { runs: (await p.handlers['training:runs'](undefined)).length, labels: labelsBySource(), models: p.session.db.prepare('SELECT COUNT(*) FROM training_models').pluck().get() };
+    const before = {
+      runs: (await p.handlers['training:runs'](undefined)).length,
+      labels: labelsBySource(),
+      models: p.session.db.prepare('SELECT COUNT(*) FROM training_models').pluck().get()
+    };
     const { runId } = await p.handlers['training:start']({ ...start, epochs: 500 });
     const done = finishedRun(p.events, runId);
     let cancelled = false;

@@ -75,21 +75,27 @@ describe('migrations', () => {
     const raw = new BetterSqlite3(file);
     raw.pragma(`user_version = ${latest + 1}`);
     raw.close();
-    expect(() => openDatabase(file)).toThrow(expect.objectContaining({ code: 'PROJECT_INVALID', message: expect.stringMatching(/newer version/) }));
+    expect(() => openDatabase(file)).toThrow(
+      expect.objectContaining({ code: 'PROJECT_INVALID', message: expect.stringMatching(/newer version/) })
+    );
   });
 
   it('refuse a file that is not SQLite with PROJECT_INVALID', () => {
     const file = tmp.file('text.tstudio');
     writeFileSync(file, 'hello, I am a text file and not a database at all. '.repeat(40));
-    expect(() => openDatabase(file)).toThrow(expect.objectContaining({ code: 'PROJECT_INVALID', message: expect.stringMatching(/not a Transfer Studio project/) }));
+    expect(() => openDatabase(file)).toThrow(
+      expect.objectContaining({ code: 'PROJECT_INVALID', message: expect.stringMatching(/not a Transfer Studio project/) })
+    );
   });
 
-  it('refuse another program\'s SQLite database with PROJECT_INVALID and leave it unchanged', () => {
+  it("refuse another program's SQLite database with PROJECT_INVALID and leave it unchanged", () => {
     const file = tmp.file('notes.sqlite');
     const raw = new BetterSqlite3(file);
     raw.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('keep me')");
     raw.close();
-    expect(() => openDatabase(file)).toThrow(expect.objectContaining({ code: 'PROJECT_INVALID', message: expect.stringMatching(/another program/) }));
+    expect(() => openDatabase(file)).toThrow(
+      expect.objectContaining({ code: 'PROJECT_INVALID', message: expect.stringMatching(/another program/) })
+    );
     const after = new BetterSqlite3(file);
     expect(after.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toEqual(['notes']);
     expect(after.pragma('journal_mode', { simple: true })).toBe('delete');

@@ -24,7 +24,10 @@ import { createTrainingHandlers, type TrainingChannel } from '../../../src/main/
 
 const ANTS = 1;
 const BEES = 2;
-const classes = [{ id: ANTS, name: 'ants' }, { id: BEES, name: 'bees' }];
+const classes = [
+  { id: ANTS, name: 'ants' },
+  { id: BEES, name: 'bees' }
+];
 
 let dir: string;
 let session: ProjectSession;
@@ -33,9 +36,13 @@ let handlers: Pick<Handlers, TrainingChannel>;
 /** One folder, photos 1–4 unlabeled, classes ants and bees. */
 function seed(db: Database): void {
   db.prepare("INSERT INTO folders (id, path, added_at) VALUES (1, '/photos', 0)").run();
-  const photo = db.prepare("INSERT INTO photos (id, folder_id, rel_path, name, size, mtime, hash, status, added_at) VALUES (?, 1, ?, ?, 1, 0, ?, 'ok', 0)");
+  const photo = db.prepare(
+    "INSERT INTO photos (id, folder_id, rel_path, name, size, mtime, hash, status, added_at) VALUES (?, 1, ?, ?, 1, 0, ?, 'ok', 0)"
+  );
   for (const id of [1, 2, 3, 4]) photo.run(id, `${id}.jpg`, `${id}.jpg`, `h${id}`);
-  db.prepare("INSERT INTO classes (id, name, color, position, created_at) VALUES (1, 'ants', '#ff0000', 0, 0), (2, 'bees', '#00ff00', 1, 0)").run();
+  db.prepare(
+    "INSERT INTO classes (id, name, color, position, created_at) VALUES (1, 'ants', '#ff0000', 0, 0), (2, 'bees', '#00ff00', 1, 0)"
+  ).run();
 }
 
 function prediction(photoId: number, classId: number, confidence = 0.9): PredictionRow {
@@ -45,7 +52,15 @@ function prediction(photoId: number, classId: number, confidence = 0.9): Predict
 /** What a run that finishes does to the project: its model becomes active, its predictions stored. */
 function finishRun(db: Database, rows: PredictionRow[]): number {
   const runId = insertRun(db, { config: {}, backboneId: 'mobilenet_v2', classes });
-  completeRun(db, { runId, backend: 'wasm', timings: {}, metrics: {}, history: [], examples: [], modelPath: path.join(dir, `run-${runId}`) });
+  completeRun(db, {
+    runId,
+    backend: 'wasm',
+    timings: {},
+    metrics: {},
+    history: [],
+    examples: [],
+    modelPath: path.join(dir, `run-${runId}`)
+  });
   replacePredictions(db, runId, rows);
   return runId;
 }
@@ -60,7 +75,11 @@ beforeEach(() => {
   const events = new EventBus();
   session = openSession(path.join(dir, 'p.tstudio'), 'create', { events, thumbs: new ThumbnailCache(path.join(dir, 'cache')) });
   seed(session.db);
-  handlers = createTrainingHandlers({ current: () => session, events, modelDirs: { modelsDir: path.join(dir, 'models'), userModelsDir: path.join(dir, 'user-models') } });
+  handlers = createTrainingHandlers({
+    current: () => session,
+    events,
+    modelDirs: { modelsDir: path.join(dir, 'models'), userModelsDir: path.join(dir, 'user-models') }
+  });
 });
 afterEach(() => {
   session.close();

@@ -23,7 +23,19 @@ afterEach(() => {
 });
 
 function photo(relPath: string, extra: Partial<NewPhoto> = {}): NewPhoto {
-  return { relPath, size: 10, mtime: 1000, hash: `h-${relPath}`, width: 4, height: 3, split: null, status: 'ok', error: null, classId: null, ...extra };
+  return {
+    relPath,
+    size: 10,
+    mtime: 1000,
+    hash: `h-${relPath}`,
+    width: 4,
+    height: 3,
+    split: null,
+    status: 'ok',
+    error: null,
+    classId: null,
+    ...extra
+  };
 }
 
 const all: PhotoQuery = { filter: { kind: 'all' }, search: '', sort: 'name' };
@@ -31,7 +43,13 @@ const all: PhotoQuery = { filter: { kind: 'all' }, search: '', sort: 'name' };
 describe('photo repository', () => {
   it('writes a folder scan in one transaction and reads it back', () => {
     const [a] = applyFolderChanges(db, { folderId, inserts: [photo('x/a.jpg'), photo('b.jpg')], updates: [], moves: [], deletes: [] });
-    applyFolderChanges(db, { folderId, inserts: [], updates: [], moves: [{ id: a, relPath: 'y/a2.jpg', size: 10, mtime: 1000, split: 'train' }], deletes: [] });
+    applyFolderChanges(db, {
+      folderId,
+      inserts: [],
+      updates: [],
+      moves: [{ id: a, relPath: 'y/a2.jpg', size: 10, mtime: 1000, split: 'train' }],
+      deletes: []
+    });
     expect(getPhoto(db, a)).toMatchObject({ relPath: 'y/a2.jpg', name: 'a2.jpg', split: 'train', status: 'ok' });
     expect(listFolderFiles(db, folderId)).toHaveLength(2);
     expect(okHashIndex(db).get('h-x/a.jpg')).toBe(a);
@@ -89,7 +107,10 @@ describe('class and label repositories', () => {
   it('writeLabels upserts, clears, and passes over photos that are gone', () => {
     const a = insertClass(db, { name: 'a', color: '#000000', hotkey: null });
     const [p] = applyFolderChanges(db, { folderId, inserts: [photo('p.jpg')], updates: [], moves: [], deletes: [] });
-    writeLabels(db, [{ photoId: p, label: { classId: a, source: 'model' } }, { photoId: 999, label: { classId: a, source: 'user' } }]);
+    writeLabels(db, [
+      { photoId: p, label: { classId: a, source: 'model' } },
+      { photoId: 999, label: { classId: a, source: 'user' } }
+    ]);
     expect(currentLabels(db, [p, 999])).toEqual(new Map([[p, { classId: a, source: 'model' }]]));
     writeLabels(db, [{ photoId: p, label: null }]);
     expect(currentLabels(db, [p]).get(p)).toBeNull();
@@ -150,7 +171,9 @@ describe('photo paging at 20,000 photos', () => {
     const page = pagePhotos(db, all, 19_990, 20);
     expect([page.total, page.items.length, page.items[0].name]).toEqual([20_000, 10, 'img_19990.jpg']);
     const plan = db
-      .prepare(`EXPLAIN QUERY PLAN SELECT p.id FROM photos p WHERE p.status = 'ok' ORDER BY p.name COLLATE NOCASE, p.id LIMIT 20 OFFSET 100`)
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT p.id FROM photos p WHERE p.status = 'ok' ORDER BY p.name COLLATE NOCASE, p.id LIMIT 20 OFFSET 100`
+      )
       .all() as Array<{ detail: string }>;
     expect(plan.map((r) => r.detail).join(' ')).not.toMatch(/TEMP B-TREE/);
   });

@@ -45,7 +45,12 @@ describe('bad weights files', () => {
 
   it('names the layer and both shapes when a kernel has the wrong shape', async () => {
     const file = path.join(dir, 'wrong-shape.h5');
-    const wrong = { ...firstLayer, kernel: firstLayer.kernel.subarray(0, 3 * 3 * 3 * 32), kernelShape: [3, 3, 3, 32], bias: firstLayer.bias.subarray(0, 32) };
+    const wrong = {
+      ...firstLayer,
+      kernel: firstLayer.kernel.subarray(0, 3 * 3 * 3 * 32),
+      kernelShape: [3, 3, 3, 32],
+      bias: firstLayer.bias.subarray(0, 32)
+    };
     await writeVggH5(file, [wrong], { naming: 'old' });
     await expectInvalid(file, /block1_conv1 kernel: expected shape \[3,3,3,64\], found \[3,3,3,32\]/);
   });

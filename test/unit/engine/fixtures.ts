@@ -63,7 +63,10 @@ export async function writeVggH5(file: string, layers: LayerWeights[], opts: H5O
     root.create_group('input_1').create_attribute('weight_names', [] as string[]);
     for (const l of kept) {
       const [k, b] = opts.naming === 'old' ? [`${l.layer}_W_1:0`, `${l.layer}_b_1:0`] : [`${l.layer}/kernel:0`, `${l.layer}/bias:0`];
-      writeLayer(root, l.layer, [[k, l.kernel, l.kernelShape], [b, l.bias, [l.bias.length]]]);
+      writeLayer(root, l.layer, [
+        [k, l.kernel, l.kernelShape],
+        [b, l.bias, [l.bias.length]]
+      ]);
     }
     if (opts.withTop) names.push(...writeTop(root));
     root.create_attribute('layer_names', names);
@@ -81,7 +84,10 @@ function writeLayer(root: Group, layer: string, weights: [string, Float32Array, 
     const parent = slash > 0 ? ensureGroup(g, name.slice(0, slash)) : g;
     parent.create_dataset({ name: name.slice(slash + 1), data, shape, dtype: '<f' });
   }
-  g.create_attribute('weight_names', weights.map((w) => w[0]));
+  g.create_attribute(
+    'weight_names',
+    weights.map((w) => w[0])
+  );
 }
 
 function ensureGroup(g: Group, name: string): Group {
@@ -92,8 +98,15 @@ function ensureGroup(g: Group, name: string): Group {
 /** A tiny stand-in for fc1/fc2/predictions (shapes do not matter: the top is skipped). */
 function writeTop(root: Group): string[] {
   root.create_group('flatten').create_attribute('weight_names', [] as string[]);
-  for (const [name, n] of [['fc1', 8], ['fc2', 8], ['predictions', 4]] as const) {
-    writeLayer(root, name, [[`${name}/kernel:0`, new Float32Array(n * n), [n, n]], [`${name}/bias:0`, new Float32Array(n), [n]]]);
+  for (const [name, n] of [
+    ['fc1', 8],
+    ['fc2', 8],
+    ['predictions', 4]
+  ] as const) {
+    writeLayer(root, name, [
+      [`${name}/kernel:0`, new Float32Array(n * n), [n, n]],
+      [`${name}/bias:0`, new Float32Array(n), [n]]
+    ]);
   }
   return ['flatten', 'fc1', 'fc2', 'predictions'];
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, loadBackbone, readTfjsWeights } from '../../../src/main/engine/index';
-import { AppError } from '../../../src/shared/errors';
+import { type AppError } from '../../../src/shared/errors';
 import { rng } from './fixtures';
 
 const TM_DIR = path.resolve(import.meta.dirname, '../../..', '../shared/models/mobilenet-v2-0.35-224-tm-base');
@@ -19,7 +19,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function randomBatch(n: number, size: number, seed: number): tf.Tensor4D {
   const next = rng(seed);
-  return tf.tensor4d(new Float32Array(n * size * size * 3).map(() => Math.floor(next() * 256)), [n, size, size, 3]);
+  return tf.tensor4d(
+    new Float32Array(n * size * size * 3).map(() => Math.floor(next() * 256)),
+    [n, size, size, 3]
+  );
 }
 
 /** Re-saves the TM weights as a Keras-style .h5 (layer_names / weight_names, new naming). */
@@ -32,8 +35,12 @@ async function writeKerasStyleH5(file: string): Promise<void> {
     const g = f.create_group(layer);
     const inner = g.create_group(layer);
     const list = weights.get(layer)!;
-    for (const w of list) inner.create_dataset({ name: `${w.name.slice(w.name.lastIndexOf('/') + 1)}:0`, data: w.data, shape: w.shape, dtype: '<f' });
-    g.create_attribute('weight_names', list.map((w) => `${layer}/${w.name.slice(w.name.lastIndexOf('/') + 1)}:0`));
+    for (const w of list)
+      inner.create_dataset({ name: `${w.name.slice(w.name.lastIndexOf('/') + 1)}:0`, data: w.data, shape: w.shape, dtype: '<f' });
+    g.create_attribute(
+      'weight_names',
+      list.map((w) => `${layer}/${w.name.slice(w.name.lastIndexOf('/') + 1)}:0`)
+    );
   }
   f.create_attribute('layer_names', layers);
   f.close();

@@ -46,7 +46,13 @@ export function maxPool2(x: Feature): Feature {
     for (let j = 0; j < w; j++) {
       for (let ci = 0; ci < x.c; ci++) {
         let m = -Infinity;
-        for (const [di, dj] of [[0, 0], [0, 1], [1, 0], [1, 1]]) m = Math.max(m, x.data[((2 * i + di) * x.w + 2 * j + dj) * x.c + ci]);
+        for (const [di, dj] of [
+          [0, 0],
+          [0, 1],
+          [1, 0],
+          [1, 1]
+        ])
+          m = Math.max(m, x.data[((2 * i + di) * x.w + 2 * j + dj) * x.c + ci]);
         out[(i * w + j) * x.c + ci] = m;
       }
     }

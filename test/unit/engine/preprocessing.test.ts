@@ -38,7 +38,9 @@ describe('image pipeline', () => {
     const raw = Buffer.alloc(width * 100 * 3);
     for (let y = 0; y < 100; y++) for (let x = 0; x < width; x++) raw[(y * width + x) * 3 + Math.floor(x / 100)] = 255;
     const file = path.join(dir, 'wide.png');
-    await sharp(raw, { raw: { width, height: 100, channels: 3 } }).png().toFile(file);
+    await sharp(raw, { raw: { width, height: 100, channels: 3 } })
+      .png()
+      .toFile(file);
     const px = await loadImage(file, 50);
     expect(px.length).toBe(50 * 50 * 3);
     // Away from the crop edges (where the resampling kernel reaches the next third) it is pure green.
@@ -56,7 +58,10 @@ describe('image pipeline', () => {
     const raw = Buffer.alloc(40 * 20 * 3);
     for (let y = 0; y < 20; y++) for (let x = 0; x < 40; x++) raw[(y * 40 + x) * 3] = x < 20 ? 255 : 0;
     const file = path.join(dir, 'rotated.jpg');
-    await sharp(raw, { raw: { width: 40, height: 20, channels: 3 } }).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toFile(file);
+    await sharp(raw, { raw: { width: 40, height: 20, channels: 3 } })
+      .jpeg({ quality: 100 })
+      .withMetadata({ orientation: 6 })
+      .toFile(file);
     const px = await loadImage(file, 20);
     // After rotating 90° CW the red left half becomes the top half; the center crop keeps rows 10..29 of 40.
     const top = px[(2 * 20 + 10) * 3];
@@ -69,7 +74,9 @@ describe('image pipeline', () => {
     const next = (i: number): number => (i * 37) % 256;
     const raw = Buffer.from(Array.from({ length: 8 * 8 * 3 }, (_, i) => next(i)));
     const file = path.join(dir, 'exact.png');
-    await sharp(raw, { raw: { width: 8, height: 8, channels: 3 } }).png().toFile(file);
+    await sharp(raw, { raw: { width: 8, height: 8, channels: 3 } })
+      .png()
+      .toFile(file);
     expect(Buffer.from(await loadImage(file, 8)).equals(raw)).toBe(true);
   });
 

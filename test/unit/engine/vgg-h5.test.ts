@@ -55,7 +55,10 @@ describe('VGG16 from Keras .h5', () => {
     const backbone = await loadBackbone({ id: 'vgg16', weightsPath: oldFile, inputSize: 32 });
     const { rgb, caffe } = randomImage(32, 3);
     const expected = naiveVgg(caffe, vgg16);
-    const probe = tf.model({ inputs: backbone.base.inputs, outputs: backbone.base.layers.slice(1).map((l) => l.output as tf.SymbolicTensor) });
+    const probe = tf.model({
+      inputs: backbone.base.inputs,
+      outputs: backbone.base.layers.slice(1).map((l) => l.output as tf.SymbolicTensor)
+    });
     const outs = tf.tidy(() => probe.predict(backbone.preprocess(rgb)) as tf.Tensor[]);
     const names = backbone.base.layers.slice(1).map((l) => l.name);
     expect(names).toHaveLength(18);

@@ -19,8 +19,20 @@ interface Case {
 /** Gradient of sum(conv(x, w) * r) wrt w and x on a backend; r fixes a non-trivial dy. */
 async function convGrads(backend: string, c: Case, depthwise = false): Promise<{ dw: Float32Array; dx: Float32Array }> {
   await tf.setBackend(backend);
-  const x = tf.tensor4d(randomArray(c.x.reduce((a, b) => a * b), 1), c.x as [number, number, number, number]);
-  const w = tf.tensor4d(randomArray(c.filter.reduce((a, b) => a * b), 2), c.filter as [number, number, number, number]);
+  const x = tf.tensor4d(
+    randomArray(
+      c.x.reduce((a, b) => a * b),
+      1
+    ),
+    c.x as [number, number, number, number]
+  );
+  const w = tf.tensor4d(
+    randomArray(
+      c.filter.reduce((a, b) => a * b),
+      2
+    ),
+    c.filter as [number, number, number, number]
+  );
   const conv = (xx: tf.Tensor4D, ww: tf.Tensor4D): tf.Tensor4D =>
     depthwise ? tf.depthwiseConv2d(xx, ww, c.stride, c.pad) : tf.conv2d(xx, ww, c.stride, c.pad);
   const out = conv(x, w);

@@ -8,7 +8,10 @@ describe('evaluate', () => {
 
   it('counts accuracy and the confusion matrix [true][predicted]', () => {
     expect(result.accuracy).toBe(0.75);
-    expect(result.confusion).toEqual([[1, 1], [0, 2]]);
+    expect(result.confusion).toEqual([
+      [1, 1],
+      [0, 2]
+    ]);
   });
 
   it('computes per-class precision, recall, F1 and support', () => {

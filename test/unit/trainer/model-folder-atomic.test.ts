@@ -85,15 +85,30 @@ describe('a training process that dies while saving', () => {
   afterEach(() => db.close());
 
   it('fails the run and leaves neither its model folder nor the temporary one', async () => {
-    const classes = [{ id: 1, name: 'a' }, { id: 2, name: 'b' }];
+    const classes = [
+      { id: 1, name: 'a' },
+      { id: 2, name: 'b' }
+    ];
     const runId = insertRun(db, { config: {}, backboneId: 'mobilenet_v2', classes });
     const modelDir = path.join(models, `run-${runId}`);
     // What a process killed mid-save leaves behind: a temporary folder with some of the files.
     const entry = path.join(dir, 'dies-while-saving.mjs');
     const partial = path.join(models, `.run-${runId}.partial-k1ll3d`);
-    writeFileSync(entry, `import fs from 'node:fs';\nfs.mkdirSync(${JSON.stringify(partial)}, { recursive: true });\nfs.writeFileSync(${JSON.stringify(path.join(partial, 'weights.bin'))}, 'half');\nprocess.exit(9);\n`);
+    writeFileSync(
+      entry,
+      `import fs from 'node:fs';\nfs.mkdirSync(${JSON.stringify(partial)}, { recursive: true });\nfs.writeFileSync(${JSON.stringify(path.join(partial, 'weights.bin'))}, 'half');\nprocess.exit(9);\n`
+    );
     const config = { modelDir } as TrainingJobConfig;
-    const run = new TrainingRun({ db, events: new EventBus(), runId, classes, config, items: [], unlabeled: [], spawn: forkStrategy({ entry }) });
+    const run = new TrainingRun({
+      db,
+      events: new EventBus(),
+      runId,
+      classes,
+      config,
+      items: [],
+      unlabeled: [],
+      spawn: forkStrategy({ entry })
+    });
     const finished = await run.done;
     expect(finished).toMatchObject({ runId, status: 'failed' });
     expect(getRun(db, runId)).toMatchObject({ status: 'failed', modelPath: null });

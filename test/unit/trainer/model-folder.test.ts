@@ -24,9 +24,21 @@ describe('model folder', () => {
 
   it('saves a TF.js layers-model with labels and preprocessing that loads and predicts the same', async () => {
     const head = buildHead({ kind: 'vgg-fc', featureShape: [2, 2, 4], numClasses: 3, seed: 1, fcUnits: 8 });
-    const info = { labels: ['a', 'b', 'c'], preprocessing: { mode: 'caffe', inputSize: 224, resize: 'shorter-side-center-crop' as const, channelOrder: 'RGB' as const, backboneId: 'vgg16' } };
+    const info = {
+      labels: ['a', 'b', 'c'],
+      preprocessing: {
+        mode: 'caffe',
+        inputSize: 224,
+        resize: 'shorter-side-center-crop' as const,
+        channelOrder: 'RGB' as const,
+        backboneId: 'vgg16'
+      }
+    };
     await saveModelFolder(head, dir, info);
-    expect(JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'))).toMatchObject({ format: 'layers-model', weightsManifest: [{ paths: ['weights.bin'] }] });
+    expect(JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'))).toMatchObject({
+      format: 'layers-model',
+      weightsManifest: [{ paths: ['weights.bin'] }]
+    });
     expect(existsSync(path.join(dir, 'weights.bin'))).toBe(true);
     const loaded = await loadModelFolder(dir);
     expect(loaded.labels).toEqual(info.labels);
@@ -42,7 +54,10 @@ describe('model folder', () => {
 
 describe('augmentation', () => {
   it('a mirrored full-size crop box mirrors the image', async () => {
-    const img = tf.tensor4d([...Array(2 * 3 * 3)].map((_, i) => i * 10), [1, 2, 3, 3]);
+    const img = tf.tensor4d(
+      [...Array(2 * 3 * 3)].map((_, i) => i * 10),
+      [1, 2, 3, 3]
+    );
     const out = tf.image.cropAndResize(img, tf.tensor2d([[0, 1, 1, 0]]), tf.tensor1d([0], 'int32'), [2, 3]);
     const mirrored = tf.reverse(img, 2);
     expect(Array.from(await out.data())).toEqual(Array.from(await mirrored.data()));

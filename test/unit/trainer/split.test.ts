@@ -3,7 +3,15 @@ import { assignSplits, classWeightsFor, normalizeSplit } from '../../../src/main
 
 describe('normalizeSplit', () => {
   it('treats val, valid and validation as validation and test as excluded', () => {
-    expect(['val', 'Valid', 'validation', 'train', 'test', 'misc', null].map(normalizeSplit)).toEqual(['val', 'val', 'val', 'train', 'excluded', null, null]);
+    expect(['val', 'Valid', 'validation', 'train', 'test', 'misc', null].map(normalizeSplit)).toEqual([
+      'val',
+      'val',
+      'val',
+      'train',
+      'excluded',
+      null,
+      null
+    ]);
   });
 });
 
@@ -28,7 +36,15 @@ describe('assignSplits', () => {
   });
 
   it('keeps at least one training photo in a class of one', () => {
-    expect(assignSplits([{ split: null, classIndex: 0 }, { split: null, classIndex: 1 }], 3)).toEqual(['train', 'train']);
+    expect(
+      assignSplits(
+        [
+          { split: null, classIndex: 0 },
+          { split: null, classIndex: 1 }
+        ],
+        3
+      )
+    ).toEqual(['train', 'train']);
   });
 });
 

@@ -66,7 +66,13 @@ describe('trainHead', () => {
     const best = result.history[result.bestEpoch - 1].valLoss as number;
     expect(best).toBe(Math.min(...result.history.map((h) => h.valLoss as number)));
     const probs = o.head.predict(o.val!.x) as tf.Tensor2D;
-    const loss = tf.tidy(() => tf.metrics.categoricalCrossentropy(tf.oneHot(o.val!.y as number[], 3), probs).mean().dataSync()[0]);
+    const loss = tf.tidy(
+      () =>
+        tf.metrics
+          .categoricalCrossentropy(tf.oneHot(o.val!.y as number[], 3), probs)
+          .mean()
+          .dataSync()[0]
+    );
     expect(loss).toBeCloseTo(best, 4);
     probs.dispose();
     disposeAll(o);
@@ -110,10 +116,24 @@ describe('the VGG fc head', () => {
     const rng = createRng(9);
     const y = [...Array(48)].map((_, i) => i % 2);
     // Class 1 lights up the top-left cell of a 2×2×4 map.
-    const x = tf.tensor4d(y.flatMap((c) => [...Array(16)].map((_, k) => (k < 4 && c === 1 ? 1 : 0) + 0.3 * rng.next())), [48, 2, 2, 4]);
+    const x = tf.tensor4d(
+      y.flatMap((c) => [...Array(16)].map((_, k) => (k < 4 && c === 1 ? 1 : 0) + 0.3 * rng.next())),
+      [48, 2, 2, 4]
+    );
     const head = buildHead({ kind: 'vgg-fc', featureShape: [2, 2, 4], numClasses: 2, seed: 1, fcUnits: 16 });
     expect(head.layers.map((l) => l.name)).toEqual(['flatten', 'fc6', 'fc6_dropout', 'fc7', 'fc7_dropout', 'fc8']);
-    const result = await trainHead({ head, train: { x, y }, val: { x, y }, numClasses: 2, epochs: 60, batchSize: 16, learningRate: 0.01, patience: 10, classWeights: [1, 1], rng });
+    const result = await trainHead({
+      head,
+      train: { x, y },
+      val: { x, y },
+      numClasses: 2,
+      epochs: 60,
+      batchSize: 16,
+      learningRate: 0.01,
+      patience: 10,
+      classWeights: [1, 1],
+      rng
+    });
     expect(result.history.at(-1)?.valAcc).toBe(1);
     x.dispose();
     head.dispose();

@@ -24,11 +24,20 @@ let db: Database;
 /** Two classes, four photos in one folder; photo 1 and 2 labeled. */
 function seed(d: Database): void {
   d.prepare("INSERT INTO folders (id, path, added_at) VALUES (1, '/photos', 0)").run();
-  const photo = d.prepare("INSERT INTO photos (id, folder_id, rel_path, name, size, mtime, hash, split, status, added_at) VALUES (?, 1, ?, ?, 1, 0, ?, ?, 'ok', 0)");
-  for (const [id, rel, split] of [[1, 'a/1.jpg', 'train'], [2, 'b/2.jpg', 'val'], [3, 'x/3.jpg', null], [4, 'x/4.jpg', null]] as const) {
+  const photo = d.prepare(
+    "INSERT INTO photos (id, folder_id, rel_path, name, size, mtime, hash, split, status, added_at) VALUES (?, 1, ?, ?, 1, 0, ?, ?, 'ok', 0)"
+  );
+  for (const [id, rel, split] of [
+    [1, 'a/1.jpg', 'train'],
+    [2, 'b/2.jpg', 'val'],
+    [3, 'x/3.jpg', null],
+    [4, 'x/4.jpg', null]
+  ] as const) {
     photo.run(id, rel, path.basename(rel), `h${id}`, split);
   }
-  d.prepare("INSERT INTO classes (id, name, color, position, created_at) VALUES (1, 'ants', '#ff0000', 0, 0), (2, 'bees', '#00ff00', 1, 0)").run();
+  d.prepare(
+    "INSERT INTO classes (id, name, color, position, created_at) VALUES (1, 'ants', '#ff0000', 0, 0), (2, 'bees', '#00ff00', 1, 0)"
+  ).run();
   d.prepare("INSERT INTO labels (photo_id, class_id, source, created_at) VALUES (1, 1, 'user', 0), (2, 2, 'user', 0)").run();
 }
 
@@ -57,17 +66,38 @@ describe('migration 0002-training', () => {
 
 describe('training photos', () => {
   it('lists readable photos with absolute paths, hashes, splits and labels', () => {
-    expect(listTrainingPhotos(db)[0]).toEqual({ photoId: 1, path: path.join('/photos', 'a', '1.jpg'), hash: 'h1', split: 'train', classId: 1 });
-    expect(listTrainingPhotos(db).filter((p) => p.classId === null).map((p) => p.photoId)).toEqual([3, 4]);
+    expect(listTrainingPhotos(db)[0]).toEqual({
+      photoId: 1,
+      path: path.join('/photos', 'a', '1.jpg'),
+      hash: 'h1',
+      split: 'train',
+      classId: 1
+    });
+    expect(
+      listTrainingPhotos(db)
+        .filter((p) => p.classId === null)
+        .map((p) => p.photoId)
+    ).toEqual([3, 4]);
   });
 });
 
 describe('runs', () => {
-  const classes = [{ id: 1, name: 'ants' }, { id: 2, name: 'bees' }];
+  const classes = [
+    { id: 1, name: 'ants' },
+    { id: 2, name: 'bees' }
+  ];
 
   it('completes a run, records its model and makes the newest model active', () => {
     const runId = insertRun(db, { config: { epochs: 3 }, backboneId: 'mobilenet_v2', classes });
-    completeRun(db, { runId, backend: 'wasm', timings: { total: 1 }, metrics: { accuracy: 1 }, history: [{ epoch: 1 }], examples: [], modelPath: '/m/run-1' });
+    completeRun(db, {
+      runId,
+      backend: 'wasm',
+      timings: { total: 1 },
+      metrics: { accuracy: 1 },
+      history: [{ epoch: 1 }],
+      examples: [],
+      modelPath: '/m/run-1'
+    });
     expect(getRun(db, runId)).toMatchObject({ status: 'completed', backend: 'wasm', modelPath: '/m/run-1', active: true, classes });
     const second = insertRun(db, { config: {}, backboneId: 'vgg16', classes });
     completeRun(db, { runId: second, backend: 'wasm', timings: {}, metrics: {}, history: [], examples: [], modelPath: '/m/run-2' });

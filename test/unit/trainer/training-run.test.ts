@@ -30,9 +30,21 @@ afterEach(() => {
 describe('TrainingRun', () => {
   /** A run with no photos whose training process comes from `spawn`. */
   function startRun(spawn: SpawnStrategy): { runId: number; run: TrainingRun } {
-    const classes = [{ id: 1, name: 'ants' }, { id: 2, name: 'bees' }];
+    const classes = [
+      { id: 1, name: 'ants' },
+      { id: 2, name: 'bees' }
+    ];
     const runId = insertRun(db, { config: {}, backboneId: 'vgg16', classes });
-    const run = new TrainingRun({ db, events: new EventBus(), runId, classes, config: {} as TrainingJobConfig, items: [], unlabeled: [], spawn });
+    const run = new TrainingRun({
+      db,
+      events: new EventBus(),
+      runId,
+      classes,
+      config: {} as TrainingJobConfig,
+      items: [],
+      unlabeled: [],
+      spawn
+    });
     return { runId, run };
   }
 
@@ -49,7 +61,10 @@ describe('TrainingRun', () => {
   it('fails the run and kills the process when the process sends an invalid message', async () => {
     // A confused training process: features as plain arrays, not Float32Arrays; then it hangs on.
     const entry = path.join(dir, 'bad-worker.mjs');
-    writeFileSync(entry, "process.send({ type: 'features', extractor: 'x', entries: [{ hash: 'a', data: [1, 2] }] }); setInterval(() => {}, 1000);\n");
+    writeFileSync(
+      entry,
+      "process.send({ type: 'features', extractor: 'x', entries: [{ hash: 'a', data: [1, 2] }] }); setInterval(() => {}, 1000);\n"
+    );
     const killed: string[] = [];
     const spawn = forkStrategy({ entry });
     const { runId, run } = startRun(() => {

@@ -32,7 +32,10 @@ const result: TrainingJobResult = {
   evaluation: {
     accuracy: 0.5,
     perClass: [{ name: 'ants', precision: 1, recall: 0.5, f1: 0.66, support: 2 }],
-    confusion: [[1, 1], [0, 2]],
+    confusion: [
+      [1, 1],
+      [0, 2]
+    ],
     examples: [{ photoId: 3, trueIndex: 0, predictedIndex: 1, confidence: 0.9, loss: 2.3 }]
   },
   history: [{ epoch: 1, loss: 0.7, acc: 0.5, valLoss: 0.8, valAcc: 0.5 }],
@@ -65,7 +68,10 @@ const config: TrainingJobConfig = {
 
 /** The messages the worker sends, built as entry.ts builds them. */
 function workerMessages(): WorkerToMain[] {
-  const entries = [{ hash: 'a', data: new Float32Array([0.1, 0.2, 0.3]) }, { hash: 'b', data: new Float32Array(3) }];
+  const entries = [
+    { hash: 'a', data: new Float32Array([0.1, 0.2, 0.3]) },
+    { hash: 'b', data: new Float32Array(3) }
+  ];
   return [
     { type: 'loaded', backend: 'wasm', backendLabel: 'WebAssembly (4 threads)' },
     { type: 'need-features', extractor: 'mobilenet_v2@96', hashes: ['a', 'b'] },
@@ -87,16 +93,33 @@ describe('worker → main schema', () => {
     }
     const features = workerMessages()[2];
     const parsed = parseWorkerToMain(features);
-    expect(parsed.ok && parsed.msg.type === 'features' && parsed.msg.entries[0].data).toBe((features as Extract<WorkerToMain, { type: 'features' }>).entries[0].data);
+    expect(parsed.ok && parsed.msg.type === 'features' && parsed.msg.entries[0].data).toBe(
+      (features as Extract<WorkerToMain, { type: 'features' }>).entries[0].data
+    );
   });
 
   it.each([
     ['not an object', 'hello', /message without a type/],
     ['an unknown type', { type: 'done' }, /'done'/],
     ['features as a plain array', { type: 'features', extractor: 'x', entries: [{ hash: 'a', data: [0.1, 0.2] }] }, /entries\.0\.data/],
-    ['features of different lengths', { type: 'features', extractor: 'x', entries: [{ hash: 'a', data: new Float32Array(3) }, { hash: 'b', data: new Float32Array(2) }] }, /different lengths/],
+    [
+      'features of different lengths',
+      {
+        type: 'features',
+        extractor: 'x',
+        entries: [
+          { hash: 'a', data: new Float32Array(3) },
+          { hash: 'b', data: new Float32Array(2) }
+        ]
+      },
+      /different lengths/
+    ],
     ['progress without a phase', { type: 'progress', progress: { ...progressReports()[0], phase: undefined } }, /progress\.phase/],
-    ['a result with a fractional class index', { type: 'result', result: { ...result, predictions: [{ photoId: 9, classIndex: 0.5, confidence: 1, probs: [1] }] } }, /result\.predictions\.0\.classIndex/],
+    [
+      'a result with a fractional class index',
+      { type: 'result', result: { ...result, predictions: [{ photoId: 9, classIndex: 0.5, confidence: 1, probs: [1] }] } },
+      /result\.predictions\.0\.classIndex/
+    ],
     ['an error with an unknown code', { type: 'error', code: 'OOPS', message: 'x' }, /'error': code/]
   ])('rejects %s', (_name, raw, reason) => {
     const parsed = parseWorkerToMain(raw);
@@ -109,7 +132,12 @@ describe('main → worker schema', () => {
   it('accepts the messages the main side sends', () => {
     const cached = new Map([['a', new Float32Array([1, 2])]]);
     const messages: MainToWorker[] = [
-      { type: 'start', config, items: [{ photoId: 1, path: '/p/1.jpg', hash: 'a', classIndex: 0, split: 'train' }], unlabeled: [{ photoId: 2, path: '/p/2.jpg', hash: 'b' }] },
+      {
+        type: 'start',
+        config,
+        items: [{ photoId: 1, path: '/p/1.jpg', hash: 'a', classIndex: 0, split: 'train' }],
+        unlabeled: [{ photoId: 2, path: '/p/2.jpg', hash: 'b' }]
+      },
       { type: 'predict', modelDir: '/tmp/run-1', items: [{ photoId: 2, path: '/p/2.jpg', hash: 'b' }], backend: 'auto' },
       { type: 'cached-features', entries: [...cached].map(([hash, data]) => ({ hash, data })) },
       { type: 'cached-features', entries: [] },
@@ -130,11 +158,16 @@ describe('training process', () => {
     const received: WorkerToMain[] = [];
     const invalid: string[] = [];
     const exited = new Promise<WorkerExit>((resolve) => port.onExit(resolve));
-    port.onMessage((m) => received.push(m), (problem) => invalid.push(problem));
+    port.onMessage(
+      (m) => received.push(m),
+      (problem) => invalid.push(problem)
+    );
     port.send({ type: 'start', config: {}, items: 'all' } as unknown as MainToWorker);
     const exit = await exited;
     expect(invalid).toEqual([]);
-    expect(received).toEqual([{ type: 'error', code: 'INTERNAL', message: expect.stringMatching(/^The training process received an invalid message: 'start': /) }]);
+    expect(received).toEqual([
+      { type: 'error', code: 'INTERNAL', message: expect.stringMatching(/^The training process received an invalid message: 'start': /) }
+    ]);
     expect(exit.code).toBe(1);
   });
 });

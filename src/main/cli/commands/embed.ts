@@ -65,10 +65,22 @@ async function embedAction(images: string[], opts: EmbedOptions): Promise<void> 
   timings.totalMs = performance.now() - t0;
   const round = Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)]));
   if (opts.json) {
-    writeJsonLine({ type: 'result', backend: backend.backend, device: backend.device, label: backend.label, backbone: backbone.id, inputSize: backbone.inputSize, pool: opts.pool, images: images.length, timings: round });
+    writeJsonLine({
+      type: 'result',
+      backend: backend.backend,
+      device: backend.device,
+      label: backend.label,
+      backbone: backbone.id,
+      inputSize: backbone.inputSize,
+      pool: opts.pool,
+      images: images.length,
+      timings: round
+    });
   } else {
-    process.stdout.write(`${images.length} image(s) · ${backbone.id}@${backbone.inputSize}px · ${backend.label}\n` +
-      `decode ${round.decodeMs} ms · inference ${round.inferMs} ms · load ${round.loadMs} ms · total ${round.totalMs} ms\n`);
+    process.stdout.write(
+      `${images.length} image(s) · ${backbone.id}@${backbone.inputSize}px · ${backend.label}\n` +
+        `decode ${round.decodeMs} ms · inference ${round.inferMs} ms · load ${round.loadMs} ms · total ${round.totalMs} ms\n`
+    );
   }
 }
 
@@ -102,6 +114,7 @@ function emitEmbedding(file: string, row: EmbeddingRow, json: boolean): void {
   }
   let norm = 0;
   for (const v of row.data) norm += v * v;
-  process.stdout.write(`${file}: [${row.shape.join('×')}] ‖x‖=${Math.sqrt(norm).toFixed(3)} first ${Array.from(row.data.subarray(0, 4), (v) => v.toFixed(4)).join(', ')}\n`);
+  process.stdout.write(
+    `${file}: [${row.shape.join('×')}] ‖x‖=${Math.sqrt(norm).toFixed(3)} first ${Array.from(row.data.subarray(0, 4), (v) => v.toFixed(4)).join(', ')}\n`
+  );
 }
-

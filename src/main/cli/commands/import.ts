@@ -23,15 +23,19 @@ async function importAction(folder: string, opts: ImportOptions): Promise<void> 
   const path = resolveUserPath(folder);
   await assertFolder(path);
   const reporter = opts.json ? jsonProgressReporter() : barProgressReporter();
-  const result = await withClient(opts, async (client) => {
-    const off = client.on('import:progress', (p) => reporter.update(p));
-    try {
-      return await client.invoke('folders:add', { path, classesFromFolders: opts.classesFromFolders === true });
-    } finally {
-      off();
-      reporter.stop();
-    }
-  }, { createProject: true });
+  const result = await withClient(
+    opts,
+    async (client) => {
+      const off = client.on('import:progress', (p) => reporter.update(p));
+      try {
+        return await client.invoke('folders:add', { path, classesFromFolders: opts.classesFromFolders === true });
+      } finally {
+        off();
+        reporter.stop();
+      }
+    },
+    { createProject: true }
+  );
   if (opts.json) writeJsonLine({ type: 'result', ...result });
   else process.stdout.write(formatImportSummary(path, result));
 }

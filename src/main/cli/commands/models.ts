@@ -21,7 +21,10 @@ interface FetchCliOptions extends ModelsOptions {
 
 function modelDirs(opts: ModelsOptions): { modelsDir: string; userModelsDir: string } {
   const local = localAppOptions({ userData: opts.userData, transport: 'direct' });
-  return { modelsDir: opts.modelsDir ? path.resolve(opts.modelsDir) : path.join(REPO_ROOT, 'resources/models'), userModelsDir: local.userModelsDir };
+  return {
+    modelsDir: opts.modelsDir ? path.resolve(opts.modelsDir) : path.join(REPO_ROOT, 'resources/models'),
+    userModelsDir: local.userModelsDir
+  };
 }
 
 export function registerModelsCommand(program: Command): void {
@@ -32,20 +35,22 @@ export function registerModelsCommand(program: Command): void {
     .option('--models-dir <dir>', 'folder of <id>/manifest.json (default resources/models)')
     .option('--user-data <dir>', 'user data folder (imported weights)')
     .option('--json', 'one JSON object per line')
-    .action(failOnError(async (opts: ModelsOptions) => {
-      const dirs = modelDirs(opts);
-      for (const m of readManifests(dirs.modelsDir)) {
-        const s = backboneStatus(m, dirs);
-        if (opts.json) writeJsonLine({ type: 'backbone', ...s });
-        else process.stdout.write(`${s.ready ? '✓' : '·'} ${s.id.padEnd(18)} ${s.displayName}${s.ready ? `  ${s.weightsPath}` : ''}\n`);
-      }
-    }));
+    .action(
+      failOnError(async (opts: ModelsOptions) => {
+        const dirs = modelDirs(opts);
+        for (const m of readManifests(dirs.modelsDir)) {
+          const s = backboneStatus(m, dirs);
+          if (opts.json) writeJsonLine({ type: 'backbone', ...s });
+          else process.stdout.write(`${s.ready ? '✓' : '·'} ${s.id.padEnd(18)} ${s.displayName}${s.ready ? `  ${s.weightsPath}` : ''}\n`);
+        }
+      })
+    );
   models
     .command('fetch')
-    .description('download a backbone\'s weights beside its manifest (resumes; checks md5)')
+    .description("download a backbone's weights beside its manifest (resumes; checks md5)")
     .argument('<id>', 'backbone id, e.g. vgg16')
     .option('--models-dir <dir>', 'folder of <id>/manifest.json (default resources/models)')
-    .option('--url <url>', 'download from this URL instead of the manifest\'s (mirror)')
+    .option('--url <url>', "download from this URL instead of the manifest's (mirror)")
     .option('--timeout <ms>', 'give up connecting after this many ms', '15000')
     .option('--json', 'one JSON object per line')
     .action(failOnError((id: string, opts: FetchCliOptions) => fetchAction(id, opts)));
@@ -54,7 +59,9 @@ export function registerModelsCommand(program: Command): void {
 async function fetchAction(id: string, opts: FetchCliOptions): Promise<void> {
   const { modelsDir } = modelDirs(opts);
   const manifest = findManifest(modelsDir, id);
-  const bar = opts.json ? null : new SingleBar({ format: `${manifest.id} [{bar}] {percentage}% {value}/{total} bytes`, hideCursor: true }, Presets.shades_classic);
+  const bar = opts.json
+    ? null
+    : new SingleBar({ format: `${manifest.id} [{bar}] {percentage}% {value}/{total} bytes`, hideCursor: true }, Presets.shades_classic);
   let started = false;
   const file = await fetchWeights(manifest, {
     targetDir: path.join(modelsDir, manifest.id),

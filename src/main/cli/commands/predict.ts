@@ -46,7 +46,11 @@ async function predictAction(opts: PredictOptions): Promise<void> {
  * when every photo is through, so once interrupted, however the prediction then ends (CANCELLED,
  * or the process dying of the terminal's SIGINT first), nothing was written: say so, exit non-zero.
  */
-async function predictUnlessInterrupted(client: ApiClient, runId: number | undefined, json: boolean): Promise<{ runId: number; predictions: number }> {
+async function predictUnlessInterrupted(
+  client: ApiClient,
+  runId: number | undefined,
+  json: boolean
+): Promise<{ runId: number; predictions: number }> {
   let interrupted = false;
   // Kept (not `once`) until the prediction has ended: one Ctrl-C can arrive twice (under tsx, as
   // `npm run cli` runs, the parent relays it when it cannot tell it was handled), and a second
@@ -63,7 +67,10 @@ async function predictUnlessInterrupted(client: ApiClient, runId: number | undef
   try {
     // The slot is taken and the process started by the time invoke returns its promise.
     const predicting = client.invoke('training:predict', { runId });
-    if (!json) process.stderr.write(`Predicting the unlabeled photos with ${runId === undefined ? 'the active model' : `run ${runId}'s model`}… (Ctrl-C cancels)\n`);
+    if (!json)
+      process.stderr.write(
+        `Predicting the unlabeled photos with ${runId === undefined ? 'the active model' : `run ${runId}'s model`}… (Ctrl-C cancels)\n`
+      );
     return await predicting;
   } catch (err) {
     if (interrupted) throw new AppError('CANCELLED', 'Predicting was cancelled (Ctrl-C); the previous suggestions are kept.');

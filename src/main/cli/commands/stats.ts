@@ -15,10 +15,12 @@ async function statsAction(opts: ProjectOptions): Promise<void> {
 }
 
 export function formatStats(s: ProjectStats): string {
-  return [
-    `photos:    ${s.photos} (labeled ${s.labeled}, unlabeled ${s.unlabeled})`,
-    `skipped:   ${s.skipped}`,
-    `classes:   ${formatCounts(s.classes)}`,
-    `splits:    ${formatCounts(s.splits)}`
-  ].join('\n') + '\n';
+  return (
+    [
+      `photos:    ${s.photos} (labeled ${s.labeled}, unlabeled ${s.unlabeled})`,
+      `skipped:   ${s.skipped}`,
+      `classes:   ${formatCounts(s.classes)}`,
+      `splits:    ${formatCounts(s.splits)}`
+    ].join('\n') + '\n'
+  );
 }

@@ -23,7 +23,10 @@ export function registerTrainCommand(program: Command): void {
   const command = program
     .command('train')
     .description("train a classifier for the project's classes on its labeled photos")
-    .option('--backbone <id>', 'backbone: vgg16, vgg19, mobilenet_v2, … (default: vgg16 if its weights are present, else the first ready one)')
+    .option(
+      '--backbone <id>',
+      'backbone: vgg16, vgg19, mobilenet_v2, … (default: vgg16 if its weights are present, else the first ready one)'
+    )
     .option('--weights <path>', 'weights file (.h5) or TF.js layers-model folder for the backbone')
     .option('--epochs <n>', 'most epochs of head training (early stopping may end sooner)')
     .option('--fine-tune', 'then fine-tune the top block of the base (slow without a GPU)')
@@ -52,7 +55,10 @@ async function trainAction(opts: TrainOptions): Promise<void> {
   };
   const detail = await withClient(opts, (client) => runAndWait(client, request, opts.json === true));
   if (detail.status !== 'completed') {
-    throw new AppError(detail.status === 'cancelled' ? 'CANCELLED' : 'TRAINING_FAILED', `Run ${detail.id} ${detail.status}${detail.error ? `: ${detail.error}` : ''}`);
+    throw new AppError(
+      detail.status === 'cancelled' ? 'CANCELLED' : 'TRAINING_FAILED',
+      `Run ${detail.id} ${detail.status}${detail.error ? `: ${detail.error}` : ''}`
+    );
   }
   if (opts.json) writeJsonLine(trainResultLine(detail));
   else process.stdout.write(formatTrainSummary(detail));
@@ -125,7 +131,9 @@ function barReporter(): ((p: TrainingProgress) => void) & { stop(): void } {
       p.epochMetrics?.valAcc != null ? `val acc ${(p.epochMetrics.valAcc * 100).toFixed(1)}%` : '',
       p.imagesPerSec ? `${p.imagesPerSec.toFixed(1)}/s` : '',
       p.note ?? ''
-    ].filter(Boolean).join(' · ');
+    ]
+      .filter(Boolean)
+      .join(' · ');
     if (p.phase !== phase) {
       if (phase !== null) bar.stop();
       phase = p.phase;
@@ -140,7 +148,9 @@ export function formatTrainSummary(d: RunDetail): string {
   const lines = [
     `Run ${d.id}: ${d.backboneId} on ${d.backend}, classes ${d.classes.join(', ')}`,
     `  validation accuracy: ${d.valAccuracy === null ? 'n/a (no validation photos)' : `${(d.valAccuracy * 100).toFixed(1)}%`}`,
-    ...d.perClass.map((c) => `    ${c.name}: precision ${c.precision.toFixed(3)} recall ${c.recall.toFixed(3)} f1 ${c.f1.toFixed(3)} (${c.support})`),
+    ...d.perClass.map(
+      (c) => `    ${c.name}: precision ${c.precision.toFixed(3)} recall ${c.recall.toFixed(3)} f1 ${c.f1.toFixed(3)} (${c.support})`
+    ),
     t ? `  time: features ${t.features.toFixed(1)} s, training ${t.train.toFixed(1)} s, total ${t.total.toFixed(1)} s` : '',
     `  features: ${d.featuresComputed ?? 0} computed, ${d.featuresCached ?? 0} from cache`,
     `  model: ${d.modelPath}`

@@ -1,4 +1,5 @@
-import type { Database } from '../database';
+// The driver's type, not '../database': that module imports the migration list, which imports this.
+import type { Database } from 'better-sqlite3';
 
 /** One numbered schema step. A shipped migration is never edited; add a new one instead. */
 export interface Migration {

@@ -45,7 +45,12 @@ export function argmaxRows(probs: Float32Array, numClasses: number): { index: nu
   return out;
 }
 
-export function evaluate(probs: Float32Array, labels: readonly number[], photoIds: readonly number[], classNames: readonly string[]): Evaluation {
+export function evaluate(
+  probs: Float32Array,
+  labels: readonly number[],
+  photoIds: readonly number[],
+  classNames: readonly string[]
+): Evaluation {
   const k = classNames.length;
   const confusion = classNames.map(() => new Array<number>(k).fill(0));
   const examples = argmaxRows(probs, k).map((best, i) => {

@@ -19,7 +19,10 @@ export const FEATURE_VERSION = 1;
 export type FeaturePooling = 'avg-flip' | 'none';
 
 /** The cache key part that names how a feature was computed. */
-export function extractorKey(backbone: Pick<Backbone, 'id' | 'weightsKey' | 'inputSize' | 'preprocessing'>, pooling: FeaturePooling): string {
+export function extractorKey(
+  backbone: Pick<Backbone, 'id' | 'weightsKey' | 'inputSize' | 'preprocessing'>,
+  pooling: FeaturePooling
+): string {
   return `${backbone.id}|${backbone.weightsKey}|${backbone.inputSize}|${backbone.preprocessing}|${pooling}|v${FEATURE_VERSION}`;
 }
 
@@ -60,7 +63,11 @@ export async function extractFeatures(
   return { features, failed, cancelled: false };
 }
 
-async function decodeBatch(size: number, batch: readonly { hash: string; path: string }[], failed: ExtractResult['failed']): Promise<{ hash: string; pixels: Uint8Array }[]> {
+async function decodeBatch(
+  size: number,
+  batch: readonly { hash: string; path: string }[],
+  failed: ExtractResult['failed']
+): Promise<{ hash: string; pixels: Uint8Array }[]> {
   const results = await Promise.all(
     batch.map(async (photo) => {
       try {
@@ -74,9 +81,16 @@ async function decodeBatch(size: number, batch: readonly { hash: string; path: s
   return results.filter((r): r is { hash: string; pixels: Uint8Array } => r !== null);
 }
 
-async function forward(backbone: Backbone, decoded: { hash: string; pixels: Uint8Array }[], pooling: FeaturePooling): Promise<{ hash: string; data: Float32Array }[]> {
+async function forward(
+  backbone: Backbone,
+  decoded: { hash: string; pixels: Uint8Array }[],
+  pooling: FeaturePooling
+): Promise<{ hash: string; data: Float32Array }[]> {
   const out = tf.tidy(() => {
-    const x = imagesToTensor(decoded.map((d) => d.pixels), backbone.inputSize);
+    const x = imagesToTensor(
+      decoded.map((d) => d.pixels),
+      backbone.inputSize
+    );
     if (pooling === 'avg-flip') return tf.concat([backbone.embed(x, 'avg'), backbone.embed(tf.reverse(x, 2) as tf.Tensor4D, 'avg')], 1);
     const maps = backbone.base.predict(backbone.preprocess(x)) as tf.Tensor;
     return maps.reshape([decoded.length, -1]) as tf.Tensor2D;

@@ -39,7 +39,8 @@ export async function fineTuneTopBlock(opts: FineTuneOptions): Promise<TrainResu
     opts.onEstimate?.(estimate, (opts.batchSize * 1000) / stepMs);
     return await runEpochs(opts, {
       step: (xb, yb) => weightedStep(optimizer, () => trainForward(xb), yb, weights, vars),
-      evaluate: (data) => evaluateLoss((x) => opts.classifier.predict(opts.backbone.preprocess(x as tf.Tensor4D)) as tf.Tensor2D, data, opts.batchSize),
+      evaluate: (data) =>
+        evaluateLoss((x) => opts.classifier.predict(opts.backbone.preprocess(x as tf.Tensor4D)) as tf.Tensor2D, data, opts.batchSize),
       model: opts.classifier
     });
   } finally {

@@ -121,7 +121,10 @@ export async function loadModelFolder(dir: string): Promise<{ model: tf.LayersMo
     return await readModelFolder(dir);
   } catch (err) {
     if (err instanceof AppError) throw err;
-    throw new AppError('NOT_FOUND', `The saved model in ${dir} is missing or damaged (${(err as Error).message}). Train the model again, or choose another run.`);
+    throw new AppError(
+      'NOT_FOUND',
+      `The saved model in ${dir} is missing or damaged (${(err as Error).message}). Train the model again, or choose another run.`
+    );
   }
 }
 

@@ -74,17 +74,29 @@ interface RunContext {
   loadSeconds: number;
 }
 
-async function trainOnBackbone(job: TrainingJob, backbone: Backbone, io: TrainingJobIO, clock: ProgressClock, ctx: RunContext): Promise<TrainingJobResult | null> {
+async function trainOnBackbone(
+  job: TrainingJob,
+  backbone: Backbone,
+  io: TrainingJobIO,
+  clock: ProgressClock,
+  ctx: RunContext
+): Promise<TrainingJobResult | null> {
   const [feats, featuresSeconds] = await timed(() => featureStage(job, backbone, io, clock));
   if (feats.cancelled || io.shouldStop()) return null;
   const usable = job.items.filter((item) => feats.features.has(item.hash));
   const train = usable.filter((i) => i.split === 'train');
   const val = usable.filter((i) => i.split === 'val');
-  checkTrainable(train.map((i) => i.classIndex), job.config.classes);
+  checkTrainable(
+    train.map((i) => i.classIndex),
+    job.config.classes
+  );
   const shape = featureShape(backbone, job.config.head === 'gap');
   const head = buildHead({ kind: job.config.head, featureShape: shape, numClasses: job.config.classes.length, seed: job.config.seed });
   const trainData = headTrainingData(train, feats.features, shape, job.config.head === 'gap');
-  const xVal = stackFeatures(val.map((i) => feats.features.get(i.hash) as Float32Array), shape);
+  const xVal = stackFeatures(
+    val.map((i) => feats.features.get(i.hash) as Float32Array),
+    shape
+  );
   const rng = createRng(job.config.seed);
   const state: TrainedState = { job, backbone, head, classifier: null, fineTuned: false, rng, train, val, features: feats.features, xVal };
   try {
@@ -104,7 +116,16 @@ async function trainOnBackbone(job: TrainingJob, backbone: Backbone, io: Trainin
       history: stage1.history,
       fineTuneHistory: stage2?.history ?? [],
       bestEpoch: stage1.bestEpoch,
-      timings: { load: ctx.loadSeconds, features: featuresSeconds, train: trainSeconds, fineTune: fineTuneSeconds, evaluate: late.evaluateSeconds, predict: late.predictSeconds, save: saveSeconds, total: clock.elapsedSeconds() },
+      timings: {
+        load: ctx.loadSeconds,
+        features: featuresSeconds,
+        train: trainSeconds,
+        fineTune: fineTuneSeconds,
+        evaluate: late.evaluateSeconds,
+        predict: late.predictSeconds,
+        save: saveSeconds,
+        total: clock.elapsedSeconds()
+      },
       predictions: late.predictions,
       modelDir: job.config.modelDir,
       features: { computed: feats.computed, cached: feats.cached, failed: feats.failed },
@@ -129,7 +150,10 @@ function headTrainingData(train: LabeledItem[], features: Map<string, Float32Arr
 function checkTrainable(labels: number[], classes: string[]): void {
   const present = new Set(labels);
   if (present.size < 2) {
-    throw new AppError('INVALID_REQUEST', `Training needs labeled training photos in at least two classes; found ${present.size} (${classes.join(', ')}).`);
+    throw new AppError(
+      'INVALID_REQUEST',
+      `Training needs labeled training photos in at least two classes; found ${present.size} (${classes.join(', ')}).`
+    );
   }
 }
 
@@ -152,7 +176,12 @@ async function headStage(state: TrainedState, trainData: LabeledTensor, clock: P
     shouldStop: io.shouldStop,
     onBatch: (b) => {
       clock.countItems(b.size);
-      clock.report((b.epoch - 1) * batches + b.batch, batches * config.epochs, { epoch: b.epoch, epochs: config.epochs, batchLoss: b.loss, batchAcc: b.acc });
+      clock.report((b.epoch - 1) * batches + b.batch, batches * config.epochs, {
+        epoch: b.epoch,
+        epochs: config.epochs,
+        batchLoss: b.loss,
+        batchAcc: b.acc
+      });
     },
     onEpoch: (e) => {
       const epochMetrics = { stage: 'head' as const, ...e };

@@ -29,7 +29,8 @@ export async function runPredictJob(job: PredictJob, io: PredictIO): Promise<{ p
   const { model, labels, preprocessing } = await loadModelFolder(job.modelDir);
   try {
     const mode = preprocessing.mode;
-    if (!isPreprocessingId(mode)) throw new AppError('UNSUPPORTED', `Model ${job.modelDir} needs preprocessing "${mode}", which this app does not know.`);
+    if (!isPreprocessingId(mode))
+      throw new AppError('UNSUPPORTED', `Model ${job.modelDir} needs preprocessing "${mode}", which this app does not know.`);
     clock.start('predicting', job.items.length);
     const predictions: PredictionOut[] = [];
     for (let start = 0; start < job.items.length; start += 16) {
@@ -37,7 +38,10 @@ export async function runPredictJob(job: PredictJob, io: PredictIO): Promise<{ p
       const batch = await decode(job.items.slice(start, start + 16), preprocessing.inputSize);
       if (batch.length > 0) {
         const probs = tf.tidy(() => {
-          const x = imagesToTensor(batch.map((b) => b.pixels), preprocessing.inputSize);
+          const x = imagesToTensor(
+            batch.map((b) => b.pixels),
+            preprocessing.inputSize
+          );
           // Test-time flip, as in training's own predictions.
           const plain = model.predict(preprocessImages(x, mode)) as tf.Tensor2D;
           const mirrored = model.predict(preprocessImages(tf.reverse(x, 2) as tf.Tensor4D, mode)) as tf.Tensor2D;
@@ -46,7 +50,12 @@ export async function runPredictJob(job: PredictJob, io: PredictIO): Promise<{ p
         const flat = (await probs.data()) as Float32Array;
         probs.dispose();
         argmaxRows(flat, labels.length).forEach((best, i) => {
-          predictions.push({ photoId: batch[i].photoId, classIndex: best.index, confidence: best.value, probs: Array.from(flat.subarray(i * labels.length, (i + 1) * labels.length)) });
+          predictions.push({
+            photoId: batch[i].photoId,
+            classIndex: best.index,
+            confidence: best.value,
+            probs: Array.from(flat.subarray(i * labels.length, (i + 1) * labels.length))
+          });
         });
       }
       clock.countItems(batch.length);

@@ -26,7 +26,10 @@ export class ProgressClock {
   private lastSent = 0;
   private items = 0;
 
-  constructor(private readonly emit: (p: TrainingProgressData) => void, private readonly minIntervalMs = 200) {}
+  constructor(
+    private readonly emit: (p: TrainingProgressData) => void,
+    private readonly minIntervalMs = 200
+  ) {}
 
   /** Starts a phase and reports it at once. */
   start(phase: TrainingPhase, total: number, extras: ProgressExtras = {}): void {

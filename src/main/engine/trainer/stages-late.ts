@@ -34,7 +34,12 @@ export async function fineTuneStage(state: TrainedState, clock: ProgressClock, i
   const { config } = state.job;
   const all = [...state.train, ...state.val];
   clock.start('fine-tuning', all.length, { note: 'decoding photos for fine-tuning' });
-  const images = await loadImages(state.backbone, all.map((i) => i.path), (done) => clock.report(done, all.length), io.shouldStop);
+  const images = await loadImages(
+    state.backbone,
+    all.map((i) => i.path),
+    (done) => clock.report(done, all.length),
+    io.shouldStop
+  );
   if (images === null) return { history: [], bestEpoch: 0, stoppedEarly: false, cancelled: true };
   const xTrain = imagesTensor(state.backbone, images.slice(0, state.train.length));
   const xVal = imagesTensor(state.backbone, images.slice(state.train.length));
@@ -67,9 +72,19 @@ export async function fineTuneStage(state: TrainedState, clock: ProgressClock, i
       },
       onBatch: (b) => {
         clock.countItems(b.size);
-        clock.report((b.epoch - 1) * batches + b.batch, total, { epoch: b.epoch, epochs: config.fineTuneEpochs, batchLoss: b.loss, batchAcc: b.acc });
+        clock.report((b.epoch - 1) * batches + b.batch, total, {
+          epoch: b.epoch,
+          epochs: config.fineTuneEpochs,
+          batchLoss: b.loss,
+          batchAcc: b.acc
+        });
       },
-      onEpoch: (e) => clock.report(e.epoch * batches, total, { epoch: e.epoch, epochs: config.fineTuneEpochs, epochMetrics: { stage: 'fine-tune', ...e } })
+      onEpoch: (e) =>
+        clock.report(e.epoch * batches, total, {
+          epoch: e.epoch,
+          epochs: config.fineTuneEpochs,
+          epochMetrics: { stage: 'fine-tune', ...e }
+        })
     });
   } finally {
     freezeBase(state.backbone);
@@ -100,7 +115,12 @@ export async function evaluateAndPredict(state: TrainedState, clock: ProgressClo
   clock.start('evaluating', state.val.length);
   const valProbs = await probabilities(state, state.val, io);
   if (valProbs === null) return null;
-  const full = evaluate(valProbs, state.val.map((i) => i.classIndex), state.val.map((i) => i.photoId), config.classes);
+  const full = evaluate(
+    valProbs,
+    state.val.map((i) => i.classIndex),
+    state.val.map((i) => i.photoId),
+    config.classes
+  );
   const evaluation: EvaluationSummary = { ...full, examples: full.examples.map(({ probs: _probs, ...rest }) => rest) };
   clock.report(state.val.length, state.val.length, { force: true });
   const t1 = performance.now();
@@ -133,7 +153,11 @@ function toPredictions(items: readonly { photoId: number }[], probs: Float32Arra
  * From cached features through the head, or from photos through the fine-tuned classifier;
  * either way the average over the photo and its mirror image (see FeaturePooling).
  */
-async function probabilities(state: TrainedState, items: readonly { hash: string; path: string }[], io: TrainingJobIO): Promise<Float32Array | null> {
+async function probabilities(
+  state: TrainedState,
+  items: readonly { hash: string; path: string }[],
+  io: TrainingJobIO
+): Promise<Float32Array | null> {
   const { config } = state.job;
   if (!state.fineTuned || state.classifier === null) {
     const shape = state.head.inputs[0].shape.slice(1) as number[];
@@ -150,7 +174,12 @@ async function probabilities(state: TrainedState, items: readonly { hash: string
     }
     return averageViews(perView);
   }
-  const images = await loadImages(state.backbone, items.map((i) => i.path), () => undefined, io.shouldStop);
+  const images = await loadImages(
+    state.backbone,
+    items.map((i) => i.path),
+    () => undefined,
+    io.shouldStop
+  );
   if (images === null) return null;
   return predictImages(state.classifier, state.backbone, images, config.batchSize);
 }

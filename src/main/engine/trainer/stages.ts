@@ -16,22 +16,35 @@ export interface FeatureStageResult {
 }
 
 /** Cached features first (asked of the main side), then forward passes for the rest. */
-export async function featureStage(job: TrainingJob, backbone: Backbone, io: TrainingJobIO, clock: ProgressClock): Promise<FeatureStageResult> {
+export async function featureStage(
+  job: TrainingJob,
+  backbone: Backbone,
+  io: TrainingJobIO,
+  clock: ProgressClock
+): Promise<FeatureStageResult> {
   const pooling: FeaturePooling = job.config.head === 'gap' ? 'avg-flip' : 'none';
   const extractor = extractorKey(backbone, pooling);
   const photos = uniqueByHash([...job.items, ...job.unlabeled]);
-  const cachedEntries = await io.requestCachedFeatures(extractor, photos.map((p) => p.hash));
+  const cachedEntries = await io.requestCachedFeatures(
+    extractor,
+    photos.map((p) => p.hash)
+  );
   const features = new Map(cachedEntries.map((e) => [e.hash, e.data] as const));
   const missing = photos.filter((p) => !features.has(p.hash));
   clock.start('features', missing.length, { note: `${features.size} cached, ${missing.length} to compute` });
-  const extracted = await extractFeatures(backbone, missing, { pooling, batchSize: 16 }, {
-    onBatch(entries, done, total) {
-      if (entries.length > 0) io.onFeatures(extractor, entries);
-      clock.countItems(entries.length);
-      clock.report(done, total);
-    },
-    shouldStop: io.shouldStop
-  });
+  const extracted = await extractFeatures(
+    backbone,
+    missing,
+    { pooling, batchSize: 16 },
+    {
+      onBatch(entries, done, total) {
+        if (entries.length > 0) io.onFeatures(extractor, entries);
+        clock.countItems(entries.length);
+        clock.report(done, total);
+      },
+      shouldStop: io.shouldStop
+    }
+  );
   for (const [hash, data] of extracted.features) features.set(hash, data);
   const byHash = new Map(photos.map((p) => [p.hash, p.photoId] as const));
   const failed = extracted.failed.map((f) => ({ photoId: byHash.get(f.hash) ?? -1, reason: f.reason }));
@@ -46,7 +59,8 @@ function uniqueByHash<T extends { hash: string }>(photos: readonly T[]): T[] {
 /** Shape of one feature row as the head sees it: [C] pooled or [h, w, C] unpooled. */
 export function featureShape(backbone: Backbone, pooled: boolean): number[] {
   const shape = backbone.base.outputs[0].shape.slice(1) as number[];
-  if (shape.some((d) => typeof d !== 'number')) throw new AppError('UNSUPPORTED', `Backbone ${backbone.id} has no static output shape at ${backbone.inputSize} px`);
+  if (shape.some((d) => typeof d !== 'number'))
+    throw new AppError('UNSUPPORTED', `Backbone ${backbone.id} has no static output shape at ${backbone.inputSize} px`);
   return pooled ? [shape[shape.length - 1]] : shape;
 }
 

@@ -125,7 +125,13 @@ async function epochLoop(opts: Omit<TrainHeadOptions, 'head'>, runner: EpochRunn
       opts.onBatch?.({ epoch, batch: b + 1, batches, loss: smooth.loss, acc: smooth.acc, size: idx.length });
     }
     const val = opts.val && opts.val.y.length > 0 ? await runner.evaluate(opts.val) : null;
-    const stats: EpochStats = { epoch, loss: sums.loss / sums.n, acc: sums.acc / sums.n, valLoss: val?.loss ?? null, valAcc: val?.acc ?? null };
+    const stats: EpochStats = {
+      epoch,
+      loss: sums.loss / sums.n,
+      acc: sums.acc / sums.n,
+      valLoss: val?.loss ?? null,
+      valAcc: val?.acc ?? null
+    };
     history.push(stats);
     opts.onEpoch?.(stats);
     if (early.update(stats)) return early.finish(history, false, true);
@@ -136,7 +142,10 @@ async function epochLoop(opts: Omit<TrainHeadOptions, 'head'>, runner: EpochRunn
 async function stepOn(runner: EpochRunner, data: LabeledTensor, idx: number[]): Promise<[number, number]> {
   const indices = tf.tensor1d(idx, 'int32');
   const xb = tf.gather(data.x, indices);
-  const yb = tf.tensor1d(idx.map((i) => data.y[i]), 'int32');
+  const yb = tf.tensor1d(
+    idx.map((i) => data.y[i]),
+    'int32'
+  );
   try {
     return await runner.step(xb, yb);
   } finally {
@@ -153,17 +162,24 @@ export async function weightedStep(
   varList?: tf.Variable[]
 ): Promise<[number, number]> {
   let acc: tf.Scalar | null = null;
-  const loss = optimizer.minimize(() => {
-    const probs = predict();
-    const numClasses = probs.shape[1];
-    const oneHot = tf.oneHot(y, numClasses);
-    const perSample = tf.neg(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, 1e-7, 1))), 1));
-    acc = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(probs, 1), y), 'float32')) as tf.Scalar);
-    return tf.mean(tf.mul(perSample, tf.gather(classWeights, y))) as tf.Scalar;
-  }, true, varList);
+  const loss = optimizer.minimize(
+    () => {
+      const probs = predict();
+      const numClasses = probs.shape[1];
+      const oneHot = tf.oneHot(y, numClasses);
+      const perSample = tf.neg(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, 1e-7, 1))), 1));
+      acc = tf.keep(tf.mean(tf.cast(tf.equal(tf.argMax(probs, 1), y), 'float32')) as tf.Scalar);
+      return tf.mean(tf.mul(perSample, tf.gather(classWeights, y))) as tf.Scalar;
+    },
+    true,
+    varList
+  );
   const accTensor = acc as tf.Scalar | null;
   try {
-    const [lossValue, accValue] = await Promise.all([loss ? loss.data() : Promise.resolve([NaN]), accTensor ? accTensor.data() : Promise.resolve([NaN])]);
+    const [lossValue, accValue] = await Promise.all([
+      loss ? loss.data() : Promise.resolve([NaN]),
+      accTensor ? accTensor.data() : Promise.resolve([NaN])
+    ]);
     return [lossValue[0], accValue[0]];
   } finally {
     loss?.dispose();
@@ -172,16 +188,26 @@ export async function weightedStep(
 }
 
 /** Unweighted mean cross-entropy and accuracy, in batches. */
-export async function evaluateLoss(predict: (x: tf.Tensor) => tf.Tensor2D, data: LabeledTensor, batchSize: number): Promise<{ loss: number; acc: number }> {
+export async function evaluateLoss(
+  predict: (x: tf.Tensor) => tf.Tensor2D,
+  data: LabeledTensor,
+  batchSize: number
+): Promise<{ loss: number; acc: number }> {
   let loss = 0;
   let correct = 0;
   for (let start = 0; start < data.y.length; start += batchSize) {
     const idx = [...Array(Math.min(batchSize, data.y.length - start)).keys()].map((i) => start + i);
     const sums = tf.tidy(() => {
       const probs = predict(tf.gather(data.x, idx));
-      const y = tf.tensor1d(idx.map((i) => data.y[i]), 'int32');
+      const y = tf.tensor1d(
+        idx.map((i) => data.y[i]),
+        'int32'
+      );
       const picked = tf.sum(tf.mul(tf.oneHot(y, probs.shape[1]), probs), 1);
-      return tf.stack([tf.sum(tf.neg(tf.log(tf.clipByValue(picked, 1e-7, 1)))), tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), y), 'float32'))]);
+      return tf.stack([
+        tf.sum(tf.neg(tf.log(tf.clipByValue(picked, 1e-7, 1)))),
+        tf.sum(tf.cast(tf.equal(tf.argMax(probs, 1), y), 'float32'))
+      ]);
     });
     const [l, c] = await sums.data();
     sums.dispose();
@@ -201,7 +227,10 @@ class BestWeights {
   private bestEpoch = 0;
   private wait = 0;
   private saved: tf.Tensor[] | null = null;
-  constructor(private readonly model: tf.LayersModel, private readonly patience: number) {}
+  constructor(
+    private readonly model: tf.LayersModel,
+    private readonly patience: number
+  ) {}
 
   /** Returns true when training should stop. */
   update(stats: EpochStats): boolean {
