@@ -11,6 +11,9 @@ export const manifestSchema = z.object({
   backbone: z.string().min(1),
   /** File name of the weights, stored beside the manifest (or in the user models folder). */
   file: z.string().min(1),
+  /** True when the weights ship with the app (beside the manifest): nothing to fetch or import. */
+  bundled: z.boolean().default(false),
+  /** Where the weights come from (for a bundled backbone: the origin of its weights). */
   url: z.string().url(),
   md5: z
     .string()

@@ -1,0 +1,209 @@
+/**
+ * Logistic regression with its L2 strength chosen by stratified k-fold cross-validation, then
+ * refitted on all rows with the best C: scikit-learn's LogisticRegressionCV (multinomial,
+ * lbfgs, Cs on a log scale, accuracy scoring, each fold's path warm-started from the previous
+ * C, the refit warm-started from the folds' mean at the best C).
+ *
+ * Rows belong to groups (a photo and its mirror image): folds split groups, and a held-out
+ * group is scored on the mean of its rows' probabilities, as the app predicts.
+ */
+import { foldCount, stratifiedFolds } from './folds';
+import { fitSoftmax, jsObjective, predictSoftmax, type Design, type ObjectiveFactory, type SoftmaxModel, type Targets } from './softmax-regression';
+
+export interface CvData {
+  design: Design;
+  targets: Targets;
+  /** Group of each row, 0..groups−1; rows of a group share a class. */
+  group: Int32Array;
+  groups: number;
+}
+
+export interface LogisticCvOptions {
+  /** Inverse L2 strengths, ascending (default: scikit-learn's Cs=10, 1e-4…1e4). */
+  cs?: number[];
+  /** Wanted folds (default 5); fewer when the smallest class has fewer groups. */
+  folds?: number;
+  /** Shuffles each class's groups before dealing them to folds; without it, scikit-learn's order. */
+  seed?: number;
+  objective?: ObjectiveFactory;
+  maxIterations?: number;
+  tolerance?: number;
+  /**
+   * Stop climbing the C path once the mean held-out log-loss has risen twice in a row while
+   * accuracy is below its best: larger C only fits the training folds harder, and costs the
+   * most iterations. Off reproduces scikit-learn's full grid.
+   */
+  prunePath?: boolean;
+  /** 'first' takes the first C with the best accuracy (scikit-learn); 'log-loss' breaks ties by held-out log-loss. */
+  ties?: 'first' | 'log-loss';
+  shouldStop?(): boolean;
+  onProgress?(done: number, total: number): void;
+}
+
+export interface CvScore {
+  c: number;
+  /** Mean over folds of the held-out accuracy, 0–1. */
+  accuracy: number;
+  /** Mean over folds of the held-out log-loss, nats per group. */
+  logLoss: number;
+  /** Held-out accuracy of each fold. */
+  foldAccuracy: number[];
+}
+
+export interface LogisticCvResult {
+  /** Best C, and the scores of every C evaluated (ascending). */
+  c: number;
+  scores: CvScore[];
+  folds: number;
+  model: SoftmaxModel;
+  /** Held-out accuracy and log-loss at the best C. */
+  cvAccuracy: number;
+  cvLogLoss: number;
+  cancelled: boolean;
+}
+
+export const SKLEARN_CS = logSpace(-4, 4, 10);
+
+export function logSpace(from: number, to: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => 10 ** (from + ((to - from) * i) / (count - 1)));
+}
+
+/** Needs at least two groups in each of at least two classes (see canCrossValidate). */
+export function logisticRegressionCv(data: CvData, opts: LogisticCvOptions = {}): LogisticCvResult {
+  const cs = opts.cs ?? SKLEARN_CS;
+  const objective = opts.objective ?? jsObjective;
+  const fit = { maxIterations: opts.maxIterations ?? 100, gradientTolerance: opts.tolerance ?? 1e-4 };
+  const groupClass = classOfGroups(data);
+  const k = foldCount(groupClass, opts.folds ?? 5);
+  const foldOf = stratifiedFolds(groupClass, k, opts.seed);
+  const folds = Array.from({ length: k }, (_, f) => foldSplit(data, foldOf, f));
+  const models: (SoftmaxModel | undefined)[] = new Array(k).fill(undefined);
+  const fitted: SoftmaxModel[][] = [];
+  const scores: CvScore[] = [];
+  let cancelled = false;
+  try {
+    for (const [ci, c] of cs.entries()) {
+      const foldScores = folds.map((fold, f) => {
+        models[f] = fitSoftmax(fold.source, { k: data.targets.k, d: data.design.d }, c, { ...fit, start: models[f] }).model;
+        return scoreGroups(models[f] as SoftmaxModel, fold.heldOut);
+      });
+      fitted.push(models.map((m) => m as SoftmaxModel));
+      scores.push(summarise(c, foldScores));
+      opts.onProgress?.(ci + 1, cs.length);
+      if (opts.shouldStop?.()) {
+        cancelled = true;
+        break;
+      }
+      if (opts.prunePath && pastTheBest(scores)) break;
+    }
+  } finally {
+    for (const fold of folds) fold.source.dispose();
+  }
+  const best = bestIndex(scores, opts.ties ?? 'first');
+  const start = meanModel(fitted[best]);
+  const source = objective(data.design, data.targets);
+  try {
+    const model = cancelled ? start : fitSoftmax(source, { k: data.targets.k, d: data.design.d }, scores[best].c, { ...fit, start }).model;
+    return { c: scores[best].c, scores, folds: k, model, cvAccuracy: scores[best].accuracy, cvLogLoss: scores[best].logLoss, cancelled };
+  } finally {
+    source.dispose();
+  }
+
+  function foldSplit(all: CvData, fold: Int32Array, f: number) {
+    const trainRows: number[] = [];
+    const testRows: number[] = [];
+    for (let i = 0; i < all.design.n; i++) (fold[all.group[i]] === f ? testRows : trainRows).push(i);
+    const train = subset(all, trainRows);
+    return { source: objective(train.design, train.targets), heldOut: subset(all, testRows) };
+  }
+}
+
+/** True when a CV can run: two classes or more, each with at least two groups. */
+export function canCrossValidate(data: CvData): boolean {
+  const counts = new Map<number, number>();
+  classOfGroups(data).forEach((c) => counts.set(c, (counts.get(c) ?? 0) + 1));
+  return counts.size >= 2 && Math.min(...counts.values()) >= 2;
+}
+
+function classOfGroups(data: CvData): Int32Array {
+  const out = new Int32Array(data.groups).fill(-1);
+  for (let i = 0; i < data.design.n; i++) out[data.group[i]] = data.targets.y[i];
+  return out;
+}
+
+/** The given rows as their own CvData (groups renumbered in order of appearance). */
+export function subset(data: CvData, rows: readonly number[]): CvData {
+  const { d } = data.design;
+  const x = new Float64Array(rows.length * d);
+  const y = new Int32Array(rows.length);
+  const weight = data.targets.weight ? new Float64Array(rows.length) : undefined;
+  const group = new Int32Array(rows.length);
+  const renumber = new Map<number, number>();
+  rows.forEach((r, i) => {
+    x.set(data.design.x.subarray(r * d, (r + 1) * d), i * d);
+    y[i] = data.targets.y[r];
+    if (weight && data.targets.weight) weight[i] = data.targets.weight[r];
+    if (!renumber.has(data.group[r])) renumber.set(data.group[r], renumber.size);
+    group[i] = renumber.get(data.group[r]) as number;
+  });
+  return { design: { x, n: rows.length, d }, targets: { y, k: data.targets.k, weight }, group, groups: renumber.size };
+}
+
+/** Accuracy and mean log-loss over groups, each group scored on its rows' mean probabilities. */
+export function scoreGroups(model: SoftmaxModel, data: CvData): { accuracy: number; logLoss: number } {
+  const { k } = model;
+  const probs = predictSoftmax(model, data.design);
+  const sums = new Float64Array(data.groups * k);
+  const rows = new Int32Array(data.groups);
+  const label = new Int32Array(data.groups);
+  for (let i = 0; i < data.design.n; i++) {
+    const g = data.group[i];
+    rows[g]++;
+    label[g] = data.targets.y[i];
+    for (let c = 0; c < k; c++) sums[g * k + c] += probs[i * k + c];
+  }
+  let correct = 0;
+  let loss = 0;
+  for (let g = 0; g < data.groups; g++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (sums[g * k + c] > sums[g * k + best]) best = c;
+    if (best === label[g]) correct++;
+    loss -= Math.log(Math.max(sums[g * k + label[g]] / rows[g], 1e-15));
+  }
+  return { accuracy: correct / data.groups, logLoss: loss / data.groups };
+}
+
+function summarise(c: number, folds: { accuracy: number; logLoss: number }[]): CvScore {
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  return {
+    c,
+    accuracy: mean(folds.map((f) => f.accuracy)),
+    logLoss: mean(folds.map((f) => f.logLoss)),
+    foldAccuracy: folds.map((f) => f.accuracy)
+  };
+}
+
+function pastTheBest(scores: CvScore[]): boolean {
+  if (scores.length < 3) return false;
+  const [a, b, c] = scores.slice(-3);
+  const bestAccuracy = Math.max(...scores.map((s) => s.accuracy));
+  return b.logLoss > a.logLoss && c.logLoss > b.logLoss && c.accuracy < bestAccuracy;
+}
+
+function bestIndex(scores: CvScore[], ties: 'first' | 'log-loss'): number {
+  const top = Math.max(...scores.map((s) => s.accuracy));
+  const candidates = scores.map((s, i) => [s, i] as const).filter(([s]) => s.accuracy >= top - 1e-12);
+  if (ties === 'first') return candidates[0][1];
+  return candidates.reduce((best, cur) => (cur[0].logLoss < best[0].logLoss ? cur : best))[1];
+}
+
+function meanModel(models: SoftmaxModel[]): SoftmaxModel {
+  const { k, d } = models[0];
+  const coef = new Float64Array(k * d);
+  const intercept = new Float64Array(k);
+  for (const m of models) {
+    for (let i = 0; i < coef.length; i++) coef[i] += m.coef[i] / models.length;
+    for (let i = 0; i < k; i++) intercept[i] += m.intercept[i] / models.length;
+  }
+  return { k, d, coef, intercept };
+}
