@@ -25,6 +25,7 @@ const manifest: ModelManifest = {
   displayName: 'Tiny',
   backbone: 'vgg16',
   file: 'tiny.h5',
+  bundled: false,
   url: 'http://example.invalid/tiny.h5',
   md5: createHash('md5').update(payload).digest('hex'),
   sizeBytes: payload.length,

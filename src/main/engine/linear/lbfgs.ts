@@ -42,8 +42,8 @@ export function minimizeLbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions
   const ftol = opts.valueTolerance ?? 64 * Number.EPSILON;
   const memory = new History(opts.memory ?? 10);
   const n = x0.length;
-  let x = Float64Array.from(x0);
-  let g = new Float64Array(n);
+  let x: Float64Array = Float64Array.from(x0);
+  let g: Float64Array = new Float64Array(n);
   let value = f(x, g);
   const counter = { evaluations: 1 };
   const direction = new Float64Array(n);

@@ -8,7 +8,16 @@
  * group is scored on the mean of its rows' probabilities, as the app predicts.
  */
 import { foldCount, stratifiedFolds } from './folds';
-import { fitSoftmax, jsObjective, predictSoftmax, type Design, type ObjectiveFactory, type SoftmaxModel, type Targets } from './softmax-regression';
+import {
+  fitSoftmax,
+  jsObjective,
+  predictSoftmax,
+  type Design,
+  type ObjectiveFactory,
+  type ObjectiveSource,
+  type SoftmaxModel,
+  type Targets
+} from './softmax-regression';
 
 export interface CvData {
   design: Design;
@@ -34,8 +43,12 @@ export interface LogisticCvOptions {
    * most iterations. Off reproduces scikit-learn's full grid.
    */
   prunePath?: boolean;
-  /** 'first' takes the first C with the best accuracy (scikit-learn); 'log-loss' breaks ties by held-out log-loss. */
-  ties?: 'first' | 'log-loss';
+  /**
+   * 'accuracy': the first C with the best mean held-out accuracy (scikit-learn's default scoring).
+   * 'log-loss': the C with the lowest mean held-out log-loss, a smooth proper score; accuracy over
+   * a few hundred photos moves in steps of a photo and ties across most of the grid.
+   */
+  select?: 'accuracy' | 'log-loss';
   shouldStop?(): boolean;
   onProgress?(done: number, total: number): void;
 }
@@ -70,52 +83,76 @@ export function logSpace(from: number, to: number, count: number): number[] {
 
 /** Needs at least two groups in each of at least two classes (see canCrossValidate). */
 export function logisticRegressionCv(data: CvData, opts: LogisticCvOptions = {}): LogisticCvResult {
-  const cs = opts.cs ?? SKLEARN_CS;
   const objective = opts.objective ?? jsObjective;
-  const fit = { maxIterations: opts.maxIterations ?? 100, gradientTolerance: opts.tolerance ?? 1e-4 };
   const groupClass = classOfGroups(data);
   const k = foldCount(groupClass, opts.folds ?? 5);
   const foldOf = stratifiedFolds(groupClass, k, opts.seed);
-  const folds = Array.from({ length: k }, (_, f) => foldSplit(data, foldOf, f));
-  const models: (SoftmaxModel | undefined)[] = new Array(k).fill(undefined);
-  const fitted: SoftmaxModel[][] = [];
-  const scores: CvScore[] = [];
-  let cancelled = false;
+  const folds = Array.from({ length: k }, (_, f) => foldSplit(data, foldOf, f, objective));
+  let path: CvPath;
   try {
-    for (const [ci, c] of cs.entries()) {
-      const foldScores = folds.map((fold, f) => {
-        models[f] = fitSoftmax(fold.source, { k: data.targets.k, d: data.design.d }, c, { ...fit, start: models[f] }).model;
-        return scoreGroups(models[f] as SoftmaxModel, fold.heldOut);
-      });
-      fitted.push(models.map((m) => m as SoftmaxModel));
-      scores.push(summarise(c, foldScores));
-      opts.onProgress?.(ci + 1, cs.length);
-      if (opts.shouldStop?.()) {
-        cancelled = true;
-        break;
-      }
-      if (opts.prunePath && pastTheBest(scores)) break;
-    }
+    path = climbPath(data, folds, opts);
   } finally {
     for (const fold of folds) fold.source.dispose();
   }
-  const best = bestIndex(scores, opts.ties ?? 'first');
-  const start = meanModel(fitted[best]);
+  const best = bestIndex(path.scores, opts.select ?? 'accuracy');
+  const start = meanModel(path.models[best]);
+  const c = path.scores[best].c;
   const source = objective(data.design, data.targets);
   try {
-    const model = cancelled ? start : fitSoftmax(source, { k: data.targets.k, d: data.design.d }, scores[best].c, { ...fit, start }).model;
-    return { c: scores[best].c, scores, folds: k, model, cvAccuracy: scores[best].accuracy, cvLogLoss: scores[best].logLoss, cancelled };
+    const model = path.cancelled ? start : fitSoftmax(source, shapeOf(data), c, { ...fitOptions(opts), start }).model;
+    const { accuracy, logLoss } = path.scores[best];
+    return { c, scores: path.scores, folds: k, model, cvAccuracy: accuracy, cvLogLoss: logLoss, cancelled: path.cancelled };
   } finally {
     source.dispose();
   }
+}
 
-  function foldSplit(all: CvData, fold: Int32Array, f: number) {
-    const trainRows: number[] = [];
-    const testRows: number[] = [];
-    for (let i = 0; i < all.design.n; i++) (fold[all.group[i]] === f ? testRows : trainRows).push(i);
-    const train = subset(all, trainRows);
-    return { source: objective(train.design, train.targets), heldOut: subset(all, testRows) };
+interface Fold {
+  source: ObjectiveSource;
+  heldOut: CvData;
+}
+
+interface CvPath {
+  scores: CvScore[];
+  /** Each fold's model at each C evaluated. */
+  models: SoftmaxModel[][];
+  cancelled: boolean;
+}
+
+/** C-major so that every fold has been scored at each C before deciding to go on. */
+function climbPath(data: CvData, folds: Fold[], opts: LogisticCvOptions): CvPath {
+  const cs = opts.cs ?? SKLEARN_CS;
+  const current: (SoftmaxModel | undefined)[] = folds.map(() => undefined);
+  const path: CvPath = { scores: [], models: [], cancelled: false };
+  for (const [ci, c] of cs.entries()) {
+    const foldScores = folds.map((fold, f) => {
+      const model = fitSoftmax(fold.source, shapeOf(data), c, { ...fitOptions(opts), start: current[f] }).model;
+      current[f] = model;
+      return scoreGroups(model, fold.heldOut);
+    });
+    path.models.push(current as SoftmaxModel[]);
+    path.scores.push(summarise(c, foldScores));
+    opts.onProgress?.(ci + 1, cs.length);
+    if (opts.shouldStop?.()) return { ...path, cancelled: true };
+    if (opts.prunePath && pastTheBest(path.scores)) break;
   }
+  return path;
+}
+
+function foldSplit(all: CvData, foldOf: Int32Array, f: number, objective: ObjectiveFactory): Fold {
+  const trainRows: number[] = [];
+  const testRows: number[] = [];
+  for (let i = 0; i < all.design.n; i++) (foldOf[all.group[i]] === f ? testRows : trainRows).push(i);
+  const train = subset(all, trainRows);
+  return { source: objective(train.design, train.targets), heldOut: subset(all, testRows) };
+}
+
+function fitOptions(opts: LogisticCvOptions) {
+  return { maxIterations: opts.maxIterations ?? 100, gradientTolerance: opts.tolerance ?? 1e-4 };
+}
+
+function shapeOf(data: CvData): { k: number; d: number } {
+  return { k: data.targets.k, d: data.design.d };
 }
 
 /** True when a CV can run: two classes or more, each with at least two groups. */
@@ -190,11 +227,10 @@ function pastTheBest(scores: CvScore[]): boolean {
   return b.logLoss > a.logLoss && c.logLoss > b.logLoss && c.accuracy < bestAccuracy;
 }
 
-function bestIndex(scores: CvScore[], ties: 'first' | 'log-loss'): number {
+function bestIndex(scores: CvScore[], select: 'accuracy' | 'log-loss'): number {
+  if (select === 'log-loss') return scores.reduce((best, s, i) => (s.logLoss < scores[best].logLoss ? i : best), 0);
   const top = Math.max(...scores.map((s) => s.accuracy));
-  const candidates = scores.map((s, i) => [s, i] as const).filter(([s]) => s.accuracy >= top - 1e-12);
-  if (ties === 'first') return candidates[0][1];
-  return candidates.reduce((best, cur) => (cur[0].logLoss < best[0].logLoss ? cur : best))[1];
+  return scores.findIndex((s) => s.accuracy >= top - 1e-12);
 }
 
 function meanModel(models: SoftmaxModel[]): SoftmaxModel {
