@@ -99,13 +99,22 @@ export const requestSchemas = {
   'engine:status': empty,
   'models:backbones': empty,
   'models:import-weights': z.object({ backboneId: nonEmpty, path: absolutePath }).strict(),
-  /** Starts a run in the training process; defaults: backbone VGG16 if ready else the first ready, 224 px, 'gap' head. */
+  /**
+   * Starts a run in the training process. Defaults: VGG16 if its weights are present, else the
+   * bundled MobileNetV2; input size, head strength and fine-tuning chosen per project by
+   * cross-validation on the training photos (reported in RunDetail.choices).
+   */
   'training:start': z
     .object({
       backboneId: nonEmpty.optional(),
       weightsPath: absolutePath.optional(),
       epochs: z.number().int().min(1).max(500).optional(),
-      fineTune: z.boolean().default(false),
+      /** 'auto': fine-tune the top block when cross-validation says it pays and its estimate fits the time budget. */
+      fineTune: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+      /** Seconds the run may spend on optional work (more input sizes, fine-tuning); default 600. */
+      timeBudgetSeconds: z.number().int().min(10).max(86_400).optional(),
+      /** 'logistic-cv': full-batch logistic regression, L2 chosen by CV on the training photos; 'adam': dropout + dense, early stopping. */
+      headTraining: z.enum(['logistic-cv', 'adam']).default('logistic-cv'),
       seed: z
         .number()
         .int()

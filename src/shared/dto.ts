@@ -151,8 +151,10 @@ export interface BackboneStatus {
   preprocessing: string;
   /** Feature vector length after global pooling. */
   featureDim: number;
-  /** Input side, px, a run uses unless another is chosen (320 for MobileNetV2, 224 for VGG). */
+  /** Input side, px, a run uses when it has nothing to compare (224); larger photos may get more by cross-validation. */
   defaultInputSize: number;
+  /** True when the weights ship with the app. */
+  bundled: boolean;
   note: string | null;
 }
 
@@ -263,6 +265,8 @@ export interface ClassMetricsDto {
 /** Seconds. */
 export interface RunTimings {
   load: number;
+  /** Comparing input sizes by cross-validation (absent before issue 11). */
+  choose?: number;
   features: number;
   train: number;
   fineTune: number;
@@ -315,17 +319,45 @@ export interface RunDetail extends RunSummary {
   featuresCached: number | null;
   /** High-water mark of the training process's resident memory, bytes; null until completed. */
   peakRssBytes: number | null;
+  /** What the run chose and why; null until completed, and for runs recorded before issue 11. */
+  choices: RunChoices | null;
 }
 
-/** The settings a run used (defaults filled in). */
+/** The settings a run was started with (defaults filled in); what it decided is in RunDetail.choices. */
 export interface TrainingConfigDto {
   backboneId: string;
   weightsPath: string;
+  /** Px: the size asked for, or the first candidate when the run chooses (see choices.inputSize). */
   inputSize: number;
   head: 'gap' | 'vgg-fc';
   epochs: number;
-  fineTune: boolean;
+  fineTune: boolean | 'auto';
   seed: number;
+  /** Absent in runs recorded before issue 11. */
+  headTraining?: 'logistic-cv' | 'adam';
+  /** Seconds allowed for optional work (more input sizes, fine-tuning). */
+  timeBudgetSeconds?: number;
+}
+
+// ── Per-run choices (issue 11) ───────────────────────────────────────────────────────────────
+
+/** A setting a run decided for itself, and why in plain words (e.g. "320 px: CV 0.94 vs 0.93 at 224"). */
+export interface RunChoice<T> {
+  value: T;
+  reason: string;
+}
+
+/** What a run chose by cross-validation on its training photos (never the validation photos). */
+export interface RunChoices {
+  /** Input side, px. */
+  inputSize: RunChoice<number>;
+  fineTune: RunChoice<boolean>;
+  /** e.g. 'logistic regression, C = 0.01' */
+  head: RunChoice<string>;
+  /** 5-fold cross-validated accuracy of the chosen setup on the training photos, 0–1; null with too few photos. */
+  cvAccuracy: number | null;
+  /** How far the validation accuracy can be trusted. */
+  validation: { photos: number; weak: boolean; note: string | null };
 }
 
 export interface PredictionDto {

@@ -15,6 +15,9 @@ export interface TrainingPhoto {
   hash: string;
   split: string | null;
   classId: number | null;
+  /** Pixels after EXIF orientation; null when unknown. */
+  width: number | null;
+  height: number | null;
 }
 
 export interface RunRecord {
@@ -38,7 +41,7 @@ export interface RunRecord {
 export function listTrainingPhotos(db: Database): TrainingPhoto[] {
   const rows = db
     .prepare(
-      `SELECT p.id AS photoId, f.path AS folderPath, p.rel_path AS relPath, p.hash, p.split, l.class_id AS classId
+      `SELECT p.id AS photoId, f.path AS folderPath, p.rel_path AS relPath, p.hash, p.split, l.class_id AS classId, p.width, p.height
        FROM photos p JOIN folders f ON f.id = p.folder_id LEFT JOIN labels l ON l.photo_id = p.id
        WHERE p.status = 'ok' AND p.hash IS NOT NULL ORDER BY p.id`
     )

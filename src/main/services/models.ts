@@ -8,7 +8,7 @@ import type { Handlers } from '../../shared/contract';
 import type { BackboneStatus } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import { initBackend, loadBackbone } from '../engine/index';
-import { defaultInputSize } from '../engine/input-size';
+import { DEFAULT_INPUT_SIZE } from '../engine/input-size';
 import { findManifest, locateWeights, readManifests, type ModelManifest } from '../engine/manifests';
 
 export interface ModelDirs {
@@ -39,7 +39,8 @@ export function backboneStatus(manifest: ModelManifest, dirs: ModelDirs): Backbo
     sizeBytes: manifest.sizeBytes,
     preprocessing: manifest.preprocessing,
     featureDim: manifest.featureDim,
-    defaultInputSize: defaultInputSize(manifest.backbone),
+    defaultInputSize: DEFAULT_INPUT_SIZE,
+    bundled: manifest.bundled,
     note: weightsPath ? null : missingNote(manifest)
   };
 }

@@ -2,6 +2,7 @@
 import type {
   ClassMetricsDto,
   EpochMetrics,
+  RunChoices,
   RunDetail,
   RunSummary,
   RunTimings,
@@ -18,6 +19,8 @@ interface StoredMetrics {
   featuresComputed: number;
   featuresCached: number;
   peakRss?: number;
+  /** Absent in runs recorded before issue 11. */
+  choices?: RunChoices;
 }
 
 interface StoredExample {
@@ -65,6 +68,7 @@ export function toRunDetail(run: RunRecord): RunDetail {
     modelPath: run.modelPath,
     featuresComputed: metrics?.featuresComputed ?? null,
     featuresCached: metrics?.featuresCached ?? null,
-    peakRssBytes: metrics?.peakRss ?? null
+    peakRssBytes: metrics?.peakRss ?? null,
+    choices: metrics?.choices ?? null
   };
 }

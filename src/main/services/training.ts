@@ -91,7 +91,7 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
     'training:start': (req) => {
       if (busy) throw busyError(busy, 'train');
       const session = ctx.current();
-      const plan = planTraining(db(), req ?? { fineTune: false, seed: 42, head: 'gap' }, ctx.modelDirs);
+      const plan = planTraining(db(), req ?? {}, ctx.modelDirs);
       const runId = insertRun(session.db, { config: plan.summary, backboneId: plan.summary.backboneId, classes: plan.classes });
       const config = { ...plan.config, modelDir: runModelDir(session.info.path, runId) };
       const run = new TrainingRun({

@@ -27,7 +27,8 @@ beforeAll(async () => {
       inputSize: 96,
       fineTune: false,
       seed: 42,
-      head: 'gap'
+      head: 'gap',
+      headTraining: 'logistic-cv'
     })
   ).runId;
   expect((await finishedRun(p.events, runId)).status).toBe('completed');

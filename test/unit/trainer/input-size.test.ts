@@ -1,28 +1,52 @@
-/** Which input size a run uses when the person picks none: 224 for VGG, 320 for MobileNetV2. */
+/** Which input sizes a run compares: the photos' own resolution decides which candidates make sense. */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultInputSize } from '../../../src/main/engine/input-size';
+import { inputSizeCandidates, medianShortSide } from '../../../src/main/engine/input-size';
 import { resolveBackbone } from '../../../src/main/services/training-plan';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'input-size-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const dirs = { modelsDir: path.join(dir, 'models'), userModelsDir: path.join(dir, 'user') };
 
-describe('default input size', () => {
-  it('is 224 for VGG and unknown families, 320 for every MobileNetV2', () => {
-    expect(['vgg16', 'vgg19', 'custom'].map(defaultInputSize)).toEqual([224, 224, 224]);
-    expect(['mobilenet_v2', 'mobilenet_v2_035', 'mobilenet_v2_100'].map(defaultInputSize)).toEqual([320, 320, 320]);
+describe('input size candidates', () => {
+  it('never upscales small photos: 128 px photos get 224 only, with the reason', () => {
+    const plan = inputSizeCandidates('mobilenet_v2_035', 128);
+    expect(plan.candidates).toEqual([224]);
+    expect(plan.reason).toMatch(/median short side is 128 px/);
   });
 
-  it('follows the backbone an explicit weights path resolves to', () => {
+  it('lets MobileNetV2 compare 224 and 320 when the photos fill 320', () => {
+    expect(inputSizeCandidates('mobilenet_v2_035', 400).candidates).toEqual([224, 320]);
+    expect(inputSizeCandidates('mobilenet_v2_100', 290).candidates).toEqual([224, 320]);
+    expect(inputSizeCandidates('mobilenet_v2_100', 280).candidates).toEqual([224]);
+  });
+
+  it('keeps VGG and custom models at 224', () => {
+    for (const id of ['vgg16', 'vgg19', 'custom']) expect(inputSizeCandidates(id, 1000).candidates).toEqual([224]);
+  });
+
+  it('takes the median of the known short sides', () => {
+    const photos = [
+      { width: 400, height: 533 },
+      { width: 300, height: 200 },
+      { width: null, height: null },
+      { width: 1000, height: 900 }
+    ];
+    expect(medianShortSide(photos)).toBe(400);
+    expect(medianShortSide([])).toBeNull();
+  });
+});
+
+describe('backbone resolution', () => {
+  it('follows the backbone an explicit weights path names', () => {
     const vgg = path.join(dir, 'my-vgg16-notop.h5');
     writeFileSync(vgg, 'x');
     const tm = path.join(dir, 'mobilenet-export');
     mkdirSync(tm);
-    expect(resolveBackbone(undefined, vgg, dirs)).toMatchObject({ id: 'vgg16', inputSize: 224 });
-    expect(resolveBackbone(undefined, tm, dirs)).toMatchObject({ id: 'mobilenet_v2', inputSize: 320 });
-    expect(resolveBackbone('vgg19', tm, dirs)).toMatchObject({ id: 'vgg19', inputSize: 224 });
+    expect(resolveBackbone(undefined, vgg, dirs)).toMatchObject({ id: 'vgg16' });
+    expect(resolveBackbone(undefined, tm, dirs)).toMatchObject({ id: 'mobilenet_v2' });
+    expect(resolveBackbone('vgg19', tm, dirs)).toMatchObject({ id: 'vgg19' });
   });
 });

@@ -45,7 +45,14 @@ const result: TrainingJobResult = {
   predictions: [{ photoId: 9, classIndex: 1, confidence: 0.8, probs: [0.2, 0.8] }],
   modelDir: '/tmp/run-1',
   features: { computed: 4, cached: 0, failed: [{ photoId: 5, reason: 'not an image' }] },
-  peakRss: 123_456_789
+  peakRss: 123_456_789,
+  choices: {
+    inputSize: { value: 320, reason: '320 px: CV 0.940 vs 0.930 at 224' },
+    fineTune: { value: false, reason: 'off: over the time budget' },
+    head: { value: 'logistic-cv', reason: 'logistic regression, C = 0.01' },
+    cvAccuracy: 0.94,
+    validation: { photos: 4, weak: true, note: 'A weak estimate: only 4 validation photos.' }
+  }
 };
 
 const config: TrainingJobConfig = {
@@ -61,6 +68,9 @@ const config: TrainingJobConfig = {
   fineTune: false,
   fineTuneEpochs: 0,
   fineTuneLrDivisor: 10,
+  headTraining: 'logistic-cv',
+  inputSizes: { candidates: [96], reason: '96 px: asked for' },
+  timeBudgetSeconds: 600,
   seed: 42,
   modelDir: '/tmp/run-1',
   backend: 'auto'

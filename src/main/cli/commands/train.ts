@@ -14,6 +14,8 @@ interface TrainOptions extends ProjectOptions {
   weights?: string;
   epochs?: string;
   fineTune?: boolean;
+  timeBudget?: string;
+  headTraining?: string;
   seed?: string;
   size?: string;
   head?: string;
@@ -29,9 +31,16 @@ export function registerTrainCommand(program: Command): void {
     )
     .option('--weights <path>', 'weights file (.h5) or TF.js layers-model folder for the backbone')
     .option('--epochs <n>', 'most epochs of head training (early stopping may end sooner)')
-    .option('--fine-tune', 'then fine-tune the top block of the base (slow without a GPU)')
+    .option('--fine-tune', 'fine-tune the top block of the base (default: when cross-validation says it pays and it fits the time budget)')
+    .option('--no-fine-tune', 'never fine-tune')
+    .option('--time-budget <s>', 'seconds the run may spend on optional work: larger input sizes, fine-tuning (default 600)')
+    .option(
+      '--head-training <kind>',
+      'logistic-cv (L2 chosen by cross-validation) or adam (dropout + dense, early stopping)',
+      'logistic-cv'
+    )
     .option('--seed <n>', 'seed for the validation split, shuffling and initialisation', '42')
-    .option('--size <px>', 'input size (default: the backbone’s, usually 224)')
+    .option('--size <px>', 'input size (default: chosen by cross-validation among the sizes the photos allow)')
     .option('--head <kind>', 'gap (pooled features → dense) or vgg-fc (fc6/fc7/fc8 at 224)', 'gap');
   addProjectOptions(command).action(failOnError(trainAction));
 }
@@ -48,7 +57,9 @@ async function trainAction(opts: TrainOptions): Promise<void> {
     backboneId: opts.backbone,
     weightsPath: opts.weights === undefined ? undefined : resolveUserPath(opts.weights),
     epochs: intOption(opts.epochs, 'epochs'),
-    fineTune: opts.fineTune === true,
+    fineTune: opts.fineTune ?? ('auto' as const),
+    timeBudgetSeconds: intOption(opts.timeBudget, 'time-budget'),
+    headTraining: opts.headTraining === 'adam' ? ('adam' as const) : ('logistic-cv' as const),
     seed: intOption(opts.seed, 'seed'),
     inputSize: intOption(opts.size, 'size'),
     head: opts.head === 'vgg-fc' ? ('vgg-fc' as const) : ('gap' as const)
@@ -105,7 +116,8 @@ export function trainResultLine(d: RunDetail): object {
     runId: d.id,
     backend: d.backend,
     backbone: d.backboneId,
-    inputSize: d.config.inputSize,
+    inputSize: d.choices?.inputSize.value ?? d.config.inputSize,
+    choices: d.choices,
     classes: d.classes,
     valAccuracy: d.valAccuracy,
     perClass: d.perClass,
@@ -151,9 +163,24 @@ export function formatTrainSummary(d: RunDetail): string {
     ...d.perClass.map(
       (c) => `    ${c.name}: precision ${c.precision.toFixed(3)} recall ${c.recall.toFixed(3)} f1 ${c.f1.toFixed(3)} (${c.support})`
     ),
-    t ? `  time: features ${t.features.toFixed(1)} s, training ${t.train.toFixed(1)} s, total ${t.total.toFixed(1)} s` : '',
+    ...choiceLines(d),
+    t
+      ? `  time: ${t.choose ? `choosing ${t.choose.toFixed(1)} s, ` : ''}features ${t.features.toFixed(1)} s, training ${t.train.toFixed(1)} s, ${t.fineTune > 0 ? `fine-tuning ${t.fineTune.toFixed(1)} s, ` : ''}total ${t.total.toFixed(1)} s`
+      : '',
     `  features: ${d.featuresComputed ?? 0} computed, ${d.featuresCached ?? 0} from cache`,
     `  model: ${d.modelPath}`
   ];
   return lines.filter(Boolean).join('\n') + '\n';
+}
+
+/** What the run chose and why, one line each (issue 11). */
+function choiceLines(d: RunDetail): string[] {
+  const c = d.choices;
+  if (!c) return [];
+  return [
+    `  input size: ${c.inputSize.reason}`,
+    `  head: ${c.head.reason}`,
+    `  fine-tuning: ${c.fineTune.reason}`,
+    ...(c.validation.note ? [`  note: ${c.validation.note}`] : [])
+  ];
 }

@@ -157,8 +157,13 @@ function shapeOf(data: CvData): { k: number; d: number } {
 
 /** True when a CV can run: two classes or more, each with at least two groups. */
 export function canCrossValidate(data: CvData): boolean {
+  return enoughForFolds(classOfGroups(data));
+}
+
+/** True when labels (one per group) hold two classes or more with at least two members each. */
+export function enoughForFolds(labels: ArrayLike<number>): boolean {
   const counts = new Map<number, number>();
-  classOfGroups(data).forEach((c) => counts.set(c, (counts.get(c) ?? 0) + 1));
+  for (let i = 0; i < labels.length; i++) counts.set(labels[i], (counts.get(labels[i]) ?? 0) + 1);
   return counts.size >= 2 && Math.min(...counts.values()) >= 2;
 }
 

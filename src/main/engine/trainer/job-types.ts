@@ -6,7 +6,7 @@
  * checked against them at compile time (see the `Same` assertions below).
  */
 import { z } from 'zod';
-import type { ClassMetricsDto, EpochMetrics, RunTimings, TrainingPhase, TrainingProgress } from '../../../shared/dto';
+import type { ClassMetricsDto, EpochMetrics, RunChoices, RunTimings, TrainingPhase, TrainingProgress } from '../../../shared/dto';
 import type { HeadKind } from './head';
 import type { EpochStats } from './train-head';
 
@@ -75,8 +75,15 @@ export const trainingJobConfigSchema = z.object({
   learningRate: z.number(),
   /** Epochs without a better validation loss before stage 1 stops. */
   patience: count,
-  fineTune: z.boolean(),
+  /** 'auto': decided in the run by cross-validation and the time budget. */
+  fineTune: z.union([z.boolean(), z.literal('auto')]),
   fineTuneEpochs: count,
+  /** How the 'gap' head learns ('vgg-fc' always uses Adam). */
+  headTraining: z.enum(['logistic-cv', 'adam']),
+  /** Sizes (px, ascending) the run compares by cross-validation; one means inputSize is fixed, for `reason`. */
+  inputSizes: z.object({ candidates: z.array(z.number().int().positive()).min(1), reason: z.string() }),
+  /** Seconds the run may spend on optional work (more input sizes, fine-tuning). */
+  timeBudgetSeconds: z.number().positive(),
   /** Stage-2 learning rate = learningRate / this (10–100). */
   fineTuneLrDivisor: z.number(),
   seed: z.number().int(),
@@ -135,6 +142,7 @@ const epochStatsSchema = z.object({
 
 const runTimingsSchema = z.object({
   load: anyNumber,
+  choose: anyNumber.optional(),
   features: anyNumber,
   train: anyNumber,
   fineTune: anyNumber,
@@ -142,6 +150,14 @@ const runTimingsSchema = z.object({
   predict: anyNumber,
   save: anyNumber,
   total: anyNumber
+});
+
+const runChoicesSchema = z.object({
+  inputSize: z.object({ value: z.number().int().positive(), reason: z.string() }),
+  fineTune: z.object({ value: z.boolean(), reason: z.string() }),
+  head: z.object({ value: z.string(), reason: z.string() }),
+  cvAccuracy: anyNumber.nullable(),
+  validation: z.object({ photos: count, weak: z.boolean(), note: z.string().nullable() })
 });
 
 export const trainingJobResultSchema = z.object({
@@ -159,7 +175,8 @@ export const trainingJobResultSchema = z.object({
   modelDir: z.string(),
   features: z.object({ computed: count, cached: count, failed: z.array(z.object({ photoId, reason: z.string() })) }),
   /** Bytes, resident set size high-water mark of the training process. */
-  peakRss: anyNumber
+  peakRss: anyNumber,
+  choices: runChoicesSchema
 });
 export type TrainingJobResult = z.infer<typeof trainingJobResultSchema>;
 
@@ -179,5 +196,6 @@ export type SchemaChecks = [
   Assert<Same<z.infer<typeof classMetricsSchema>, ClassMetricsDto>>,
   Assert<Same<z.infer<typeof runTimingsSchema>, RunTimings>>,
   Assert<Same<z.infer<typeof epochStatsSchema>, EpochStats>>,
-  Assert<Same<z.infer<typeof headKindSchema>, HeadKind>>
+  Assert<Same<z.infer<typeof headKindSchema>, HeadKind>>,
+  Assert<Same<z.infer<typeof runChoicesSchema>, RunChoices>>
 ];

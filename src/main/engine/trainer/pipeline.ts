@@ -17,6 +17,11 @@ import { classWeightsFor } from './split';
 import { featureStage, featureShape, stackFeatures } from './stages';
 import { evaluateAndPredict, fineTuneStage, saveStage, type TrainedState } from './stages-late';
 import { trainHead, type LabeledTensor, type TrainResult } from './train-head';
+import { chooseInputSize, type SizeDecision } from './choose-input-size';
+import { decideFineTune } from './fine-tune-choice';
+import { headReason, linearHeadStage, type LinearStageResult } from './linear-head-stage';
+import { validationQuality } from './run-choices';
+import { TimeBudget } from './time-budget';
 
 export interface TrainingJobIO {
   onLoaded(info: BackendInfo): void;
@@ -35,10 +40,15 @@ export async function runTrainingJob(job: TrainingJob, io: TrainingJobIO): Promi
   const t0 = performance.now();
   const info = await initBackend({ prefer: job.config.backend });
   io.onLoaded(info);
+  const budget = new TimeBudget(job.config.timeBudgetSeconds);
+  const [size, chooseSeconds] = await timed(() => chooseInputSize(job, io, clock, budget));
+  if (size === null) return null;
+  job = { ...job, config: { ...job.config, inputSize: size.size } };
+  const t1 = performance.now();
   const backbone = await loadBackbone({ id: job.config.backboneId, weightsPath: job.config.weightsPath, inputSize: job.config.inputSize });
-  const loadSeconds = (performance.now() - t0) / 1000;
+  const loadSeconds = (performance.now() - t1 + (t1 - t0 - chooseSeconds * 1000)) / 1000;
   try {
-    return await trainOnBackbone(job, backbone, io, clock, { info, loadSeconds });
+    return await trainOnBackbone(job, backbone, io, clock, { info, loadSeconds, chooseSeconds, size, budget });
   } catch (err) {
     throw explainAbort(err, job);
   } finally {
@@ -55,10 +65,10 @@ export function explainAbort(err: unknown, job: Pick<TrainingJob, 'config'>): un
   const message = err instanceof Error ? err.message : String(err);
   if (!/^Aborted\(|out of memory|Array buffer allocation failed/i.test(message)) return err;
   const { inputSize, fineTune } = job.config;
-  const what = fineTune ? `fine-tuning at ${inputSize} px` : `training at ${inputSize} px`;
+  const what = fineTune === true ? `fine-tuning at ${inputSize} px` : `training at ${inputSize} px`;
   return new AppError(
     'TRAINING_FAILED',
-    `The compute backend ran out of memory while ${what}. Try a smaller input size${fineTune ? ' or train without fine-tuning' : ''}; with @tensorflow/tfjs-node installed there is far more memory. The project is unchanged.`
+    `The compute backend ran out of memory while ${what}. Try a smaller input size${fineTune !== false ? ' or train without fine-tuning' : ''}; with @tensorflow/tfjs-node installed there is far more memory. The project is unchanged.`
   );
 }
 
@@ -72,6 +82,10 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 interface RunContext {
   info: BackendInfo;
   loadSeconds: number;
+  /** Comparing input sizes (features of the training photos at each, and their CV). */
+  chooseSeconds: number;
+  size: SizeDecision;
+  budget: TimeBudget;
 }
 
 async function trainOnBackbone(
@@ -100,13 +114,23 @@ async function trainOnBackbone(
   const rng = createRng(job.config.seed);
   const state: TrainedState = { job, backbone, head, classifier: null, fineTuned: false, rng, train, val, features: feats.features, xVal };
   try {
-    const [stage1, trainSeconds] = await timed(() => headStage(state, trainData, clock, io));
+    const linear = job.config.head === 'gap' && job.config.headTraining === 'logistic-cv';
+    const [stage1, trainSeconds] = await timed(async () =>
+      linear ? linearHeadStage(state, clock, io, ctx.size.fit) : headStage(state, trainData, clock, io)
+    );
     if (stage1.cancelled) return null;
-    const [stage2, fineTuneSeconds] = await timed(async () => (job.config.fineTune ? fineTuneStage(state, clock, io) : null));
-    if (stage2?.cancelled) return null;
+    const fit = 'fit' in stage1 ? (stage1 as LinearStageResult).fit : null;
+    const [stage2, fineTuneSeconds] = await timed(async () => {
+      const fineTune = await decideFineTune(state, fit, ctx.budget, clock, io);
+      return fineTune === null ? null : { fineTune, result: fineTune.value ? await fineTuneStage(state, clock, io) : null };
+    });
+    if (stage2 === null || stage2.result?.cancelled) return null;
     const late = await evaluateAndPredict(state, clock, io);
     if (late === null) return null;
     const [, saveSeconds] = await timed(() => saveStage(state, clock));
+    const head = fit
+      ? { value: 'logistic-cv', reason: headReason(fit) }
+      : { value: job.config.head === 'gap' ? 'adam' : 'vgg-fc', reason: 'asked for' };
     return {
       backend: ctx.info.backend,
       backendLabel: ctx.info.label,
@@ -114,10 +138,11 @@ async function trainOnBackbone(
       classes: job.config.classes,
       evaluation: late.evaluation,
       history: stage1.history,
-      fineTuneHistory: stage2?.history ?? [],
+      fineTuneHistory: stage2.result?.history ?? [],
       bestEpoch: stage1.bestEpoch,
       timings: {
         load: ctx.loadSeconds,
+        choose: ctx.chooseSeconds,
         features: featuresSeconds,
         train: trainSeconds,
         fineTune: fineTuneSeconds,
@@ -129,7 +154,14 @@ async function trainOnBackbone(
       predictions: late.predictions,
       modelDir: job.config.modelDir,
       features: { computed: feats.computed, cached: feats.cached, failed: feats.failed },
-      peakRss: process.resourceUsage().maxRSS * 1024
+      peakRss: process.resourceUsage().maxRSS * 1024,
+      choices: {
+        inputSize: { value: job.config.inputSize, reason: ctx.size.reason },
+        fineTune: stage2.fineTune,
+        head,
+        cvAccuracy: fit?.cv?.cvAccuracy ?? null,
+        validation: validationQuality(val, train.length, job.config.classes.length, late.evaluation.accuracy, fit?.cv?.cvAccuracy ?? null)
+      }
     };
   } finally {
     tf.dispose([trainData.x, xVal]);
