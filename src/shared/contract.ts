@@ -9,6 +9,7 @@ import type {
   BackboneStatus,
   BackendInfo,
   ClassDto,
+  DownloadProgress,
   FolderDto,
   ImportProgress,
   ImportResult,
@@ -25,7 +26,8 @@ import type {
   TrainingBusy,
   TrainingFinished,
   TrainingPlanPreview,
-  TrainingProgress
+  TrainingProgress,
+  WeightsCheck
 } from './dto';
 
 const id = z.number().int().positive();
@@ -99,6 +101,10 @@ export const requestSchemas = {
   'engine:status': empty,
   'models:backbones': empty,
   'models:import-weights': z.object({ backboneId: nonEmpty, path: absolutePath }).strict(),
+  /** Which network a weights file or folder is for, and whether it fits `backboneId` (any backbone when absent). */
+  'models:check-weights': z.object({ path: absolutePath, backboneId: nonEmpty.optional() }).strict(),
+  /** Downloads a backbone's weights (resumes a partial download, checks the MD5); progress as 'models:download-progress'. */
+  'models:download': z.object({ backboneId: nonEmpty }).strict(),
   /**
    * Starts a run in the training process. Defaults: VGG16 if its weights are present, else the
    * bundled MobileNetV2; input size, head strength and fine-tuning chosen per project by
@@ -203,6 +209,8 @@ export interface ResponseMap {
   'engine:status': BackendInfo;
   'models:backbones': BackboneStatus[];
   'models:import-weights': BackboneStatus;
+  'models:check-weights': WeightsCheck;
+  'models:download': BackboneStatus;
   'training:start': { runId: number };
   'training:cancel': { cancelled: boolean };
   'training:plan': TrainingPlanPreview;
@@ -241,6 +249,7 @@ export interface EventMap {
   'predictions:progress': PredictionProgress;
   /** A re-predict ended (completed, cancelled or failed); the slot is free when it arrives. */
   'predictions:finished': PredictionFinished;
+  'models:download-progress': DownloadProgress;
 }
 export type EventName = keyof EventMap;
 
@@ -252,7 +261,8 @@ export const EVENTS: EventName[] = [
   'training:progress',
   'training:finished',
   'predictions:progress',
-  'predictions:finished'
+  'predictions:finished',
+  'models:download-progress'
 ];
 
 export function isEventName(value: unknown): value is EventName {

@@ -158,6 +158,26 @@ export interface BackboneStatus {
   note: string | null;
 }
 
+/** Answer of 'models:check-weights': which network a weights file is for, and whether it fits. */
+export interface WeightsCheck {
+  /** True when the file is usable with the backbone asked for (or with some backbone when none was). */
+  ok: boolean;
+  /** Backbone the weights are for (vgg16, vgg19, mobilenet_v2_035, …); null when not recognised. */
+  backboneId: string | null;
+  /** e.g. "VGG19", "MobileNetV2 (width 0.35)"; null when not recognised. */
+  network: string | null;
+  /** For people: what the file is, or what is wrong and what to do. */
+  message: string;
+}
+
+/** Event 'models:download-progress': a backbone's weights are downloading ('models:download'). */
+export interface DownloadProgress {
+  backboneId: string;
+  /** Bytes on disk so far (a resumed part included) and in all; total null when unknown. */
+  received: number;
+  total: number | null;
+}
+
 export interface AppInfo {
   version: string;
   transport: 'electron' | 'http' | 'direct';

@@ -46,6 +46,15 @@ function toFloat32(value: unknown, name: string): Float32Array {
 
 /** Reads all layers' weights. Throws WEIGHTS_INVALID for non-HDF5, truncated or non-Keras files. */
 export async function readKerasH5(file: string): Promise<NamedWeights> {
+  return readKerasH5With(file, true);
+}
+
+/** Layer names and weight shapes only (empty data): enough to tell which network a file is for. */
+export async function readKerasH5Layout(file: string): Promise<NamedWeights> {
+  return readKerasH5With(file, false);
+}
+
+async function readKerasH5With(file: string, withData: boolean): Promise<NamedWeights> {
   if (statSync(file).size < 8 || !isHdf5File(file)) {
     throw new AppError('WEIGHTS_INVALID', `${file} is not an HDF5 file (expected Keras .h5 weights).`);
   }
@@ -53,7 +62,7 @@ export async function readKerasH5(file: string): Promise<NamedWeights> {
   let f: InstanceType<H5Module['File']> | null = null;
   try {
     f = new lib.File(file, 'r');
-    return readLayers(lib, f, file);
+    return readLayers(lib, f, file, withData);
   } catch (err) {
     if (err instanceof AppError) throw err;
     throw new AppError('WEIGHTS_INVALID', `${file} could not be read as HDF5 (truncated or damaged?): ${(err as Error).message}`);
@@ -66,7 +75,7 @@ export async function readKerasH5(file: string): Promise<NamedWeights> {
   }
 }
 
-function readLayers(lib: H5Module, f: InstanceType<H5Module['File']>, file: string): NamedWeights {
+function readLayers(lib: H5Module, f: InstanceType<H5Module['File']>, file: string, withData: boolean): NamedWeights {
   let root: InstanceType<H5Module['Group']> = f;
   if (!('layer_names' in f.attrs)) {
     const mw = f.get('model_weights');
@@ -84,7 +93,7 @@ function readLayers(lib: H5Module, f: InstanceType<H5Module['File']>, file: stri
       const ds = group.get(name);
       if (!(ds instanceof lib.Dataset))
         throw new AppError('WEIGHTS_INVALID', `${file}: weight ${layerName}/${name} is listed but missing.`);
-      return { name, shape: ds.shape ?? [], data: toFloat32(ds.value, `${layerName}/${name}`) };
+      return { name, shape: ds.shape ?? [], data: withData ? toFloat32(ds.value, `${layerName}/${name}`) : new Float32Array(0) };
     });
     out.set(layerName, weights);
   }

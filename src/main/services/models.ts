@@ -9,7 +9,10 @@ import type { BackboneStatus } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import { initBackend, loadBackbone } from '../engine/index';
 import { DEFAULT_INPUT_SIZE } from '../engine/input-size';
+import { fetchWeights } from '../engine/fetch-weights';
 import { findManifest, locateWeights, readManifests, type ModelManifest } from '../engine/manifests';
+import type { EventBus } from './event-bus';
+import { checkWeights } from './weights-check';
 
 export interface ModelDirs {
   /** resources/models: shipped manifests, fetched weights beside them. */
@@ -21,12 +24,42 @@ export interface ModelDirs {
 /** Input size used only to validate an imported file; small so the check is quick. */
 const VALIDATION_SIZE = 64;
 
-export function createModelHandlers(opts: ModelDirs): Pick<Handlers, 'engine:status' | 'models:backbones' | 'models:import-weights'> {
+type ModelChannel = 'engine:status' | 'models:backbones' | 'models:import-weights' | 'models:check-weights' | 'models:download';
+
+export function createModelHandlers(opts: ModelDirs, events?: EventBus): Pick<Handlers, ModelChannel> {
+  const downloads = new Map<string, Promise<BackboneStatus>>();
   return {
     'engine:status': () => initBackend(),
     'models:backbones': () => readManifests(opts.modelsDir).map((m) => backboneStatus(m, opts)),
-    'models:import-weights': (req) => importWeights(req.backboneId, req.path, opts)
+    'models:import-weights': (req) => importWeights(req.backboneId, req.path, opts),
+    'models:check-weights': (req) => checkWeights(req.path, req.backboneId, opts),
+    // One download per backbone at a time: a second window asking joins the first.
+    'models:download': (req) => {
+      const manifest = findManifest(opts.modelsDir, req.backboneId);
+      const running = downloads.get(manifest.id) ?? downloadWeights(manifest, opts, events);
+      downloads.set(manifest.id, running);
+      return running.finally(() => downloads.delete(manifest.id));
+    }
   };
+}
+
+/**
+ * Downloads into the user models folder (writable in an installed app, unlike resources/),
+ * resuming a partial file and checking the MD5; progress goes out as events, at most 5 a second.
+ */
+async function downloadWeights(manifest: ModelManifest, dirs: ModelDirs, events?: EventBus): Promise<BackboneStatus> {
+  if (manifest.bundled) throw new AppError('INVALID_REQUEST', `${manifest.displayName} ships with the app; there is nothing to download.`);
+  let last = 0;
+  await fetchWeights(manifest, {
+    targetDir: path.join(dirs.userModelsDir, manifest.id),
+    onProgress: ({ received, total }) => {
+      const now = Date.now();
+      if (now - last < 200 && received !== total) return;
+      last = now;
+      events?.emit('models:download-progress', { backboneId: manifest.id, received, total });
+    }
+  });
+  return backboneStatus(manifest, dirs);
 }
 
 export function backboneStatus(manifest: ModelManifest, dirs: ModelDirs): BackboneStatus {
@@ -46,7 +79,7 @@ export function backboneStatus(manifest: ModelManifest, dirs: ModelDirs): Backbo
 }
 
 function missingNote(manifest: ModelManifest): string {
-  return `Weights not found. Run "npm run models:fetch -- ${manifest.id}" or import ${manifest.file}.`;
+  return `Weights not found. Download them (Train › Advanced, or "npm run models:fetch -- ${manifest.id}"), or import ${manifest.file} from ${manifest.url}.`;
 }
 
 /**
@@ -56,6 +89,9 @@ function missingNote(manifest: ModelManifest): string {
  */
 export async function importWeights(backboneId: string, source: string, dirs: ModelDirs): Promise<BackboneStatus> {
   const manifest = findManifest(dirs.modelsDir, backboneId);
+  if (manifest.bundled) {
+    throw new AppError('INVALID_REQUEST', `${manifest.displayName} ships with the app; there is nothing to import for it.`);
+  }
   const abs = path.resolve(source);
   if (!existsSync(abs) || !statSync(abs).isFile()) throw new AppError('NOT_FOUND', `Weights file not found: ${abs}`);
   await initBackend();

@@ -59,6 +59,12 @@ export function registerModelsCommand(program: Command): void {
 async function fetchAction(id: string, opts: FetchCliOptions): Promise<void> {
   const { modelsDir } = modelDirs(opts);
   const manifest = findManifest(modelsDir, id);
+  if (manifest.bundled) {
+    const file = path.join(modelsDir, manifest.id, manifest.file);
+    if (opts.json) writeJsonLine({ type: 'result', id: manifest.id, path: file, bundled: true });
+    else process.stdout.write(`${manifest.displayName} ships with the app (${file}); nothing to download.\n`);
+    return;
+  }
   const bar = opts.json
     ? null
     : new SingleBar({ format: `${manifest.id} [{bar}] {percentage}% {value}/{total} bytes`, hideCursor: true }, Presets.shades_classic);

@@ -45,10 +45,11 @@ export interface LogisticCvOptions {
   prunePath?: boolean;
   /**
    * 'accuracy': the first C with the best mean held-out accuracy (scikit-learn's default scoring).
-   * 'log-loss': the C with the lowest mean held-out log-loss, a smooth proper score; accuracy over
-   * a few hundred photos moves in steps of a photo and ties across most of the grid.
+   * 'accuracy-then-log-loss': among the Cs with the best accuracy, the lowest held-out log-loss;
+   * accuracy over a few hundred photos moves in steps of a photo and often ties across the grid,
+   * where the first (strongest) C is rarely the best.
    */
-  select?: 'accuracy' | 'log-loss';
+  select?: 'accuracy' | 'accuracy-then-log-loss';
   shouldStop?(): boolean;
   onProgress?(done: number, total: number): void;
 }
@@ -232,10 +233,11 @@ function pastTheBest(scores: CvScore[]): boolean {
   return b.logLoss > a.logLoss && c.logLoss > b.logLoss && c.accuracy < bestAccuracy;
 }
 
-function bestIndex(scores: CvScore[], select: 'accuracy' | 'log-loss'): number {
-  if (select === 'log-loss') return scores.reduce((best, s, i) => (s.logLoss < scores[best].logLoss ? i : best), 0);
+function bestIndex(scores: CvScore[], select: 'accuracy' | 'accuracy-then-log-loss'): number {
   const top = Math.max(...scores.map((s) => s.accuracy));
-  return scores.findIndex((s) => s.accuracy >= top - 1e-12);
+  const tied = scores.map((s, i) => [s, i] as const).filter(([s]) => s.accuracy >= top - 1e-12);
+  if (select === 'accuracy') return tied[0][1];
+  return tied.reduce((best, cur) => (cur[0].logLoss < best[0].logLoss ? cur : best))[1];
 }
 
 function meanModel(models: SoftmaxModel[]): SoftmaxModel {

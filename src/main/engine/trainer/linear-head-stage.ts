@@ -40,5 +40,5 @@ export function linearHeadStage(
 /** e.g. "logistic regression, C = 0.0100 (5-fold CV 0.931, log-loss 0.201)". */
 export function headReason(fit: LinearHeadFit): string {
   if (!fit.cv) return `logistic regression, C = ${fit.c} (too few photos per class to cross-validate: the usual strength)`;
-  return `logistic regression, C = ${fit.c.toPrecision(2)}: lowest ${fit.cv.folds}-fold CV log-loss (${fit.cv.cvLogLoss.toFixed(3)}), CV accuracy ${fit.cv.cvAccuracy.toFixed(3)}`;
+  return `logistic regression, C = ${fit.c.toPrecision(2)}: best ${fit.cv.folds}-fold CV accuracy ${fit.cv.cvAccuracy.toFixed(3)} (log-loss ${fit.cv.cvLogLoss.toFixed(3)})`;
 }

@@ -1,6 +1,7 @@
 /**
  * The default head: multinomial logistic regression on standardised pooled features, its L2
- * strength chosen by 5-fold cross-validation on the training photos (lowest held-out log-loss),
+ * strength chosen by 5-fold cross-validation on the training photos (best held-out accuracy,
+ * ties broken by the lower held-out log-loss),
  * refitted on all of them; full batch and deterministic, no validation photo involved. A photo
  * and its mirror image are two rows of one group (folds never split them; held-out photos are
  * scored on the mean of both, as the app predicts). The fit is then written into the head's
@@ -75,7 +76,7 @@ export function fitLinearHead(rows: CvData, opts: LinearHeadOptions): LinearHead
     seed: opts.seed,
     objective: tensorObjective,
     prunePath: true,
-    select: 'log-loss',
+    select: 'accuracy-then-log-loss',
     shouldStop: opts.shouldStop,
     onProgress: opts.onProgress
   });
