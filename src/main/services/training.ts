@@ -18,6 +18,7 @@ import type { ProjectSession } from './project-session';
 import { exportRun, predictWithRun } from './training-export';
 import { planTraining, previewTraining, type ModelDirs } from './training-plan';
 import { TrainingRun } from './training-run';
+import { requireFittingWeights } from './weights-check';
 import { toRunDetail, toRunSummary } from './training-views';
 
 export type TrainingChannel =
@@ -88,10 +89,15 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
     return session.db;
   };
   return {
-    'training:start': (req) => {
+    'training:start': async (req) => {
+      if (busy) throw busyError(busy, 'train');
+      // Weights for another network are refused here, naming the one they fit, before a run is recorded.
+      const request = req?.weightsPath
+        ? { ...req, backboneId: await requireFittingWeights(req.weightsPath, req.backboneId, ctx.modelDirs) }
+        : (req ?? {});
       if (busy) throw busyError(busy, 'train');
       const session = ctx.current();
-      const plan = planTraining(db(), req ?? {}, ctx.modelDirs);
+      const plan = planTraining(db(), request, ctx.modelDirs);
       const runId = insertRun(session.db, { config: plan.summary, backboneId: plan.summary.backboneId, classes: plan.classes });
       const config = { ...plan.config, modelDir: runModelDir(session.info.path, runId) };
       const run = new TrainingRun({

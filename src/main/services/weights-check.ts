@@ -6,10 +6,12 @@
 import type { WeightsCheck } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import { fitsBackbone, identifyWeights } from '../engine/identify-weights';
-import { findManifest, readManifests } from '../engine/manifests';
+import { readManifests } from '../engine/manifests';
 import type { ModelDirs } from './training-plan';
 
 export async function checkWeights(weightsPath: string, backboneId: string | undefined, dirs: ModelDirs): Promise<WeightsCheck> {
+  // A custom backbone is any TF.js layers model, cut at a layer the person names: nothing to recognise.
+  if (backboneId === 'custom') return { ok: true, backboneId: 'custom', network: null, message: 'A custom TF.js layers model.' };
   let identity;
   try {
     identity = await identifyWeights(weightsPath);
@@ -19,12 +21,13 @@ export async function checkWeights(weightsPath: string, backboneId: string | und
     }
     throw err;
   }
-  const wanted = backboneId ? findManifest(dirs.modelsDir, backboneId) : null;
-  const fits = wanted === null || fitsBackbone(identity, wanted.backbone);
-  const known = readManifests(dirs.modelsDir).find((m) => m.backbone === identity.backboneId);
+  const manifests = readManifests(dirs.modelsDir);
+  const wanted = backboneId === undefined ? undefined : manifests.find((m) => m.id === backboneId || m.backbone === backboneId);
+  const fits = backboneId === undefined || fitsBackbone(identity, wanted?.backbone ?? backboneId);
+  const known = manifests.find((m) => m.backbone === identity.backboneId);
   const message = fits
-    ? `${identity.network} weights${known ? ` for ${known.displayName}` : ''}.`
-    : `These are ${identity.network} weights, not ${wanted?.displayName ?? backboneId}. Choose ${known?.displayName ?? identity.network} as the backbone (or Automatic), or pick ${wanted?.file ?? 'the right file'}.`;
+    ? `${identity.network} weights${known ? ` (${known.displayName})` : ''}.`
+    : `These are ${identity.network} weights, not ${wanted?.displayName ?? backboneId}. Choose ${known?.displayName ?? identity.network} as the backbone (or Automatic), or pick ${wanted?.file ?? 'weights for that network'}.`;
   return { ok: fits, backboneId: identity.backboneId, network: identity.network, message };
 }
 
