@@ -86,7 +86,7 @@ async function request(url: string, offset: number, timeoutMs: number): Promise<
     const why = cause?.code ?? cause?.message ?? (err as Error).message;
     throw new AppError(
       'IO_ERROR',
-      `Cannot download ${url}: ${why}. This machine may be offline; download the file elsewhere and use "Import weights file…" instead.`
+      `Cannot download ${url}: ${why}. This machine may be offline: download the file on another machine and choose it under Train › Advanced › Weights (or pass --weights).`
     );
   }
   // 416 only answers a Range request: the part already reaches the end of the file (or beyond).
