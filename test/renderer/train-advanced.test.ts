@@ -1,4 +1,4 @@
-/** The Advanced fold's input-size field shows the size a run would use when left empty. */
+/** The Advanced fold's input-size field shows the size a run would use when left empty ("auto": chosen by cross-validation). */
 import { mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ function backbone(id: string, ready: boolean, defaultInputSize: number): Backbon
     preprocessing: 'tf',
     featureDim: 1280,
     defaultInputSize,
+    bundled: id === 'mobilenet_v2_035',
     note: null
   };
 }
@@ -30,17 +31,26 @@ describe('TrainAdvanced input size', () => {
     setActivePinia(createPinia());
   });
 
-  it('follows the backbone a run would use: chosen, else VGG16 if ready, else the first ready', async () => {
+  it('follows the backbone a run would use: chosen, else VGG16 if ready, else the bundled MobileNetV2', async () => {
     const training = useTrainingStore();
-    training.backbones = [backbone('mobilenet_v2_035', true, 320), backbone('vgg16', false, 224)];
+    training.backbones = [backbone('mobilenet_v2_035', true, 224), backbone('vgg16', false, 224)];
     const wrapper = mount(TrainAdvanced);
-    expect(placeholder(wrapper)).toBe('320');
-    training.backbones = [backbone('mobilenet_v2_035', true, 320), backbone('vgg16', true, 224)];
+    expect(placeholder(wrapper)).toBe('auto');
+    training.backbones = [backbone('mobilenet_v2_035', true, 224), backbone('vgg16', true, 224)];
     await wrapper.vm.$nextTick();
     expect(placeholder(wrapper)).toBe('224');
     training.options.backboneId = 'mobilenet_v2_035';
     await wrapper.vm.$nextTick();
-    expect(placeholder(wrapper)).toBe('320');
+    expect(placeholder(wrapper)).toBe('auto');
+  });
+
+  it('offers to download VGG16 while its weights are missing, naming the file for offline import', async () => {
+    const training = useTrainingStore();
+    training.backbones = [backbone('mobilenet_v2_035', true, 224), { ...backbone('vgg16', false, 224), sizeBytes: 58889256, displayName: 'VGG16 (ImageNet)', note: 'The weights file is vgg16_notop.h5 (from https://example)' }];
+    const wrapper = mount(TrainAdvanced);
+    expect(wrapper.get('[data-testid="weights-download-button"]').text()).toBe('Download VGG16 (≈ 59 MB)');
+    expect(wrapper.get('[data-testid="weights-download"]').text()).toContain('vgg16_notop.h5 (from https://example)');
+    expect(wrapper.findAll('input[type="text"]')).toHaveLength(1);
   });
 
   it('says "auto" for a weights path without a chosen backbone (the main side recognises it)', async () => {

@@ -79,7 +79,7 @@ export function backboneStatus(manifest: ModelManifest, dirs: ModelDirs): Backbo
 }
 
 function missingNote(manifest: ModelManifest): string {
-  return `Weights not found. Download them (Train › Advanced, or "npm run models:fetch -- ${manifest.id}"), or import ${manifest.file} from ${manifest.url}.`;
+  return `The weights file is ${manifest.file} (from ${manifest.url}). Without internet here: download it on another machine, then choose it as the weights file; or run "npm run models:fetch -- ${manifest.id}".`;
 }
 
 /**

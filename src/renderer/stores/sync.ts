@@ -12,6 +12,7 @@ import { useProjectStore } from './project';
 import { useSelectionStore } from './selection';
 import { useSuggestionsStore } from './suggestions';
 import { useTrainingStore } from './training';
+import { useWeightsStore } from './weights';
 
 /** Changes arriving within this window share one refresh, ms. */
 const COALESCE_MS = 30;
@@ -99,6 +100,7 @@ export function startSync(): () => void {
     on('library:changed', () => scheduleRefresh()),
     on('project:changed', () => void reloadAll()),
     on('training:progress', (p) => training.onProgress(p)),
+    on('models:download-progress', (p) => useWeightsStore().onDownloadProgress(p)),
     on('training:finished', (f) => {
       void training.onFinished(f);
       // New predictions are new suggestions on the thumbnails.

@@ -42,7 +42,10 @@ export interface TrainOptions {
   weightsPath: string;
   inputSize: number | null;
   epochs: number | null;
-  fineTune: boolean;
+  /** 'auto': when cross-validation says it pays and it fits the time budget. */
+  fineTune: boolean | 'auto';
+  /** Minutes a run may spend on optional work (larger input sizes, fine-tuning); null: 10. */
+  budgetMinutes: number | null;
   seed: number;
 }
 
@@ -57,7 +60,18 @@ export function batchPoint(p: TrainingProgress, headEpochs: number): BatchPoint 
 }
 
 const OPTIONS_KEY = 'transferStudio.trainOptions';
-const DEFAULT_OPTIONS: TrainOptions = { backboneId: '', weightsPath: '', inputSize: null, epochs: null, fineTune: false, seed: 42 };
+
+/** The main side's choice order when no backbone is named (services/training-plan.ts). */
+const PREFERENCE = ['vgg16', 'vgg19', 'mobilenet_v2_100', 'mobilenet_v2_035'];
+const DEFAULT_OPTIONS: TrainOptions = {
+  backboneId: '',
+  weightsPath: '',
+  inputSize: null,
+  epochs: null,
+  fineTune: 'auto',
+  budgetMinutes: null,
+  seed: 42
+};
 
 /** The last Advanced settings, each field checked (the stored text may be old or hand-edited). */
 function loadOptions(): TrainOptions {
@@ -74,7 +88,8 @@ function loadOptions(): TrainOptions {
   if (typeof saved.weightsPath === 'string') options.weightsPath = saved.weightsPath;
   options.inputSize = positive(saved.inputSize);
   options.epochs = positive(saved.epochs);
-  if (typeof saved.fineTune === 'boolean') options.fineTune = saved.fineTune;
+  if (typeof saved.fineTune === 'boolean' || saved.fineTune === 'auto') options.fineTune = saved.fineTune;
+  options.budgetMinutes = positive(saved.budgetMinutes);
   if (typeof saved.seed === 'number' && Number.isInteger(saved.seed) && saved.seed >= 0) options.seed = saved.seed;
   return options;
 }
@@ -102,10 +117,11 @@ export const useTrainingStore = defineStore('training', () => {
   const running = computed(() => live.value !== null && live.value.finished === null);
   const activeRun = computed(() => runs.value.find((r) => r.active) ?? null);
   const readyBackbones = computed(() => backbones.value.filter((b) => b.ready));
-  /** The backbone a run would use as the main side picks it: the chosen one, else VGG16 if ready, else the first ready. */
+  /** The backbone a run would use as the main side picks it: the chosen one, else the first ready in PREFERENCE order. */
   const effectiveBackbone = computed<BackboneStatus | null>(() => {
     if (options.backboneId) return backbones.value.find((b) => b.id === options.backboneId) ?? null;
-    return readyBackbones.value.find((b) => b.id === 'vgg16') ?? readyBackbones.value[0] ?? null;
+    const rank = (b: BackboneStatus) => (PREFERENCE.includes(b.id) ? PREFERENCE.indexOf(b.id) : PREFERENCE.length);
+    return [...readyBackbones.value].sort((a, b) => rank(a) - rank(b))[0] ?? null;
   });
 
   async function loadEngine(): Promise<void> {
@@ -158,6 +174,7 @@ export const useTrainingStore = defineStore('training', () => {
     if (options.weightsPath.trim()) req.weightsPath = options.weightsPath.trim();
     if (options.inputSize) req.inputSize = options.inputSize;
     if (options.epochs) req.epochs = options.epochs;
+    if (options.budgetMinutes) req.timeBudgetSeconds = options.budgetMinutes * 60;
     return req;
   }
 

@@ -38,13 +38,13 @@ describe('model handlers', () => {
     expect(info.unavailable.map((u) => u.name)).toEqual(['tfjs-node-gpu', 'tfjs-node']);
   });
 
-  it('models:backbones lists the four manifests, none ready without weights', async () => {
+  it('models:backbones lists the four manifests; the bundled MobileNetV2 0.35 is ready out of the box', async () => {
     const list = await handlers['models:backbones'](undefined);
     expect(list.map((b) => b.id)).toEqual(['mobilenet_v2_035', 'mobilenet_v2_100', 'vgg16', 'vgg19']);
     const vgg = list.find((b) => b.id === 'vgg16')!;
-    expect(vgg).toMatchObject({ preprocessing: 'caffe', featureDim: 512, sizeBytes: 58889256, defaultInputSize: 224 });
-    expect(list.filter((b) => b.id.startsWith('mobilenet_v2')).map((b) => b.defaultInputSize)).toEqual([320, 320]);
-    if (!vgg.ready) expect(vgg.note).toMatch(/models:fetch -- vgg16/);
+    expect(vgg).toMatchObject({ preprocessing: 'caffe', featureDim: 512, sizeBytes: 58889256, defaultInputSize: 224, bundled: false });
+    expect(list.find((b) => b.id === 'mobilenet_v2_035')).toMatchObject({ ready: true, bundled: true, preprocessing: 'tf' });
+    if (!vgg.ready) expect(vgg.note).toMatch(/vgg16_weights_tf_dim_ordering_tf_kernels_notop\.h5 \(from https:.*models:fetch -- vgg16/);
   });
 
   it('models:import-weights refuses a bad file and copies nothing', async () => {
@@ -78,7 +78,7 @@ describe('models fetch', () => {
       timeoutMs: 5000
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
-    expect((err as AppError).message).toMatch(/Cannot download .*ECONNREFUSED.*offline.*Import weights file/);
+    expect((err as AppError).message).toMatch(/Cannot download .*ECONNREFUSED.*offline.*Train › Advanced › Weights/);
     expect(existsSync(path.join(dir, 'fetch', manifest.file))).toBe(false);
   });
 });
