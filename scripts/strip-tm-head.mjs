@@ -54,4 +54,6 @@ mkdirSync(to, { recursive: true });
 writeFileSync(path.join(to, 'model.json'), JSON.stringify(stripped));
 const weights = Buffer.concat(parts);
 writeFileSync(path.join(to, 'weights.bin'), weights);
-process.stdout.write(`kept ${kept.length} of ${groups[0].weights.length} weights, ${weights.length} bytes (dropped ${[...headLayers].join(', ')})\n`);
+process.stdout.write(
+  `kept ${kept.length} of ${groups[0].weights.length} weights, ${weights.length} bytes (dropped ${[...headLayers].join(', ')})\n`
+);

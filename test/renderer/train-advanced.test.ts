@@ -46,7 +46,15 @@ describe('TrainAdvanced input size', () => {
 
   it('offers to download VGG16 while its weights are missing, naming the file for offline import', async () => {
     const training = useTrainingStore();
-    training.backbones = [backbone('mobilenet_v2_035', true, 224), { ...backbone('vgg16', false, 224), sizeBytes: 58889256, displayName: 'VGG16 (ImageNet)', note: 'The weights file is vgg16_notop.h5 (from https://example)' }];
+    training.backbones = [
+      backbone('mobilenet_v2_035', true, 224),
+      {
+        ...backbone('vgg16', false, 224),
+        sizeBytes: 58889256,
+        displayName: 'VGG16 (ImageNet)',
+        note: 'The weights file is vgg16_notop.h5 (from https://example)'
+      }
+    ];
     const wrapper = mount(TrainAdvanced);
     expect(wrapper.get('[data-testid="weights-download-button"]').text()).toBe('Download VGG16 (≈ 59 MB)');
     expect(wrapper.get('[data-testid="weights-download"]').text()).toContain('vgg16_notop.h5 (from https://example)');

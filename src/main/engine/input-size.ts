@@ -41,7 +41,10 @@ export function inputSizeCandidates(backboneId: string, medianShortSide: number 
       reason: `224 px: the photos’ median short side is ${Math.round(medianShortSide)} px, so a larger input would only upscale them`
     };
   }
-  return { candidates: fits, reason: `cross-validation among ${fits.join(', ')} px (photos’ median short side ${Math.round(medianShortSide)} px)` };
+  return {
+    candidates: fits,
+    reason: `cross-validation among ${fits.join(', ')} px (photos’ median short side ${Math.round(medianShortSide)} px)`
+  };
 }
 
 /** Median of the known short sides, px; null when none is known. */

@@ -113,7 +113,11 @@ const PREFERENCE = ['vgg16', 'vgg19', 'mobilenet_v2_100', 'mobilenet_v2_035'];
  * The chosen backbone, or the first in PREFERENCE order whose weights are present. An explicit
  * weights path without a backbone id is recognised by its name.
  */
-export function resolveBackbone(id: string | undefined, weightsPath: string | undefined, dirs: ModelDirs): { id: string; weightsPath: string } {
+export function resolveBackbone(
+  id: string | undefined,
+  weightsPath: string | undefined,
+  dirs: ModelDirs
+): { id: string; weightsPath: string } {
   if (weightsPath !== undefined) {
     const abs = path.resolve(weightsPath);
     if (!existsSync(abs)) throw new AppError('WEIGHTS_MISSING', `Weights not found: ${abs}`);

@@ -74,6 +74,9 @@ describe('models:download', () => {
     const repoModels = path.resolve(import.meta.dirname, '../../../resources/models');
     const handlers = createModelHandlers({ modelsDir: repoModels, userModelsDir: path.join(dir, 'user') }, new EventBus());
     await expect(handlers['models:download']({ backboneId: 'mobilenet_v2_035' })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
-    expect((await handlers['models:backbones'](undefined)).find((b) => b.id === 'mobilenet_v2_035')).toMatchObject({ ready: true, bundled: true });
+    expect((await handlers['models:backbones'](undefined)).find((b) => b.id === 'mobilenet_v2_035')).toMatchObject({
+      ready: true,
+      bundled: true
+    });
   });
 });

@@ -4,6 +4,7 @@
  * what it can by itself and says why — here 96 px photos, so 224 px without upscaling further.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestSchemas } from '../../../src/shared/contract';
 import { createTrainingProject, finishedRun, type TrainingProject } from './project-fixture';
 
 let p: TrainingProject;
@@ -14,7 +15,8 @@ afterAll(() => p.cleanup());
 
 describe('out of the box', () => {
   it('trains with the bundled MobileNetV2 and reports its choices', async () => {
-    const { runId } = await p.handlers['training:start']({});
+    // As every transport does: the empty request validated, defaults filled in.
+    const { runId } = await p.handlers['training:start'](requestSchemas['training:start'].parse({}));
     expect(await finishedRun(p.events, runId)).toMatchObject({ status: 'completed' });
     const run = await p.handlers['training:run']({ runId });
     expect(run.backboneId).toBe('mobilenet_v2_035');

@@ -11,7 +11,15 @@ import { createTrainingProject, finishedRun, TM_BASE, type TrainingProject } fro
 
 let p: TrainingProject;
 let runId: number;
-const start = { backboneId: 'mobilenet_v2', weightsPath: TM_BASE, inputSize: 96, fineTune: false, seed: 42, head: 'gap' as const, headTraining: 'logistic-cv' as const };
+const start = {
+  backboneId: 'mobilenet_v2',
+  weightsPath: TM_BASE,
+  inputSize: 96,
+  fineTune: false,
+  seed: 42,
+  head: 'gap' as const,
+  headTraining: 'logistic-cv' as const
+};
 
 beforeAll(async () => {
   p = await createTrainingProject();

@@ -8,7 +8,15 @@ import type { TrainingProgress } from '../../../src/shared/dto';
 import { createTrainingProject, finishedRun, TM_BASE, type TrainingProject } from './project-fixture';
 
 let p: TrainingProject;
-const start = { backboneId: 'mobilenet_v2', weightsPath: TM_BASE, inputSize: 96, fineTune: false, seed: 42, head: 'gap' as const, headTraining: 'logistic-cv' as const };
+const start = {
+  backboneId: 'mobilenet_v2',
+  weightsPath: TM_BASE,
+  inputSize: 96,
+  fineTune: false,
+  seed: 42,
+  head: 'gap' as const,
+  headTraining: 'logistic-cv' as const
+};
 
 beforeAll(async () => {
   p = await createTrainingProject();

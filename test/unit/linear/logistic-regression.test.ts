@@ -99,7 +99,12 @@ describe('LogisticRegressionCV', () => {
   it("chooses scikit-learn's C with the same mean fold accuracies, and refits like it", () => {
     const result = logisticRegressionCv(data, { cs: SKLEARN_CS });
     expect(maxDiff(SKLEARN_CS, fixture.cv.Cs)).toBeLessThan(1e-9);
-    expect(maxDiff(result.scores.map((s) => s.accuracy), fixture.cv.meanScores)).toBeLessThan(1e-9);
+    expect(
+      maxDiff(
+        result.scores.map((s) => s.accuracy),
+        fixture.cv.meanScores
+      )
+    ).toBeLessThan(1e-9);
     expect(result.c).toBeCloseTo(fixture.cv.C, 9);
     expect(maxDiff(result.model.coef, fixture.cv.coef.flat())).toBeLessThan(2e-3);
   });

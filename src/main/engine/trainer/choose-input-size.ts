@@ -10,7 +10,7 @@ import { enoughForFolds } from '../linear/logistic-cv';
 import { extractorKey } from './features';
 import type { LabeledItem, TrainingJob } from './job-types';
 import { fitLinearHead, linearRows, type LinearHeadFit } from './linear-head';
-import type { TrainingJobIO } from './pipeline';
+import type { TrainingJobIO } from './job-io';
 import type { ProgressClock } from './progress-clock';
 import { featureStage } from './stages';
 import type { TimeBudget } from './time-budget';

@@ -18,7 +18,7 @@ import { fineTuneTopBlock } from './fine-tune';
 import { buildHead } from './head';
 import type { LabeledItem } from './job-types';
 import { linearRows, setHeadWeights, type LinearHeadFit } from './linear-head';
-import type { TrainingJobIO } from './pipeline';
+import type { TrainingJobIO } from './job-io';
 import type { ProgressClock } from './progress-clock';
 import { createRng } from './rng';
 import { classWeightsFor } from './split';
@@ -39,8 +39,8 @@ export async function decideFineTune(
   io: TrainingJobIO
 ): Promise<RunChoice<boolean> | null> {
   const { config } = state.job;
-  if (config.fineTune === true) return { value: true, reason: 'on: asked for' };
-  if (config.fineTune === false) return { value: false, reason: 'off: turned off' };
+  if (config.fineTune === true) return { value: true, reason: 'on: asked for (Always)' };
+  if (config.fineTune === false) return { value: false, reason: 'off: asked for (Never)' };
   if (fit === null || fit.cv === null) return { value: false, reason: 'off: too few training photos per class to tell whether it pays' };
   const final = fineTuneSeconds(state, budget, state.train.length, state.val.length);
   const cv = CV_FOLDS * fineTuneSeconds(state, budget, Math.ceil((state.train.length * (CV_FOLDS - 1)) / CV_FOLDS), 0);

@@ -11,6 +11,7 @@ import { initBackend, loadBackbone, type Backbone } from '../index';
 import { releaseClassifier } from './classifier';
 import { buildHead } from './head';
 import type { FeatureEntry, LabeledItem, TrainingJob, TrainingJobResult, TrainingProgressData } from './job-types';
+import type { TrainingJobIO } from './job-io';
 import { ProgressClock } from './progress-clock';
 import { createRng } from './rng';
 import { classWeightsFor } from './split';
@@ -23,15 +24,7 @@ import { headReason, linearHeadStage, type LinearStageResult } from './linear-he
 import { validationQuality } from './run-choices';
 import { TimeBudget } from './time-budget';
 
-export interface TrainingJobIO {
-  onLoaded(info: BackendInfo): void;
-  onProgress(progress: TrainingProgressData): void;
-  /** New features to persist in the project's cache. */
-  onFeatures(extractor: string, entries: FeatureEntry[]): void;
-  requestCachedFeatures(extractor: string, hashes: string[]): Promise<FeatureEntry[]>;
-  /** True once cancel was asked; polled between batches. */
-  shouldStop(): boolean;
-}
+export type { TrainingJobIO };
 
 /** Returns null when cancelled. Throws AppError for a run that cannot proceed. */
 export async function runTrainingJob(job: TrainingJob, io: TrainingJobIO): Promise<TrainingJobResult | null> {

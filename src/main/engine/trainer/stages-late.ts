@@ -7,7 +7,7 @@ import { fineTuneTopBlock } from './fine-tune';
 import type { Sequential } from '@tensorflow/tfjs';
 import type { EvaluationSummary, LabeledItem, PredictionOut, TrainingJob } from './job-types';
 import { saveModelFolder } from './model-folder';
-import type { TrainingJobIO } from './pipeline';
+import type { TrainingJobIO } from './job-io';
 import type { ProgressClock } from './progress-clock';
 import type { Rng } from './rng';
 import { classWeightsFor } from './split';

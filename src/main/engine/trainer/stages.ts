@@ -5,7 +5,7 @@ import { imagesToTensor, loadImage, type Backbone } from '../index';
 import { extractFeatures, extractorKey, type FeaturePooling } from './features';
 import type { ProgressClock } from './progress-clock';
 import type { TrainingJob } from './job-types';
-import type { TrainingJobIO } from './pipeline';
+import type { TrainingJobIO } from './job-io';
 
 export interface FeatureStageResult {
   features: Map<string, Float32Array>;
