@@ -10,7 +10,7 @@ import { AppError } from '../../../shared/errors';
 import { initBackend, loadBackbone, type Backbone } from '../index';
 import { releaseClassifier } from './classifier';
 import { buildHead } from './head';
-import type { FeatureEntry, LabeledItem, TrainingJob, TrainingJobResult, TrainingProgressData } from './job-types';
+import type { LabeledItem, TrainingJob, TrainingJobResult } from './job-types';
 import type { TrainingJobIO } from './job-io';
 import { ProgressClock } from './progress-clock';
 import { createRng } from './rng';
