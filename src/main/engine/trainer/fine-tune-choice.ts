@@ -41,7 +41,9 @@ export async function decideFineTune(
   const { config } = state.job;
   if (config.fineTune === true) return { value: true, reason: 'on: asked for (Always)' };
   if (config.fineTune === false) return { value: false, reason: 'off: asked for (Never)' };
-  if (fit === null || fit.cv === null) return { value: false, reason: 'off: too few training photos per class to tell whether it pays' };
+  if (fit === null)
+    return { value: false, reason: 'off: Auto decides with the cross-validated logistic head; choose Always for this head' };
+  if (fit.cv === null) return { value: false, reason: 'off: too few training photos per class to tell whether it pays' };
   const final = fineTuneSeconds(state, budget, state.train.length, state.val.length);
   const cv = CV_FOLDS * fineTuneSeconds(state, budget, Math.ceil((state.train.length * (CV_FOLDS - 1)) / CV_FOLDS), 0);
   if (!budget.fits(final + cv)) {
