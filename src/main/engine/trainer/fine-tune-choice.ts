@@ -27,6 +27,12 @@ import { imagesTensor, loadImages } from './stages';
 import type { TimeBudget } from './time-budget';
 
 const CV_FOLDS = 3;
+/**
+ * Below this many training photos in some class, a 3-fold check moves in steps of whole photos
+ * per fold and cannot tell a real gain from noise, while unfreezing a block on so few photos
+ * mostly memorises them: fine-tuning stays off.
+ */
+const MIN_PER_CLASS = 20;
 /** Smallest mean held-out accuracy gain that counts as paying. */
 const MIN_GAIN = 0.01;
 
@@ -43,7 +49,13 @@ export async function decideFineTune(
   if (config.fineTune === false) return { value: false, reason: 'off: asked for (Never)' };
   if (fit === null)
     return { value: false, reason: 'off: Auto decides with the cross-validated logistic head; choose Always for this head' };
-  if (fit.cv === null) return { value: false, reason: 'off: too few training photos per class to tell whether it pays' };
+  const smallest = smallestClass(state.train.map((i) => i.classIndex));
+  if (fit.cv === null || smallest < MIN_PER_CLASS) {
+    return {
+      value: false,
+      reason: `off: too few training photos per class to tell whether it pays (fewest ${smallest}, needs ${MIN_PER_CLASS})`
+    };
+  }
   const final = fineTuneSeconds(state, budget, state.train.length, state.val.length);
   const cv = CV_FOLDS * fineTuneSeconds(state, budget, Math.ceil((state.train.length * (CV_FOLDS - 1)) / CV_FOLDS), 0);
   if (!budget.fits(final + cv)) {
@@ -74,6 +86,12 @@ function stepCost(): number {
 export function fineTuneSeconds(state: TrainedState, budget: TimeBudget, train: number, val: number): number {
   const forward = budget.forwardSeconds(state.backbone.inputSize);
   return (train + val) * forward * 0.5 + state.job.config.fineTuneEpochs * (train * stepCost() + val) * forward;
+}
+
+function smallestClass(labels: number[]): number {
+  const counts = new Map<number, number>();
+  for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+  return counts.size === 0 ? 0 : Math.min(...counts.values());
 }
 
 function minutes(seconds: number): string {
