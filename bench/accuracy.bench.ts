@@ -55,7 +55,10 @@ const rows: Row[] = [];
 async function main(): Promise<void> {
   mkdirSync(FIXTURES, { recursive: true });
   await initBackend();
-  for (const dataset of readdirSync(DATASETS).filter((d) => existsSync(path.join(DATASETS, d, 'train')))) {
+  // BENCH_DATASETS=hymenoptera,… limits the run to some datasets.
+  const only = process.env.BENCH_DATASETS?.split(',').filter(Boolean) ?? null;
+  const all = readdirSync(DATASETS).filter((d) => existsSync(path.join(DATASETS, d, 'train')));
+  for (const dataset of all.filter((d) => only === null || only.includes(d))) {
     await benchDataset(dataset);
   }
   printTable();

@@ -46,17 +46,21 @@ export async function chooseInputSize(
   }
   const tried: Tried[] = [];
   const skipped: string[] = [];
+  let lastCvSeconds = 0;
   for (const size of candidates) {
     if (tried.length > 0) {
-      const estimate = await estimateSeconds(job, io, budget, size, train.length);
+      // Features not yet cached at this size, plus a cross-validation as long as the last one took.
+      const estimate = (await estimateSeconds(job, io, budget, size, train.length)) + lastCvSeconds;
       if (!budget.fits(estimate)) {
-        skipped.push(`${size} px not tried: about ${Math.round(estimate)} s more would pass the ${budget.seconds} s time budget`);
+        skipped.push(notTried(size, estimate, budget));
         continue;
       }
     }
+    const started = performance.now();
     const fit = await crossValidateAt(job, io, clock, budget, size, train);
     if (fit === null) return null;
     tried.push({ size, fit });
+    lastCvSeconds = (performance.now() - started) / 1000 - budget.lastFeatureSeconds;
   }
   return decide(tried, skipped);
 }
@@ -105,6 +109,13 @@ async function estimateSeconds(job: TrainingJob, io: TrainingJobIO, budget: Time
           )
         ).length;
   return budget.featureSeconds(size, count - cached);
+}
+
+function notTried(size: number, estimate: number, budget: TimeBudget): string {
+  const spent = Math.round(budget.elapsed());
+  return spent >= budget.seconds
+    ? `${size} px not tried: the ${budget.seconds} s time budget was used up (${spent} s so far)`
+    : `${size} px not tried: about ${Math.round(estimate)} s more would pass the ${budget.seconds} s time budget (${spent} s so far)`;
 }
 
 function decide(tried: Tried[], skipped: string[]): SizeDecision {
