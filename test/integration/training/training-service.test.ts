@@ -129,5 +129,5 @@ describe('training service', () => {
     // The app carries on: the next run trains normally.
     const next = await p.handlers['training:start'](start);
     expect((await finishedRun(p.events, next.runId)).status).toBe('completed');
-  });
+  }, 180_000);
 });

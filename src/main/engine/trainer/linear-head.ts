@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { canCrossValidate, logisticRegressionCv, logSpace, type CvData, type LogisticCvResult } from '../linear/logistic-cv';
-import { fitSoftmax, type SoftmaxModel } from '../linear/softmax-regression';
+import { fitSoftmax, jsObjective, type ObjectiveFactory, type SoftmaxModel } from '../linear/softmax-regression';
 import { tensorObjective } from '../linear/softmax-tfjs';
 import { applyScaler, fitScaler, type Scaler } from '../linear/standardize';
 import type { LabeledItem } from './job-types';
@@ -23,6 +23,17 @@ export const HEAD_CS = logSpace(-4, 2, 13);
 
 /** Used when there are too few photos per class to cross-validate: the middle of where C lands. */
 export const FALLBACK_C = 1e-2;
+
+/**
+ * Below this many multiply-adds per objective evaluation (rows × features × classes), plain
+ * JavaScript beats TensorFlow.js, whose per-op overhead then dominates: few labels fit in
+ * milliseconds instead of seconds.
+ */
+const TENSOR_WORK = 4e6;
+
+function objectiveFor(rows: CvData): ObjectiveFactory {
+  return rows.design.n * rows.design.d * rows.targets.k < TENSOR_WORK ? jsObjective : tensorObjective;
+}
 
 export interface LinearHeadFit {
   scaler: Scaler;
@@ -62,7 +73,7 @@ export function fitLinearHead(rows: CvData, opts: LinearHeadOptions): LinearHead
   const scaler = fitScaler(rows.design);
   const scaled: CvData = { ...rows, design: applyScaler(scaler, rows.design) };
   if (!canCrossValidate(scaled)) {
-    const source = tensorObjective(scaled.design, scaled.targets);
+    const source = objectiveFor(scaled)(scaled.design, scaled.targets);
     try {
       const { model } = fitSoftmax(source, { k: rows.targets.k, d: rows.design.d }, FALLBACK_C);
       return { scaler, model, c: FALLBACK_C, cv: null };
@@ -74,7 +85,7 @@ export function fitLinearHead(rows: CvData, opts: LinearHeadOptions): LinearHead
     cs: HEAD_CS,
     folds: 5,
     seed: opts.seed,
-    objective: tensorObjective,
+    objective: objectiveFor(scaled),
     prunePath: true,
     select: 'accuracy-then-log-loss',
     shouldStop: opts.shouldStop,
