@@ -65,13 +65,16 @@ describe('migration 0002-training', () => {
 });
 
 describe('training photos', () => {
-  it('lists readable photos with absolute paths, hashes, splits and labels', () => {
+  it('lists readable photos with absolute paths, hashes, splits, labels and sizes', () => {
+    db.prepare('UPDATE photos SET width = 640, height = 480 WHERE id = 1').run();
     expect(listTrainingPhotos(db)[0]).toEqual({
       photoId: 1,
       path: path.join('/photos', 'a', '1.jpg'),
       hash: 'h1',
       split: 'train',
-      classId: 1
+      classId: 1,
+      width: 640,
+      height: 480
     });
     expect(
       listTrainingPhotos(db)
