@@ -26,7 +26,7 @@ export async function checkWeights(weightsPath: string, backboneId: string | und
   const fits = backboneId === undefined || fitsBackbone(identity, wanted?.backbone ?? backboneId);
   const known = manifests.find((m) => m.backbone === identity.backboneId);
   const message = fits
-    ? `${identity.network} weights${known ? ` (${known.displayName})` : ''}.`
+    ? `${identity.network} weights${known?.bundled ? ', the same network as the one that ships with the app' : ''}.`
     : `These are ${identity.network} weights, not ${wanted?.displayName ?? backboneId}. Choose ${known?.displayName ?? identity.network} as the backbone (or Automatic), or pick ${wanted?.file ?? 'weights for that network'}.`;
   return { ok: fits, backboneId: identity.backboneId, network: identity.network, message };
 }
