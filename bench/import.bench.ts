@@ -1,23 +1,23 @@
 /**
- * Import benchmark: 10,000 small generated JPEGs imported into a fresh temp project through the
- * same App and direct client the CLI uses. Prints photos/s overall and per phase, and peak RSS.
- * The generated photos are cached in the OS temp folder between runs; the project and the
- * thumbnail cache are fresh every run, so every phase does its full work.
+ * Import benchmark: 10,000 real-size photos (1024×768 JPEGs made from the hymenoptera photos,
+ * see real-size-photos.ts) imported into a fresh temp project through the same App and direct
+ * client the CLI uses. Prints photos/s overall and per phase, peak RSS and thumbnail bytes on
+ * disk. The photos are cached in the OS temp folder between runs; the project and the thumbnail
+ * cache are fresh every run, so every phase does its full work. BENCH_PHOTOS sets the count.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { ImportProgress, ProgressPhase } from '../src/shared/dto';
 import { createApp, createDirectClient } from '../src/main/services/app';
 import { localAppOptions } from '../src/main/server/app-options';
-import { mapPool } from '../src/main/services/pool';
+import { ensureRealSizePhotos, REAL_HEIGHT, REAL_WIDTH } from './real-size-photos';
 
 const COUNT = Number(process.env.BENCH_PHOTOS ?? 10_000);
-const PHOTO_DIR = path.join(os.tmpdir(), `tstudio-bench-photos-${COUNT}-v1`);
 
 async function main(): Promise<void> {
-  await ensurePhotos();
+  const photoDir = await ensureRealSizePhotos(COUNT);
   const work = mkdtempSync(path.join(os.tmpdir(), 'tstudio-bench-project-'));
   const rss = startRssSampler();
   try {
@@ -26,10 +26,11 @@ async function main(): Promise<void> {
     const phases = new Map<ProgressPhase, { first: number; last: number; done: number }>();
     api.on('import:progress', (p: ImportProgress) => trackPhase(phases, p));
     const started = performance.now();
-    const result = await api.invoke('folders:add', { path: PHOTO_DIR, classesFromFolders: true });
+    const result = await api.invoke('folders:add', { path: photoDir, classesFromFolders: true });
     const seconds = (performance.now() - started) / 1000;
     app.close();
     report(result.photos, result.skipped.length, seconds, phases, rss.stop());
+    reportThumbnailBytes(path.join(work, 'cache'), result.photos);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -50,7 +51,9 @@ function report(
   phases: Map<ProgressPhase, { first: number; last: number; done: number }>,
   peakRss: number
 ): void {
-  console.log(`import of ${COUNT} generated JPEGs (${os.cpus().length} cores, sharp concurrency ${sharp.concurrency()})`);
+  console.log(
+    `import of ${COUNT} real-size ${REAL_WIDTH}×${REAL_HEIGHT} JPEGs (load ${os.loadavg()[0].toFixed(2)}, ${os.cpus().length} cores, sharp concurrency ${sharp.concurrency()})`
+  );
   console.log(`  photos imported: ${photos}, skipped: ${skipped}`);
   console.log(`  total: ${seconds.toFixed(2)} s, ${(photos / seconds).toFixed(0)} photos/s`);
   let previousEnd: number | null = null;
@@ -77,30 +80,24 @@ function startRssSampler(): { stop(): number } {
   };
 }
 
-/** Generates the photos once: 64-320 px, content varies by index so every hash differs. */
-async function ensurePhotos(): Promise<void> {
-  const marker = path.join(PHOTO_DIR, '.complete');
-  if (existsSync(marker) && Number(readFileSync(marker, 'utf8')) === COUNT) return;
-  rmSync(PHOTO_DIR, { recursive: true, force: true });
-  const started = performance.now();
-  const indices = Array.from({ length: COUNT }, (_, i) => i);
-  await mapPool(indices, 4, async (i) => {
-    const dir = path.join(PHOTO_DIR, i % 5 === 0 ? 'val' : 'train', `class${i % 4}`);
-    mkdirSync(dir, { recursive: true });
-    await writeJpeg(path.join(dir, `photo_${String(i).padStart(5, '0')}.jpg`), i);
-  });
-  writeFileSync(marker, String(COUNT));
-  console.log(`generated ${COUNT} photos in ${((performance.now() - started) / 1000).toFixed(1)} s under ${PHOTO_DIR}`);
-}
-
-async function writeJpeg(file: string, i: number): Promise<void> {
-  const width = 64 + ((i * 37) % 257);
-  const height = 64 + ((i * 53) % 257);
-  const tile = Buffer.alloc(16 * 16 * 3);
-  for (let k = 0; k < tile.length; k++) tile[k] = (k * 13 + i * 101 + (k >> 4) * i) % 256;
-  const base = sharp(tile, { raw: { width: 16, height: 16, channels: 3 } }).resize(width, height, { kernel: 'nearest' });
-  const data = await base.jpeg({ quality: 85 }).toBuffer();
-  writeFileSync(file, data);
+/** Bytes the thumbnail cache takes on disk (allocated blocks, as `du` counts), per photo. */
+function reportThumbnailBytes(cacheDir: string, photos: number): void {
+  let bytes = 0;
+  let files = 0;
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else {
+        bytes += statSync(full).blocks * 512;
+        files++;
+      }
+    }
+  };
+  walk(cacheDir);
+  console.log(
+    `  thumbnail cache: ${(bytes / 1024 / 1024).toFixed(1)} MiB on disk in ${files} files = ${(bytes / Math.max(photos, 1)).toFixed(0)} bytes per photo`
+  );
 }
 
 main().catch((err: unknown) => {

@@ -13,6 +13,13 @@ export interface OpenDatabaseOptions {
   migrations?: Migration[];
 }
 
+/**
+ * How long a writer waits for another process's write transaction (the app and a CLI import may
+ * share a project). Writers take the lock up front (immediate transactions), so they queue here
+ * instead of failing with SQLITE_BUSY; imports commit in chunks, so no wait comes near this.
+ */
+export const BUSY_TIMEOUT_MS = 10_000;
+
 /** SQLite error codes that mean "this file is not a project we can read". */
 const NOT_A_PROJECT = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
 
@@ -32,7 +39,7 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
     assertProjectOrEmpty(db, file);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // NORMAL is durable across application crashes in WAL mode and much faster than FULL.
     db.pragma('synchronous = NORMAL');
     migrate(db, opts.migrations ?? knownMigrations);
@@ -58,7 +65,7 @@ export function migrate(db: Database, list: Migration[] = knownMigrations): numb
     db.transaction(() => {
       migration.up(db);
       db.pragma(`user_version = ${migration.version}`);
-    })();
+    }).immediate();
   }
   return schemaVersion(db);
 }

@@ -55,11 +55,13 @@ export function markFolderScanned(db: Database, id: number, at = Date.now()): vo
 
 /** Deletes the folder row; its photos and their labels go by cascade. Returns photos removed. */
 export function deleteFolder(db: Database, id: number): number {
-  return db.transaction(() => {
-    const { n } = db.prepare('SELECT COUNT(*) AS n FROM photos WHERE folder_id = ?').get(id) as { n: number };
-    db.prepare('DELETE FROM folders WHERE id = ?').run(id);
-    return n;
-  })();
+  return db
+    .transaction(() => {
+      const { n } = db.prepare('SELECT COUNT(*) AS n FROM photos WHERE folder_id = ?').get(id) as { n: number };
+      db.prepare('DELETE FROM folders WHERE id = ?').run(id);
+      return n;
+    })
+    .immediate();
 }
 
 function toRecord(row: FolderRow): FolderRecord {

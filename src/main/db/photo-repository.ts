@@ -47,10 +47,28 @@ export function listFolderFiles(db: Database, folderId: number): StoredFile[] {
     .all(folderId) as StoredFile[];
 }
 
+/** One page of a folder's photos by id, for scans that must not hold the thread for long. */
+export function listFolderFilesPage(db: Database, folderId: number, afterId: number, limit: number): StoredFile[] {
+  return db
+    .prepare(
+      // "+folder_id": walk the rowid range, not the (folder_id, rel_path) index, so each page
+      // costs its own rows rather than a sort of the whole folder.
+      'SELECT id, rel_path AS relPath, size, mtime, hash, status FROM photos WHERE +folder_id = ? AND id > ? ORDER BY id LIMIT ?'
+    )
+    .all(folderId, afterId, limit) as StoredFile[];
+}
+
 /** Content hash → photo id over every readable photo of the project, for duplicate checks. */
 export function okHashIndex(db: Database): Map<string, number> {
   const rows = db.prepare("SELECT hash, id FROM photos WHERE status = 'ok' AND hash IS NOT NULL").raw().all() as Array<[string, number]>;
   return new Map(rows);
+}
+
+/** One page of (hash, id) of readable photos by id, to build the hash index without a long block. */
+export function okHashPage(db: Database, afterId: number, limit: number): Array<{ id: number; hash: string }> {
+  return db
+    .prepare("SELECT id, hash FROM photos WHERE id > ? AND +status = 'ok' AND hash IS NOT NULL ORDER BY id LIMIT ?")
+    .all(afterId, limit) as Array<{ id: number; hash: string }>;
 }
 
 export function photoLocation(
@@ -71,7 +89,7 @@ export function markPhotoSkipped(db: Database, id: number, reason: string): void
   db.transaction(() => {
     db.prepare("UPDATE photos SET status = 'skipped', error = ?, width = NULL, height = NULL WHERE id = ?").run(reason, id);
     db.prepare('DELETE FROM labels WHERE photo_id = ?').run(id);
-  })();
+  }).immediate();
 }
 
 /** Applies a folder scan in one transaction. Returns the ids of inserted photos, in order. */
@@ -90,23 +108,25 @@ export function applyFolderChanges(db: Database, changes: FolderChanges, now = D
     'UPDATE photos SET rel_path = @relPath, name = @name, size = @size, mtime = @mtime, split = @split WHERE id = @id'
   );
   const remove = db.prepare('DELETE FROM photos WHERE id = ?');
-  return db.transaction(() => {
-    // Deletes first: a moved file may take over a path that a deleted row still holds.
-    for (const id of changes.deletes) remove.run(id);
-    for (const m of changes.moves) move.run({ ...m, name: fileName(m.relPath) });
-    for (const u of changes.updates) {
-      update.run(u);
-      if (u.status !== 'ok') dropLabel.run(u.id);
-    }
-    const ids: number[] = [];
-    for (const p of changes.inserts) {
-      const { classId, ...fields } = p;
-      const id = Number(insert.run({ ...fields, folderId: changes.folderId, name: fileName(p.relPath), now }).lastInsertRowid);
-      if (classId !== null && p.status === 'ok') label.run(id, classId, now);
-      ids.push(id);
-    }
-    return ids;
-  })();
+  return db
+    .transaction(() => {
+      // Deletes first: a moved file may take over a path that a deleted row still holds.
+      for (const id of changes.deletes) remove.run(id);
+      for (const m of changes.moves) move.run({ ...m, name: fileName(m.relPath) });
+      for (const u of changes.updates) {
+        update.run(u);
+        if (u.status !== 'ok') dropLabel.run(u.id);
+      }
+      const ids: number[] = [];
+      for (const p of changes.inserts) {
+        const { classId, ...fields } = p;
+        const id = Number(insert.run({ ...fields, folderId: changes.folderId, name: fileName(p.relPath), now }).lastInsertRowid);
+        if (classId !== null && p.status === 'ok') label.run(id, classId, now);
+        ids.push(id);
+      }
+      return ids;
+    })
+    .immediate();
 }
 
 export function fileName(relPath: string): string {

@@ -17,7 +17,7 @@ import { AppError, toErrorPayload } from '../../shared/errors';
 import { EventBus } from './event-bus';
 import { createLibraryHandlers } from './handlers';
 import { createModelHandlers } from './models';
-import { resolvePhotoFile } from './photo-file';
+import { resolvePhotoFile, type PhotoBody } from './photo-file';
 import { openSession, type OpenMode, type ProjectSession } from './project-session';
 import { ThumbnailCache } from './thumbnails';
 import { createTrainingHandlers } from './training';
@@ -51,7 +51,7 @@ export interface App {
   /** Validates, runs the handler, and never throws: failures come back as `{ code, message }`. */
   dispatch(channel: unknown, request: unknown): Promise<InvokeEnvelope>;
   /** A file the transports may serve for a photo id; throws AppError NOT_FOUND / FORBIDDEN. */
-  photoFile(photoId: number, variant: PhotoVariant): Promise<{ path: string; contentType: string }>;
+  photoFile(photoId: number, variant: PhotoVariant): Promise<PhotoBody>;
   readonly project: () => ProjectInfo;
   close(): void;
 }
@@ -59,7 +59,7 @@ export interface App {
 /** The composition root: one App per process, shared by every transport. */
 export function createApp(options: AppOptions): App {
   const events = new EventBus();
-  const thumbs = new ThumbnailCache(options.cacheDir);
+  const thumbs = new ThumbnailCache(options.cacheDir, options.nativeBinding);
   const sessionDeps = { events, thumbs, nativeBinding: options.nativeBinding };
   let session: ProjectSession = openSession(options.projectPath, options.openMode ?? 'open-or-create', sessionDeps);
   let closed = false;
@@ -105,6 +105,8 @@ export function createApp(options: AppOptions): App {
       if (closed) return;
       closed = true;
       session.close();
+      // After the session: its imports stop first; an in-flight one then fails its next write.
+      void session.library.idle().then(() => thumbs.close());
     }
   };
 }

@@ -154,7 +154,7 @@ export class TrainingRun {
         runId,
         result.predictions.map((p) => ({ photoId: p.photoId, classId: classes[p.classIndex].id, confidence: p.confidence, probs: p.probs }))
       );
-    })();
+    }).immediate();
     this.settle({ runId, status: 'completed', valAccuracy: result.evaluation.accuracy, error: null });
   }
 
