@@ -5,7 +5,7 @@
  * of a real photo and decode several times faster, which flatters the import.
  * Made once per count and kept in the OS temp folder (never in the repo).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -20,15 +20,18 @@ export async function ensureRealSizePhotos(count: number): Promise<string> {
   const dir = path.join(os.tmpdir(), `tstudio-bench-real-${count}-v1`);
   const marker = path.join(dir, '.complete');
   if (existsSync(marker) && Number(readFileSync(marker, 'utf8')) === count) return dir;
-  rmSync(dir, { recursive: true, force: true });
   const sources = listSources();
   const started = performance.now();
   const indices = Array.from({ length: count }, (_, i) => i);
   await mapPool(indices, 3, async (i) => {
     const sub = path.join(dir, i % 5 === 0 ? 'val' : 'train', `class${i % 4}`);
     mkdirSync(sub, { recursive: true });
+    const file = path.join(sub, `photo_${String(i).padStart(6, '0')}.jpg`);
+    // Resumable: an interrupted generation keeps the photos it finished (written whole, then renamed).
+    if (existsSync(file)) return;
     const data = await variant(sources[i % sources.length], i);
-    writeFileSync(path.join(sub, `photo_${String(i).padStart(6, '0')}.jpg`), data);
+    writeFileSync(`${file}.part`, data);
+    renameSync(`${file}.part`, file);
   });
   writeFileSync(marker, String(count));
   console.log(`generated ${count} real-size photos in ${((performance.now() - started) / 1000).toFixed(1)} s under ${dir}`);

@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
 import { migrations as knownMigrations, type Migration } from './migrations/index';
+import { assertWritableProject, damagedProject, sqliteCode } from './storage-errors';
 
 export type Database = BetterSqlite3.Database;
 
@@ -37,6 +38,7 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
   try {
     // Before anything writes: WAL and our tables must never land in another program's database.
     assertProjectOrEmpty(db, file);
+    assertWritableProject(db, file);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -45,8 +47,9 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
     migrate(db, opts.migrations ?? knownMigrations);
     return db;
   } catch (err) {
+    const explained = sqliteCode(err) === 'SQLITE_CORRUPT' ? damagedProject(file, db) : openError(file, err);
     db.close();
-    throw openError(file, err);
+    throw explained;
   }
 }
 

@@ -14,6 +14,7 @@ import {
 } from '../../shared/contract';
 import type { ProjectInfo } from '../../shared/dto';
 import { AppError, toErrorPayload } from '../../shared/errors';
+import { explainStorageError } from '../db/storage-errors';
 import { EventBus } from './event-bus';
 import { createLibraryHandlers } from './handlers';
 import { createModelHandlers } from './models';
@@ -98,7 +99,7 @@ export function createApp(options: AppOptions): App {
   return {
     handlers,
     events,
-    dispatch: (channel, request) => dispatch(handlers, channel, request),
+    dispatch: (channel, request) => dispatch(handlers, channel, request, () => (closed ? null : session)),
     photoFile: (photoId, variant) => resolvePhotoFile(current().db, thumbs, photoId, variant),
     project: () => current().info,
     close() {
@@ -111,7 +112,12 @@ export function createApp(options: AppOptions): App {
   };
 }
 
-async function dispatch(handlers: Handlers, channel: unknown, request: unknown): Promise<InvokeEnvelope> {
+async function dispatch(
+  handlers: Handlers,
+  channel: unknown,
+  request: unknown,
+  session: () => ProjectSession | null
+): Promise<InvokeEnvelope> {
   if (!isChannel(channel)) {
     return { ok: false, error: { code: 'INVALID_REQUEST', message: `Unknown channel ${JSON.stringify(channel)}.` } };
   }
@@ -124,7 +130,8 @@ async function dispatch(handlers: Handlers, channel: unknown, request: unknown):
     const data = await handler(parsed.data);
     return { ok: true, data } as InvokeEnvelope;
   } catch (err) {
-    return { ok: false, error: toErrorPayload(err) };
+    const open = session();
+    return { ok: false, error: toErrorPayload(open ? explainStorageError(err, open.info.path, open.db) : err) };
   }
 }
 

@@ -1,0 +1,120 @@
+/**
+ * Two real processes on one project: serve mode takes a burst of label writes while a CLI import
+ * of another folder runs. Writers wait for the lock (immediate transactions + busy timeout)
+ * instead of failing with "database is locked": both succeed and no acknowledged label is lost.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, createDirectClient } from '../../../src/main/services/app';
+import { localAppOptions } from '../../../src/main/server/app-options';
+import { REPO_ROOT, startServe, type ServeHandle } from '../../helpers/serve';
+import { invokeOverHttp } from './fixtures';
+
+let dir: string;
+let project: string;
+let serve: ServeHandle;
+
+let made = 0;
+
+/** Small JPEGs whose pixels spell their running number in 4×4 blocks, so no two are alike. */
+async function writePhotos(root: string, count: number): Promise<void> {
+  mkdirSync(root, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const n = made++;
+    const pixels = Buffer.alloc(32 * 32 * 3);
+    for (let y = 0; y < 32; y++) {
+      for (let x = 0; x < 32; x++) {
+        const bit = (n >> ((y >> 2) * 8 + (x >> 2)) % 16) & 1;
+        pixels.fill(bit ? 230 : 20 + ((x * y) % 7), (y * 32 + x) * 3, (y * 32 + x + 1) * 3);
+      }
+    }
+    await sharp(pixels, { raw: { width: 32, height: 32, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .toFile(path.join(root, `p${String(i).padStart(4, '0')}.jpg`));
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'tstudio-two-proc-'));
+  project = path.join(dir, 'p.tstudio');
+  await writePhotos(path.join(dir, 'labeled', 'cats'), 30);
+  await writePhotos(path.join(dir, 'labeled', 'dogs'), 30);
+  // 1,600 photos: several import chunks, so the import writes while serve mode writes.
+  await writePhotos(path.join(dir, 'incoming'), 1_600);
+  const app = createApp({ ...localAppOptions({ project, userData: dir, transport: 'direct' }), rescanOnOpen: false });
+  await createDirectClient(app).invoke('folders:add', { path: path.join(dir, 'labeled'), classesFromFolders: true });
+  app.close();
+  serve = await startServe({ project, extraArgs: ['--user-data', path.join(dir, 'serve-user')] });
+}, 300_000);
+
+afterAll(async () => {
+  await serve?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function runCliImport(folder: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const args = ['--import', 'tsx', 'src/main/cli/index.ts', 'import', folder, '--project', project, '--user-data', path.join(dir, 'cli-user'), '--json'];
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out.stderr += c.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, ...out })));
+}
+
+async function call<T>(channel: string, body: unknown): Promise<T> {
+  const res = await invokeOverHttp(serve.port, serve.token, channel, body);
+  const envelope = res.json() as { ok: boolean; data?: T; error?: { code: string; message: string } };
+  if (!envelope.ok) throw new Error(`${channel} failed: ${envelope.error?.code} ${envelope.error?.message}`);
+  return envelope.data as T;
+}
+
+describe('two processes on one project', () => {
+  it('a CLI import and a burst of labels in serve mode both succeed, and every acknowledged label is stored', async () => {
+    const classes = await call<Array<{ id: number; name: string }>>('classes:list', {});
+    const page = await call<{ items: Array<{ id: number }> }>('photos:page', { limit: 100 });
+    const ids = page.items.map((p) => p.id);
+    expect(ids).toHaveLength(60);
+
+    const importing = runCliImport(path.join(dir, 'incoming'));
+    let finished = false;
+    void importing.then(() => (finished = true));
+    const acknowledged = new Map<number, number>();
+    const failures: string[] = [];
+    let writes = 0;
+    // Labels until the import is done (and at least 100), each waiting for its answer.
+    while (!finished || writes < 100) {
+      const photoId = ids[writes % ids.length];
+      const classId = classes[(writes >> 2) % classes.length].id;
+      try {
+        await call('labels:assign', { photoIds: [photoId], classId });
+        acknowledged.set(photoId, classId);
+      } catch (err) {
+        failures.push((err as Error).message);
+      }
+      writes++;
+    }
+    const cli = await importing;
+
+    expect(failures).toEqual([]);
+    expect(cli.stderr).not.toMatch(/locked|busy/i);
+    expect(cli.code).toBe(0);
+    const result = JSON.parse(cli.stdout.trim().split('\n').at(-1) as string) as { type: string; photos: number };
+    expect(result).toMatchObject({ type: 'result', photos: 1_660 });
+
+    const db = new BetterSqlite3(project, { readonly: true });
+    try {
+      const stored = new Map(
+        (db.prepare('SELECT photo_id, class_id FROM labels').raw().all() as Array<[number, number]>).filter(([id]) => acknowledged.has(id))
+      );
+      expect(stored).toEqual(acknowledged);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      db.close();
+    }
+  }, 600_000);
+});
