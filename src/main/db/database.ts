@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
 import { migrations as knownMigrations, type Migration } from './migrations/index';
-import { assertWritableProject, damagedProject, sqliteCode } from './storage-errors';
+import { assertWritableProject, assertWritableFiles, damagedProject, readOnlyProject, sqliteCode } from './storage-errors';
 
 export type Database = BetterSqlite3.Database;
 
@@ -29,6 +29,8 @@ const NOT_A_PROJECT = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
  * up to date. A file that is not SQLite, or was written by a newer app, is PROJECT_INVALID.
  */
 export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Database {
+  // Before SQLite touches it: reading a WAL project already needs write access to its folder.
+  assertWritableFiles(file);
   let db: Database;
   try {
     db = new BetterSqlite3(file, { nativeBinding: opts.nativeBinding, fileMustExist: opts.mustExist ?? false });
@@ -47,7 +49,9 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
     migrate(db, opts.migrations ?? knownMigrations);
     return db;
   } catch (err) {
-    const explained = sqliteCode(err) === 'SQLITE_CORRUPT' ? damagedProject(file, db) : openError(file, err);
+    const code = sqliteCode(err);
+    const explained =
+      code === 'SQLITE_CORRUPT' ? damagedProject(file, db) : code === 'SQLITE_READONLY' ? readOnlyProject(file) : openError(file, err);
     db.close();
     throw explained;
   }

@@ -36,7 +36,10 @@ export function explainStorageError(err: unknown, file: string, db: Database | n
         `Another program (a second Transfer Studio window or command) kept ${path.basename(file)} busy for more than 10 seconds; nothing was changed. Try again in a moment.`
       );
     case 'SQLITE_IOERR':
-      return new AppError('IO_ERROR', `The disk reported an error while reading or writing ${file}. Check the drive is still connected and healthy.`);
+      return new AppError(
+        'IO_ERROR',
+        `The disk reported an error while reading or writing ${file}. Check the drive is still connected and healthy.`
+      );
     default:
       return err;
   }
@@ -45,7 +48,8 @@ export function explainStorageError(err: unknown, file: string, db: Database | n
 /** Runs the integrity check and words the result: the file is damaged, and how to get going again. */
 export function damagedProject(file: string, db: Database | null): AppError {
   const findings = integrityFindings(db);
-  const detail = findings.length > 0 ? ` (SQLite's integrity check: ${findings.slice(0, 2).join('; ')}${findings.length > 2 ? '; …' : ''})` : '';
+  const detail =
+    findings.length > 0 ? ` (SQLite's integrity check: ${findings.slice(0, 2).join('; ')}${findings.length > 2 ? '; …' : ''})` : '';
   return new AppError(
     'PROJECT_INVALID',
     `The project file ${file} is damaged${detail}. Your photos are not affected. Open a backup copy of the project if you have one; otherwise create a new project and add your photo folders again (the labels stored in the damaged file may be lost).`
@@ -78,8 +82,7 @@ export function readOnlyProject(file: string): AppError {
  * read-only drive) is refused now, in words, rather than failing at its first save.
  */
 export function assertWritableProject(db: Database, file: string): void {
-  const dirWritable = isWritable(path.dirname(file));
-  if (!dirWritable || !isWritable(file)) throw readOnlyProject(file);
+  assertWritableFiles(file);
   try {
     // Takes (and gives back) the write lock: SQLite knows about read-only mounts and files.
     db.exec('BEGIN IMMEDIATE');
@@ -89,6 +92,11 @@ export function assertWritableProject(db: Database, file: string): void {
     if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN') throw readOnlyProject(file);
     throw err;
   }
+}
+
+/** The file-permission half of {@link assertWritableProject}, for before the file is opened. */
+export function assertWritableFiles(file: string): void {
+  if (!isWritable(path.dirname(file)) || !isWritable(file)) throw readOnlyProject(file);
 }
 
 function isWritable(target: string): boolean {

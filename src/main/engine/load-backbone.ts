@@ -40,7 +40,10 @@ export async function loadBackbone(opts: LoadBackboneOptions): Promise<Backbone>
   }
   const jsonFile = modelJsonPath(weightsPath);
   if (jsonFile === null && statSync(weightsPath).isDirectory()) {
-    throw new AppError('WEIGHTS_INVALID', `The weights folder ${weightsPath} has no model.json. Choose a TF.js layers-model folder (model.json with its weight files) or a Keras .h5 weights file.`);
+    throw new AppError(
+      'WEIGHTS_INVALID',
+      `The weights folder ${weightsPath} has no model.json. Choose a TF.js layers-model folder (model.json with its weight files) or a Keras .h5 weights file.`
+    );
   }
   const weightsKey = await hashWeights(jsonFile ? tfjsFiles(jsonFile) : [weightsPath]);
   if (opts.id === 'custom') return loadCustom(opts, jsonFile, weightsKey);

@@ -29,7 +29,7 @@ async function writePhotos(root: string, count: number): Promise<void> {
     const pixels = Buffer.alloc(32 * 32 * 3);
     for (let y = 0; y < 32; y++) {
       for (let x = 0; x < 32; x++) {
-        const bit = (n >> ((y >> 2) * 8 + (x >> 2)) % 16) & 1;
+        const bit = (n >> (((y >> 2) * 8 + (x >> 2)) % 16)) & 1;
         pixels.fill(bit ? 230 : 20 + ((x * y) % 7), (y * 32 + x) * 3, (y * 32 + x + 1) * 3);
       }
     }
@@ -58,7 +58,18 @@ afterAll(async () => {
 });
 
 function runCliImport(folder: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const args = ['--import', 'tsx', 'src/main/cli/index.ts', 'import', folder, '--project', project, '--user-data', path.join(dir, 'cli-user'), '--json'];
+  const args = [
+    '--import',
+    'tsx',
+    'src/main/cli/index.ts',
+    'import',
+    folder,
+    '--project',
+    project,
+    '--user-data',
+    path.join(dir, 'cli-user'),
+    '--json'
+  ];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (c: Buffer) => (out.stdout += c.toString()));

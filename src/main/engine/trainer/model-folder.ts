@@ -144,6 +144,9 @@ async function readModelFolder(dir: string): Promise<{ model: tf.LayersModel } &
     tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: tf.io.CompositeArrayBuffer.join(buffers) })
   );
   const labels = parseJsonText(await readFile(path.join(dir, 'labels.json'), 'utf8'), 'labels.json') as string[];
-  const preprocessing = parseJsonText(await readFile(path.join(dir, 'preprocessing.json'), 'utf8'), 'preprocessing.json') as PreprocessingInfo;
+  const preprocessing = parseJsonText(
+    await readFile(path.join(dir, 'preprocessing.json'), 'utf8'),
+    'preprocessing.json'
+  ) as PreprocessingInfo;
   return { model, labels, preprocessing };
 }
