@@ -40,7 +40,8 @@ export function findFolderByPath(db: Database, path: string): FolderRecord | nul
 
 export function insertFolder(db: Database, path: string, classesFromFolders: boolean, now = Date.now()): number {
   const info = db
-    .prepare('INSERT INTO folders (path, classes_from_folders, added_at) VALUES (?, ?, ?)')
+    // Another process may add the same folder at the same moment: then both use one row.
+    .prepare('INSERT INTO folders (path, classes_from_folders, added_at) VALUES (?, ?, ?) ON CONFLICT (path) DO NOTHING')
     .run(path, classesFromFolders ? 1 : 0, now);
   return Number(info.lastInsertRowid);
 }

@@ -94,11 +94,16 @@ export function markPhotoSkipped(db: Database, id: number, reason: string): void
 
 /** Applies a folder scan in one transaction. Returns the ids of inserted photos, in order. */
 export function applyFolderChanges(db: Database, changes: FolderChanges, now = Date.now()): number[] {
+  // An upsert: another process (the app's rescan while the CLI imports) may have added the same
+  // file since this scan began; its row then takes this scan's facts, and keeps its label.
   const insert = db.prepare(
     `INSERT INTO photos (folder_id, rel_path, name, size, mtime, hash, width, height, split, status, error, added_at)
-     VALUES (@folderId, @relPath, @name, @size, @mtime, @hash, @width, @height, @split, @status, @error, @now)`
+     VALUES (@folderId, @relPath, @name, @size, @mtime, @hash, @width, @height, @split, @status, @error, @now)
+     ON CONFLICT (folder_id, rel_path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, hash = excluded.hash,
+       width = excluded.width, height = excluded.height, split = excluded.split, status = excluded.status, error = excluded.error
+     RETURNING id`
   );
-  const label = db.prepare("INSERT INTO labels (photo_id, class_id, source, created_at) VALUES (?, ?, 'user', ?)");
+  const label = db.prepare("INSERT OR IGNORE INTO labels (photo_id, class_id, source, created_at) VALUES (?, ?, 'user', ?)");
   const update = db.prepare(
     `UPDATE photos SET size = @size, mtime = @mtime, hash = @hash, width = @width, height = @height,
        split = @split, status = @status, error = @error WHERE id = @id`
@@ -120,7 +125,7 @@ export function applyFolderChanges(db: Database, changes: FolderChanges, now = D
       const ids: number[] = [];
       for (const p of changes.inserts) {
         const { classId, ...fields } = p;
-        const id = Number(insert.run({ ...fields, folderId: changes.folderId, name: fileName(p.relPath), now }).lastInsertRowid);
+        const { id } = insert.get({ ...fields, folderId: changes.folderId, name: fileName(p.relPath), now }) as { id: number };
         if (classId !== null && p.status === 'ok') label.run(id, classId, now);
         ids.push(id);
       }

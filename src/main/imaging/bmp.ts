@@ -57,8 +57,9 @@ export function isBmp(buf: Buffer): boolean {
 export function readBmpHeader(buf: Buffer): BmpHeader {
   if (!isBmp(buf)) throw new UndecodablePhotoError('not a BMP file');
   const headerSize = buf.readUInt32LE(14);
-  if (headerSize !== 12 && (headerSize < 16 || headerSize > 124))
-    throw new UndecodablePhotoError(`unknown BMP header (${headerSize} bytes)`);
+  // 12: OS/2 core; 16–64: info (40), v2 (52), v3 (56) and OS/2 2.x (which may stop early); v4; v5.
+  const known = headerSize === 12 || (headerSize >= 16 && headerSize <= 64) || headerSize === 108 || headerSize === 124;
+  if (!known) throw new UndecodablePhotoError(`unknown BMP header (${headerSize} bytes)`);
   if (buf.length < 14 + headerSize) throw new UndecodablePhotoError('truncated BMP file: the header is cut off');
   const header = headerSize === 12 ? coreHeader(buf) : infoHeader(buf, headerSize);
   if (header.width <= 0 || header.height <= 0 || header.width * header.height > MAX_PIXELS) {

@@ -4,14 +4,14 @@
  * instead of failing with "database is locked": both succeed and no acknowledged label is lost.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, createDirectClient } from '../../../src/main/services/app';
 import { localAppOptions } from '../../../src/main/server/app-options';
+import { writeNumberedPhotos } from '../../helpers/numbered-photos';
 import { REPO_ROOT, startServe, type ServeHandle } from '../../helpers/serve';
 import { invokeOverHttp } from './fixtures';
 
@@ -19,33 +19,13 @@ let dir: string;
 let project: string;
 let serve: ServeHandle;
 
-let made = 0;
-
-/** Small JPEGs whose pixels spell their running number in 4×4 blocks, so no two are alike. */
-async function writePhotos(root: string, count: number): Promise<void> {
-  mkdirSync(root, { recursive: true });
-  for (let i = 0; i < count; i++) {
-    const n = made++;
-    const pixels = Buffer.alloc(32 * 32 * 3);
-    for (let y = 0; y < 32; y++) {
-      for (let x = 0; x < 32; x++) {
-        const bit = (n >> (((y >> 2) * 8 + (x >> 2)) % 16)) & 1;
-        pixels.fill(bit ? 230 : 20 + ((x * y) % 7), (y * 32 + x) * 3, (y * 32 + x + 1) * 3);
-      }
-    }
-    await sharp(pixels, { raw: { width: 32, height: 32, channels: 3 } })
-      .jpeg({ quality: 90 })
-      .toFile(path.join(root, `p${String(i).padStart(4, '0')}.jpg`));
-  }
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'tstudio-two-proc-'));
   project = path.join(dir, 'p.tstudio');
-  await writePhotos(path.join(dir, 'labeled', 'cats'), 30);
-  await writePhotos(path.join(dir, 'labeled', 'dogs'), 30);
+  await writeNumberedPhotos(path.join(dir, 'labeled', 'cats'), 30);
+  await writeNumberedPhotos(path.join(dir, 'labeled', 'dogs'), 30);
   // 1,600 photos: several import chunks, so the import writes while serve mode writes.
-  await writePhotos(path.join(dir, 'incoming'), 1_600);
+  await writeNumberedPhotos(path.join(dir, 'incoming'), 1_600);
   const app = createApp({ ...localAppOptions({ project, userData: dir, transport: 'direct' }), rescanOnOpen: false });
   await createDirectClient(app).invoke('folders:add', { path: path.join(dir, 'labeled'), classesFromFolders: true });
   app.close();
