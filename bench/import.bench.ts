@@ -5,42 +5,49 @@
  * disk. The photos are cached in the OS temp folder between runs; the project and the thumbnail
  * cache are fresh every run, so every phase does its full work. BENCH_PHOTOS sets the count.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { ImportProgress, ProgressPhase } from '../src/shared/dto';
 import { createApp, createDirectClient } from '../src/main/services/app';
 import { localAppOptions } from '../src/main/server/app-options';
+import { mapPool } from '../src/main/services/pool';
 import { ensureRealSizePhotos, REAL_HEIGHT, REAL_WIDTH } from './real-size-photos';
 
 const COUNT = Number(process.env.BENCH_PHOTOS ?? 10_000);
+/** "real" (default): 1024×768 photographic JPEGs. "small": the old 64–320 px generated tiles, for memory at 100k. */
+const KIND = process.env.BENCH_PHOTO_KIND === 'small' ? 'small' : 'real';
 
 async function main(): Promise<void> {
-  const photoDir = await ensureRealSizePhotos(COUNT);
+  const photoDir = KIND === 'small' ? await ensureSmallPhotos(COUNT) : await ensureRealSizePhotos(COUNT);
   const work = mkdtempSync(path.join(os.tmpdir(), 'tstudio-bench-project-'));
   const rss = startRssSampler();
   try {
     const app = createApp(localAppOptions({ project: path.join(work, 'bench.tstudio'), userData: work, transport: 'direct' }));
     const api = createDirectClient(app);
-    const phases = new Map<ProgressPhase, { first: number; last: number; done: number }>();
+    const phases = new Map<ProgressPhase, PhaseTrack>();
     api.on('import:progress', (p: ImportProgress) => trackPhase(phases, p));
     const started = performance.now();
     const result = await api.invoke('folders:add', { path: photoDir, classesFromFolders: true });
     const seconds = (performance.now() - started) / 1000;
+    const peak = rss.stop();
     app.close();
-    report(result.photos, result.skipped.length, seconds, phases, rss.stop());
+    // The cache folds its write-ahead log back into the file when its last connection closes.
+    await waitFor(() => !existsSync(path.join(work, 'cache', 'thumbnails.sqlite-wal')), 10_000);
+    report(result.photos, result.skipped.length, seconds, phases, peak);
     reportThumbnailBytes(path.join(work, 'cache'), result.photos);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-function trackPhase(phases: Map<ProgressPhase, { first: number; last: number; done: number }>, p: ImportProgress): void {
+function trackPhase(phases: Map<ProgressPhase, PhaseTrack>, p: ImportProgress): void {
   const now = performance.now();
-  const entry = phases.get(p.phase) ?? { first: now, last: now, done: 0 };
+  const entry = phases.get(p.phase) ?? { first: now, last: now, done: 0, rate: 0 };
   entry.last = now;
   entry.done = p.done;
+  entry.rate = p.rate;
   phases.set(p.phase, entry);
 }
 
@@ -48,7 +55,7 @@ function report(
   photos: number,
   skipped: number,
   seconds: number,
-  phases: Map<ProgressPhase, { first: number; last: number; done: number }>,
+  phases: Map<ProgressPhase, PhaseTrack>,
   peakRss: number
 ): void {
   console.log(
@@ -61,7 +68,10 @@ function report(
     // A phase starts when the previous one ended (its first event comes after the first item).
     const start = previousEnd ?? e.first;
     const secs = Math.max((e.last - start) / 1000, 1e-3);
-    console.log(`  ${phase.padEnd(10)} ${e.done} items in ${secs.toFixed(2)} s = ${(e.done / secs).toFixed(0)} /s`);
+    // Reading, checking and thumbnailing are one pass on the workers now; "thumbnails" reports
+    // only how many that pass made, at the app's own rate.
+    if (phase === 'thumbnails') console.log(`  ${phase.padEnd(10)} ${e.done} made during the read pass = ${e.rate.toFixed(0)} /s`);
+    else console.log(`  ${phase.padEnd(10)} ${e.done} items in ${secs.toFixed(2)} s = ${(e.done / secs).toFixed(0)} /s`);
     previousEnd = e.last;
   }
   console.log(`  peak RSS: ${(peakRss / 1024 / 1024).toFixed(0)} MiB`);
@@ -78,6 +88,44 @@ function startRssSampler(): { stop(): number } {
       return Math.max(peak, process.memoryUsage().rss);
     }
   };
+}
+
+interface PhaseTrack {
+  first: number;
+  last: number;
+  done: number;
+  rate: number;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** The old generated photos (flat 16 px tiles scaled to 64–320 px): cheap to make 100,000 of. */
+async function ensureSmallPhotos(count: number): Promise<string> {
+  const dir = path.join(os.tmpdir(), `tstudio-bench-photos-${count}-v1`);
+  const marker = path.join(dir, '.complete');
+  if (existsSync(marker) && Number(readFileSync(marker, 'utf8')) === count) return dir;
+  await mapPool(
+    Array.from({ length: count }, (_, i) => i),
+    4,
+    async (i) => {
+      const sub = path.join(dir, i % 5 === 0 ? 'val' : 'train', `class${i % 4}`);
+      mkdirSync(sub, { recursive: true });
+      const width = 64 + ((i * 37) % 257);
+      const height = 64 + ((i * 53) % 257);
+      const tile = Buffer.alloc(16 * 16 * 3);
+      for (let k = 0; k < tile.length; k++) tile[k] = (k * 13 + i * 101 + (k >> 4) * i) % 256;
+      const data = await sharp(tile, { raw: { width: 16, height: 16, channels: 3 } })
+        .resize(width, height, { kernel: 'nearest' })
+        .jpeg({ quality: 85 })
+        .toBuffer();
+      writeFileSync(path.join(sub, `photo_${String(i).padStart(6, '0')}.jpg`), data);
+    }
+  );
+  writeFileSync(marker, String(count));
+  return dir;
 }
 
 /** Bytes the thumbnail cache takes on disk (allocated blocks, as `du` counts), per photo. */

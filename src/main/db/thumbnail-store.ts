@@ -24,9 +24,10 @@ export class ThumbnailStore {
   constructor(file: string, opts: { nativeBinding?: string } = {}) {
     this.db = new BetterSqlite3(file, { nativeBinding: opts.nativeBinding });
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    // Large pages pack ~9 thumbnails of 1.5–2 KB each, so little of a page goes unused; only
-    // takes effect while the file is new (page size is fixed once WAL is on).
-    this.db.pragma('page_size = 16384');
+    // The largest page size: a real photo's thumbnail is 8–16 KB, so 4–8 fit a 64 KB page and on
+    // average half of one is left over (4 KB pages would spill each into overflow pages, 16 KB
+    // pages would hold one and waste the rest). Only takes effect while the file is new.
+    this.db.pragma('page_size = 65536');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(`CREATE TABLE IF NOT EXISTS thumbnails (

@@ -4,9 +4,13 @@
  * itself (read-only use of its own connection); the main thread stores what comes back.
  */
 import { parentPort } from 'node:worker_threads';
+import sharp from 'sharp';
 import { ThumbnailStore } from '../db/thumbnail-store';
 import { inspectPhoto } from './inspect-photo';
 import type { WorkerReply, WorkerTask } from './worker-protocol';
+
+// Every photo is opened once: libvips' operation cache would only hold memory.
+sharp.cache(false);
 
 const stores = new Map<string, ThumbnailStore>();
 
