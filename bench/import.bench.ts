@@ -51,13 +51,7 @@ function trackPhase(phases: Map<ProgressPhase, PhaseTrack>, p: ImportProgress): 
   phases.set(p.phase, entry);
 }
 
-function report(
-  photos: number,
-  skipped: number,
-  seconds: number,
-  phases: Map<ProgressPhase, PhaseTrack>,
-  peakRss: number
-): void {
+function report(photos: number, skipped: number, seconds: number, phases: Map<ProgressPhase, PhaseTrack>, peakRss: number): void {
   console.log(
     `import of ${COUNT} real-size ${REAL_WIDTH}×${REAL_HEIGHT} JPEGs (load ${os.loadavg()[0].toFixed(2)}, ${os.cpus().length} cores, sharp concurrency ${sharp.concurrency()})`
   );

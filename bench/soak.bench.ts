@@ -39,10 +39,7 @@ async function main(): Promise<void> {
     console.log(`soak: ${SECONDS} s on ${project} (load ${os.loadavg()[0].toFixed(2)}, ${os.cpus().length} cores)`);
     const deadline = Date.now() + SECONDS * 1000;
     const acknowledged = new Map<number, number | null>();
-    await Promise.all([
-      serveWork(serve, tally, acknowledged, deadline, incoming),
-      cliWork(tally, project, dir, incoming, deadline)
-    ]);
+    await Promise.all([serveWork(serve, tally, acknowledged, deadline, incoming), cliWork(tally, project, dir, incoming, deadline)]);
     report(tally, checkProject(project, acknowledged));
   } finally {
     await serve?.stop();
@@ -89,11 +86,24 @@ async function cliWork(tally: Tally, project: string, dir: string, incoming: str
     await writeNumberedPhotos(incoming, 150, `cli${round}-`);
     await cli(tally, 'import', ['import', incoming, ...common, '--json']);
     if (Date.now() >= deadline) break;
-    const trained = await cli(tally, 'train', ['train', ...common, '--backbone', 'mobilenet_v2', '--weights', TM_BASE, '--size', '96', '--epochs', '8', '--json']);
+    const trained = await cli(tally, 'train', [
+      'train',
+      ...common,
+      '--backbone',
+      'mobilenet_v2',
+      '--weights',
+      TM_BASE,
+      '--size',
+      '96',
+      '--epochs',
+      '8',
+      '--json'
+    ]);
     const runId = (lastJson(trained) as { runId?: number } | null)?.runId;
     if (Date.now() >= deadline) break;
     await cli(tally, 'predict', ['predict', ...common, '--json']);
-    if (runId !== undefined) await cli(tally, 'export', ['export', '--run', String(runId), '--out', path.join(dir, `export-${round}`), ...common]);
+    if (runId !== undefined)
+      await cli(tally, 'export', ['export', '--run', String(runId), '--out', path.join(dir, `export-${round}`), ...common]);
   }
 }
 
@@ -116,7 +126,10 @@ async function invoke<T>(serve: ServeHandle, tally: Tally, channel: string, body
 
 function cli(tally: Tally, op: string, args: string[]): Promise<string> {
   count(tally, `cli ${op}`);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli/index.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli/index.ts', ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

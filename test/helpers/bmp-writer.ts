@@ -96,9 +96,25 @@ function writeInfo(file: Buffer, v: BmpVariant, width: number, height: number, d
 }
 
 function makePalette(bpp: number): Array<[number, number, number]> {
-  if (bpp === 1) return [[10, 20, 30], [240, 230, 220]];
-  if (bpp === 4) return Array.from({ length: 16 }, (_, i) => [(i & 1) * 255, ((i >> 1) & 1) * 255, ((i >> 2) & 1) * 200 + (i >> 3) * 55] as [number, number, number]);
-  return Array.from({ length: 256 }, (_, i) => [Math.round(((i >> 5) * 255) / 7), Math.round((((i >> 2) & 7) * 255) / 7), Math.round(((i & 3) * 255) / 3)] as [number, number, number]);
+  if (bpp === 1)
+    return [
+      [10, 20, 30],
+      [240, 230, 220]
+    ];
+  if (bpp === 4)
+    return Array.from(
+      { length: 16 },
+      (_, i) => [(i & 1) * 255, ((i >> 1) & 1) * 255, ((i >> 2) & 1) * 200 + (i >> 3) * 55] as [number, number, number]
+    );
+  return Array.from(
+    { length: 256 },
+    (_, i) =>
+      [Math.round(((i >> 5) * 255) / 7), Math.round((((i >> 2) & 7) * 255) / 7), Math.round(((i & 3) * 255) / 3)] as [
+        number,
+        number,
+        number
+      ]
+  );
 }
 
 function rgbToIndices(rgb: Buffer, palette: Array<[number, number, number]>): Uint8Array {
@@ -144,7 +160,14 @@ function quantise(value: number, v: BmpVariant, channel: number): number {
   return Math.round((Math.round((value * max) / 255) * 255) / max);
 }
 
-function packRows(rgb: Buffer, width: number, height: number, v: BmpVariant, indices: Uint8Array | null, alpha: ((i: number) => number) | null): Buffer {
+function packRows(
+  rgb: Buffer,
+  width: number,
+  height: number,
+  v: BmpVariant,
+  indices: Uint8Array | null,
+  alpha: ((i: number) => number) | null
+): Buffer {
   const stride = Math.ceil((width * v.bpp) / 32) * 4;
   const out = Buffer.alloc(stride * height);
   for (let y = 0; y < height; y++) {

@@ -16,7 +16,7 @@ export async function writeNumberedPhotos(root: string, count: number, prefix = 
     const pixels = Buffer.alloc(32 * 32 * 3);
     for (let y = 0; y < 32; y++) {
       for (let x = 0; x < 32; x++) {
-        const bit = (n >> ((y >> 2) * 8 + (x >> 2)) % 24) & 1;
+        const bit = (n >> (((y >> 2) * 8 + (x >> 2)) % 24)) & 1;
         pixels.fill(bit ? 230 : 20 + ((x * y + process.pid) % 7), (y * 32 + x) * 3, (y * 32 + x + 1) * 3);
       }
     }

@@ -6,7 +6,9 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
-import type { Database } from './database';
+import type BetterSqlite3 from 'better-sqlite3';
+
+type Database = BetterSqlite3.Database;
 
 /** SQLite's primary error code ("SQLITE_CORRUPT" for "SQLITE_CORRUPT_VTAB"), or null. */
 export function sqliteCode(err: unknown): string | null {

@@ -75,32 +75,43 @@ async function writeAs(format: Format, from: string, to: string, index: number):
     writeFileSync(to, encodeBmp(data, info.width, info.height, variant).file);
     return;
   }
-  const encoders = { jpeg: () => image.jpeg(), png: () => image.png(), webp: () => image.webp(), gif: () => image.gif(), tif: () => image.tiff(), tiff: () => image.tiff() };
+  const encoders = {
+    jpeg: () => image.jpeg(),
+    png: () => image.png(),
+    webp: () => image.webp(),
+    gif: () => image.gif(),
+    tif: () => image.tiff(),
+    tiff: () => image.tiff()
+  };
   const encoded = encoders[format]();
   await encoded.toFile(to);
 }
 
 describe('every promised photo format is imported and trained on', () => {
-  it.each(FORMATS)('%s', async (format) => {
-    const { folder, count } = await convertTo(format);
-    if (format === 'bmp') expect(count).toBe(BMP_VARIANTS.length);
-    const result = await session.library.addFolder(folder, true);
-    expect(result.skipped).toEqual([]);
-    expect(result.added).toBe(count);
+  it.each(FORMATS)(
+    '%s',
+    async (format) => {
+      const { folder, count } = await convertTo(format);
+      if (format === 'bmp') expect(count).toBe(BMP_VARIANTS.length);
+      const result = await session.library.addFolder(folder, true);
+      expect(result.skipped).toEqual([]);
+      expect(result.added).toBe(count);
 
-    const { runId } = await handlers['training:start']({
-      backboneId: 'mobilenet_v2',
-      weightsPath: TM_BASE,
-      inputSize: 96,
-      fineTune: false,
-      seed: 42,
-      head: 'gap'
-    });
-    const finished = await finishedRun(events, runId);
-    expect(finished).toMatchObject({ status: 'completed', error: null });
-    // Features for exactly this format's photos were computed (the earlier ones come from the cache).
-    const run = await handlers['training:run']({ runId });
-    expect({ computed: run.featuresComputed, cached: run.featuresCached }).toEqual({ computed: count, cached: importedSoFar });
-    importedSoFar += count;
-  }, 300_000);
+      const { runId } = await handlers['training:start']({
+        backboneId: 'mobilenet_v2',
+        weightsPath: TM_BASE,
+        inputSize: 96,
+        fineTune: false,
+        seed: 42,
+        head: 'gap'
+      });
+      const finished = await finishedRun(events, runId);
+      expect(finished).toMatchObject({ status: 'completed', error: null });
+      // Features for exactly this format's photos were computed (the earlier ones come from the cache).
+      const run = await handlers['training:run']({ runId });
+      expect({ computed: run.featuresComputed, cached: run.featuresCached }).toEqual({ computed: count, cached: importedSoFar });
+      importedSoFar += count;
+    },
+    300_000
+  );
 });
