@@ -15,6 +15,11 @@ import { writeNumberedPhotos } from '../../helpers/numbered-photos';
 import { REPO_ROOT, startServe, type ServeHandle } from '../../helpers/serve';
 import { invokeOverHttp } from './fixtures';
 
+const INCOMING = 4_000;
+const FOLDERS = 4;
+/** Label writers in parallel, like several quick clicks in flight. */
+const WRITERS = 12;
+
 let dir: string;
 let project: string;
 let serve: ServeHandle;
@@ -24,8 +29,9 @@ beforeAll(async () => {
   project = path.join(dir, 'p.tstudio');
   await writeNumberedPhotos(path.join(dir, 'labeled', 'cats'), 30);
   await writeNumberedPhotos(path.join(dir, 'labeled', 'dogs'), 30);
-  // 1,600 photos: several import chunks, so the import writes while serve mode writes.
-  await writeNumberedPhotos(path.join(dir, 'incoming'), 1_600);
+  // Several imports of 1,000 photos: before writers took the lock up front, each import read, then
+  // wrote, and a label committed in between made it fail at once ("database is locked").
+  for (let f = 0; f < FOLDERS; f++) await writeNumberedPhotos(path.join(dir, `incoming${f}`), INCOMING / FOLDERS);
   const app = createApp({ ...localAppOptions({ project, userData: dir, transport: 'direct' }), rescanOnOpen: false });
   await createDirectClient(app).invoke('folders:add', { path: path.join(dir, 'labeled'), classesFromFolders: true });
   app.close();
@@ -71,31 +77,43 @@ describe('two processes on one project', () => {
     const ids = page.items.map((p) => p.id);
     expect(ids).toHaveLength(60);
 
-    const importing = runCliImport(path.join(dir, 'incoming'));
+    const importing = (async () => {
+      const runs = [];
+      for (let f = 0; f < FOLDERS; f++) runs.push(await runCliImport(path.join(dir, `incoming${f}`)));
+      return runs;
+    })();
     let finished = false;
     void importing.then(() => (finished = true));
     const acknowledged = new Map<number, number>();
     const failures: string[] = [];
     let writes = 0;
-    // Labels until the import is done (and at least 100), each waiting for its answer.
-    while (!finished || writes < 100) {
-      const photoId = ids[writes % ids.length];
-      const classId = classes[(writes >> 2) % classes.length].id;
-      try {
-        await call('labels:assign', { photoIds: [photoId], classId });
-        acknowledged.set(photoId, classId);
-      } catch (err) {
-        failures.push((err as Error).message);
+    // Each writer owns its photos (so "last acknowledged" is well defined) and labels until the
+    // import is done, each label waiting for its answer.
+    const writer = async (w: number): Promise<void> => {
+      const mine = ids.filter((_, i) => i % WRITERS === w);
+      for (let n = 0; !finished || n < 30; n++) {
+        const photoId = mine[n % mine.length];
+        const classId = classes[(n >> 1) % classes.length].id;
+        try {
+          await call('labels:assign', { photoIds: [photoId], classId });
+          acknowledged.set(photoId, classId);
+        } catch (err) {
+          failures.push((err as Error).message);
+        }
+        writes++;
       }
-      writes++;
-    }
-    const cli = await importing;
+    };
+    await Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
+    const runs = await importing;
 
+    expect(writes).toBeGreaterThan(90);
     expect(failures).toEqual([]);
-    expect(cli.stderr).not.toMatch(/locked|busy/i);
-    expect(cli.code).toBe(0);
-    const result = JSON.parse(cli.stdout.trim().split('\n').at(-1) as string) as { type: string; photos: number };
-    expect(result).toMatchObject({ type: 'result', photos: 1_660 });
+    for (const cli of runs) {
+      expect(cli.stderr).not.toMatch(/locked|busy/i);
+      expect(cli.code).toBe(0);
+    }
+    const result = JSON.parse(runs[FOLDERS - 1].stdout.trim().split('\n').at(-1) as string) as { type: string; photos: number };
+    expect(result).toMatchObject({ type: 'result', photos: INCOMING + 60 });
 
     const db = new BetterSqlite3(project, { readonly: true });
     try {
