@@ -22,6 +22,7 @@ const KIND = process.env.BENCH_PHOTO_KIND === 'small' ? 'small' : 'real';
 async function main(): Promise<void> {
   const photoDir = KIND === 'small' ? await ensureSmallPhotos(COUNT) : await ensureRealSizePhotos(COUNT);
   const work = mkdtempSync(path.join(os.tmpdir(), 'tstudio-bench-project-'));
+  const rssAtStart = process.memoryUsage().rss;
   const rss = startRssSampler();
   try {
     const app = createApp(localAppOptions({ project: path.join(work, 'bench.tstudio'), userData: work, transport: 'direct' }));
@@ -29,13 +30,17 @@ async function main(): Promise<void> {
     const phases = new Map<ProgressPhase, PhaseTrack>();
     api.on('import:progress', (p: ImportProgress) => trackPhase(phases, p));
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const result = await api.invoke('folders:add', { path: photoDir, classesFromFolders: true });
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     const peak = rss.stop();
     app.close();
     // The cache folds its write-ahead log back into the file when its last connection closes.
     await waitFor(() => !existsSync(path.join(work, 'cache', 'thumbnails.sqlite-wal')), 10_000);
     report(result.photos, result.skipped.length, seconds, phases, peak);
+    console.log(`  RSS before the import: ${(rssAtStart / 1024 / 1024).toFixed(0)} MiB`);
+    reportCpu(result.photos, seconds, (cpu.user + cpu.system) / 1e6);
     reportThumbnailBytes(path.join(work, 'cache'), result.photos);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -53,7 +58,7 @@ function trackPhase(phases: Map<ProgressPhase, PhaseTrack>, p: ImportProgress): 
 
 function report(photos: number, skipped: number, seconds: number, phases: Map<ProgressPhase, PhaseTrack>, peakRss: number): void {
   console.log(
-    `import of ${COUNT} real-size ${REAL_WIDTH}×${REAL_HEIGHT} JPEGs (load ${os.loadavg()[0].toFixed(2)}, ${os.cpus().length} cores, sharp concurrency ${sharp.concurrency()})`
+    `import of ${COUNT} ${KIND === 'small' ? 'small generated (64–320 px)' : `real-size ${REAL_WIDTH}×${REAL_HEIGHT}`} JPEGs (load ${os.loadavg()[0].toFixed(2)}, ${os.cpus().length} cores, sharp concurrency ${sharp.concurrency()})`
   );
   console.log(`  photos imported: ${photos}, skipped: ${skipped}`);
   console.log(`  total: ${seconds.toFixed(2)} s, ${(photos / seconds).toFixed(0)} photos/s`);
@@ -82,6 +87,19 @@ function startRssSampler(): { stop(): number } {
       return Math.max(peak, process.memoryUsage().rss);
     }
   };
+}
+
+/**
+ * CPU time of this process (main thread, import workers and libvips threads together). On a
+ * shared machine the wall-clock rate says more about the neighbours than about the import; CPU
+ * seconds per photo do not, and cores ÷ that is the rate with every core free.
+ */
+function reportCpu(photos: number, seconds: number, cpuSeconds: number): void {
+  const perPhoto = cpuSeconds / Math.max(photos, 1);
+  const cores = os.availableParallelism();
+  console.log(
+    `  CPU: ${cpuSeconds.toFixed(1)} s (${((cpuSeconds / seconds) * 100).toFixed(0)} % of one core) = ${(perPhoto * 1000).toFixed(2)} ms per photo → ${(cores / perPhoto).toFixed(0)} photos/s with all ${cores} cores free`
+  );
 }
 
 interface PhaseTrack {

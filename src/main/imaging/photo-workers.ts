@@ -150,12 +150,20 @@ export class PhotoWorkers {
  * ES module that registers tsx in the new thread. Bundled (Electron), photo-worker.js sits
  * beside the main bundle.
  */
+/**
+ * A worker holds one or two photos at a time, and their bytes live outside the JS heap: a small
+ * young generation (V8's default is 16 MB per semi-space) keeps each thread's footprint small.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 };
+
 function startWorker(): Worker {
   const source = new URL('./photo-worker.ts', import.meta.url);
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./photo-worker.js', import.meta.url));
+  if (!import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('./photo-worker.js', import.meta.url), { resourceLimits: WORKER_LIMITS });
+  }
   const tsxApi = pathToFileURL(tsxEsmApi()).href;
   const boot = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(source.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { resourceLimits: WORKER_LIMITS });
 }
 
 /** tsx's ES-module API file, found through its package.json exports (require() would pick the CommonJS one). */
