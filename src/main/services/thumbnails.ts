@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import { ThumbnailStore, type ThumbnailEntry } from '../db/thumbnail-store';
@@ -81,6 +81,8 @@ export class ThumbnailCache {
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
       this.store = new ThumbnailStore(this.file, { nativeBinding: this.nativeBinding });
+      // Earlier versions kept one file per thumbnail in cache/thumbs: now dead weight.
+      void fsp.rm(path.join(path.dirname(this.file), 'thumbs'), { recursive: true, force: true }).catch(() => undefined);
     } catch (err) {
       throw cacheError(this.file, err);
     }
