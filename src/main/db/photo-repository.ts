@@ -64,11 +64,18 @@ export function okHashIndex(db: Database): Map<string, number> {
   return new Map(rows);
 }
 
-/** One page of (hash, id) of readable photos by id, to build the hash index without a long block. */
-export function okHashPage(db: Database, afterId: number, limit: number): Array<{ id: number; hash: string }> {
-  return db
-    .prepare("SELECT id, hash FROM photos WHERE id > ? AND +status = 'ok' AND hash IS NOT NULL ORDER BY id LIMIT ?")
-    .all(afterId, limit) as Array<{ id: number; hash: string }>;
+/**
+ * Hash → photo id of the project's readable photos among `hashes`: the duplicate check of one
+ * import chunk, through the hash index, instead of a map of the whole project held in memory.
+ */
+export function okPhotosWithHashes(db: Database, hashes: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const find = db.prepare("SELECT id FROM photos WHERE hash = ? AND status = 'ok' ORDER BY id LIMIT 1").pluck();
+  for (const hash of new Set(hashes)) {
+    const id = find.get(hash) as number | undefined;
+    if (id !== undefined) out.set(hash, id);
+  }
+  return out;
 }
 
 export function photoLocation(

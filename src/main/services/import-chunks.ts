@@ -1,13 +1,14 @@
 /**
  * The import's unit of work: a chunk of files inspected on the workers, then written in one
- * immediate transaction. The writer keeps what must outlive a chunk (the project's hashes, which
- * vanished photos may still turn out to be moves) so that chunking changes nothing in the result.
+ * immediate transaction. The writer keeps only what must outlive a chunk (which vanished photos
+ * may still turn out to be moves); duplicates are looked up in the project per chunk, so memory
+ * does not grow with the library and chunking changes nothing in the result.
  */
 import type { ImportResult } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
 import type { FolderRecord } from '../db/folder-repository';
-import { applyFolderChanges, type ProbedFile, type StoredFile } from '../db/photo-repository';
+import { applyFolderChanges, okPhotosWithHashes, type ProbedFile, type StoredFile } from '../db/photo-repository';
 import type { ThumbnailEntry } from '../db/thumbnail-store';
 import { MISSING_REASON_PREFIX } from '../imaging/photo-errors';
 import { ensureClasses } from './classes';
@@ -53,49 +54,50 @@ export class ChunkWriter {
   private readonly byPath = new Map<string, StoredFile>();
   /** Stored photos no longer on disk and not (yet) found at a new path. */
   private readonly gone = new Map<number, StoredFile>();
-  private readonly classNames: Map<string, string | null>;
 
   constructor(
     private readonly db: Database,
     private readonly folder: FolderRecord,
     scan: ScanOutcome,
-    stored: readonly StoredFile[],
-    /** Hash → id of every readable photo of the project; grows with each chunk's inserts. */
-    private readonly hashes: Map<string, number>
+    stored: readonly StoredFile[]
   ) {
+    if (stored.length === 0) return;
     const onDisk = new Set(scan.files.map((f) => f.relPath));
     for (const s of stored) {
       this.byPath.set(s.relPath, s);
       if (!onDisk.has(s.relPath)) this.gone.set(s.id, s);
     }
-    this.classNames = folder.classesFromFolders ? new Map(scan.files.map((f) => [f.relPath, f.className])) : new Map();
   }
 
   /** Plans and writes one chunk in one immediate transaction. */
   write(chunk: InspectedChunk): void {
     const known = chunk.probed.map((p) => this.byPath.get(p.relPath)).filter((s): s is StoredFile => s !== undefined);
-    const plan = planFolderChanges({
-      folderId: this.folder.id,
-      scanned: chunk.files,
-      stored: [...known, ...this.gone.values()],
-      probed: chunk.probed,
-      projectHashes: this.hashes,
-      classFor: () => null
-    });
-    // Removals wait for the end: a vanished photo may still turn up as a move in a later chunk.
-    const changes = { ...plan.changes, deletes: [] };
+    const hashes = chunk.probed.flatMap((p) => (p.status === 'ok' && p.hash !== null ? [p.hash] : []));
+    let plan: ReturnType<typeof planFolderChanges> | null = null;
     this.db
       .transaction(() => {
-        if (this.folder.classesFromFolders) this.labelFromFolderNames(changes.inserts);
-        applyFolderChanges(this.db, changes);
+        // Planned inside the write lock: another process's import cannot slip a duplicate in between.
+        plan = planFolderChanges({
+          folderId: this.folder.id,
+          scanned: chunk.files,
+          stored: [...known, ...this.gone.values()],
+          probed: chunk.probed,
+          projectHashes: okPhotosWithHashes(this.db, hashes),
+          classFor: () => null
+        });
+        // Removals wait for the end: a vanished photo may still turn up as a move in a later chunk.
+        plan.changes.deletes = [];
+        if (this.folder.classesFromFolders) this.labelFromFolderNames(plan.changes.inserts, chunk.files);
+        applyFolderChanges(this.db, plan.changes);
       })
       .immediate();
+    if (plan === null) return;
+    const { changes, duplicates } = plan as ReturnType<typeof planFolderChanges>;
     for (const m of changes.moves) this.gone.delete(m.id);
-    for (const p of changes.inserts) if (p.status === 'ok' && p.hash !== null) this.hashes.set(p.hash, -1);
     this.counts.added += changes.inserts.filter((p) => p.status === 'ok').length;
     this.counts.updated += changes.updates.length;
     this.counts.moved += changes.moves.length;
-    this.counts.duplicates += plan.duplicates;
+    this.counts.duplicates += duplicates;
   }
 
   /** Removes the photos that vanished and never turned up elsewhere. Returns how many. */
@@ -105,12 +107,13 @@ export class ChunkWriter {
     return ids.length;
   }
 
-  private labelFromFolderNames(inserts: Array<{ relPath: string; status: string; classId: number | null }>): void {
-    const wanted = inserts.filter((p) => p.status === 'ok' && this.classNames.get(p.relPath));
+  private labelFromFolderNames(inserts: Array<{ relPath: string; status: string; classId: number | null }>, files: ScannedFile[]): void {
+    const classNames = new Map(files.map((f) => [f.relPath, f.className]));
+    const wanted = inserts.filter((p) => p.status === 'ok' && classNames.get(p.relPath));
     const ids = ensureClasses(
       this.db,
-      wanted.map((p) => this.classNames.get(p.relPath) as string)
+      wanted.map((p) => classNames.get(p.relPath) as string)
     );
-    for (const p of wanted) p.classId = ids.get(this.classNames.get(p.relPath) as string) ?? null;
+    for (const p of wanted) p.classId = ids.get(classNames.get(p.relPath) as string) ?? null;
   }
 }

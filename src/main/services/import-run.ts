@@ -4,7 +4,7 @@ import type { ImportResult, SkippedFile } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
 import { markFolderScanned, type FolderRecord } from '../db/folder-repository';
-import { listFolderFilesPage, okHashPage, type StoredFile } from '../db/photo-repository';
+import { listFolderFilesPage, type StoredFile } from '../db/photo-repository';
 import { classCounts, okPhotoCount, skippedFiles, splitCounts } from '../db/stats-repository';
 import type { EventBus } from './event-bus';
 import { scanFolder, type ScanOutcome, type ScannedFile } from './folder-scan';
@@ -47,7 +47,7 @@ export async function runFolderImport(deps: ImportDeps, folder: FolderRecord): P
   const byPath = new Map<string, StoredFile>();
   for (const s of stored) byPath.set(s.relPath, s);
   const toProbe = await selectToProbe(scan.files, byPath);
-  const writer = new ChunkWriter(deps.db, folder, scan, stored, toProbe.length > 0 ? await readHashIndex(deps.db) : new Map());
+  const writer = new ChunkWriter(deps.db, folder, scan, stored);
   await inspectAndWrite(deps, folder, toProbe, writer);
   cancelledCheck(deps);
   await assertFolderStillThere(folder.path);
@@ -109,17 +109,6 @@ async function readStored(db: Database, folderId: number): Promise<StoredFile[]>
     const page = listFolderFilesPage(db, folderId, after, YIELD_EVERY);
     out.push(...page);
     if (page.length < YIELD_EVERY) return out;
-    after = page[page.length - 1].id;
-    await yieldToEventLoop();
-  }
-}
-
-async function readHashIndex(db: Database): Promise<Map<string, number>> {
-  const index = new Map<string, number>();
-  for (let after = 0; ;) {
-    const page = okHashPage(db, after, YIELD_EVERY * 5);
-    for (const row of page) index.set(row.hash, row.id);
-    if (page.length < YIELD_EVERY * 5) return index;
     after = page[page.length - 1].id;
     await yieldToEventLoop();
   }
