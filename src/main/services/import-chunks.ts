@@ -73,11 +73,10 @@ export class ChunkWriter {
   write(chunk: InspectedChunk): void {
     const known = chunk.probed.map((p) => this.byPath.get(p.relPath)).filter((s): s is StoredFile => s !== undefined);
     const hashes = chunk.probed.flatMap((p) => (p.status === 'ok' && p.hash !== null ? [p.hash] : []));
-    let plan: ReturnType<typeof planFolderChanges> | null = null;
-    this.db
+    const { changes, duplicates } = this.db
       .transaction(() => {
         // Planned inside the write lock: another process's import cannot slip a duplicate in between.
-        plan = planFolderChanges({
+        const plan = planFolderChanges({
           folderId: this.folder.id,
           scanned: chunk.files,
           stored: [...known, ...this.gone.values()],
@@ -89,10 +88,9 @@ export class ChunkWriter {
         plan.changes.deletes = [];
         if (this.folder.classesFromFolders) this.labelFromFolderNames(plan.changes.inserts, chunk.files);
         applyFolderChanges(this.db, plan.changes);
+        return plan;
       })
       .immediate();
-    if (plan === null) return;
-    const { changes, duplicates } = plan as ReturnType<typeof planFolderChanges>;
     for (const m of changes.moves) this.gone.delete(m.id);
     this.counts.added += changes.inserts.filter((p) => p.status === 'ok').length;
     this.counts.updated += changes.updates.length;
