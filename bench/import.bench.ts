@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import sharp from 'sharp';
 import type { ImportProgress, ProgressPhase } from '../src/shared/dto';
 import { createApp, createDirectClient } from '../src/main/services/app';
@@ -140,24 +141,39 @@ async function ensureSmallPhotos(count: number): Promise<string> {
   return dir;
 }
 
-/** Bytes the thumbnail cache takes on disk (allocated blocks, as `du` counts), per photo. */
+/** Bytes the thumbnail cache takes on disk (allocated blocks, as `du` counts) and its payload, per photo. */
 function reportThumbnailBytes(cacheDir: string, photos: number): void {
   let bytes = 0;
+  let fileBytes = 0;
   let files = 0;
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
       else {
-        bytes += statSync(full).blocks * 512;
+        const stat = statSync(full);
+        bytes += stat.blocks * 512;
+        fileBytes += stat.size;
         files++;
       }
     }
   };
   walk(cacheDir);
+  const store = path.join(cacheDir, 'thumbnails.sqlite');
+  const payload = existsSync(store) ? thumbnailPayload(store) : fileBytes;
+  const per = (n: number): string => (n / Math.max(photos, 1)).toFixed(0);
   console.log(
-    `  thumbnail cache: ${(bytes / 1024 / 1024).toFixed(1)} MiB on disk in ${files} files = ${(bytes / Math.max(photos, 1)).toFixed(0)} bytes per photo`
+    `  thumbnail cache: ${(bytes / 1024 / 1024).toFixed(1)} MiB on disk in ${files} files = ${per(bytes)} bytes per photo for ${per(payload)} bytes of JPEG (${((bytes / Math.max(payload, 1) - 1) * 100).toFixed(0)} % overhead)`
   );
+}
+
+function thumbnailPayload(file: string): number {
+  const db = new BetterSqlite3(file, { readonly: true });
+  try {
+    return db.prepare('SELECT COALESCE(SUM(LENGTH(data)), 0) FROM thumbnails').pluck().get() as number;
+  } finally {
+    db.close();
+  }
 }
 
 main().catch((err: unknown) => {
