@@ -121,16 +121,18 @@ export function completeRun(db: Database, run: CompletedRun, now = Date.now()): 
     );
     db.prepare('UPDATE training_models SET active = 0 WHERE active = 1').run();
     db.prepare('INSERT INTO training_models (run_id, path, active, created_at) VALUES (?, ?, 1, ?)').run(run.runId, run.modelPath, now);
-  })();
+  }).immediate();
 }
 
 export function setActiveModel(db: Database, runId: number): boolean {
-  return db.transaction(() => {
-    if (db.prepare('SELECT 1 FROM training_models WHERE run_id = ?').get(runId) === undefined) return false;
-    db.prepare('UPDATE training_models SET active = 0 WHERE active = 1').run();
-    db.prepare('UPDATE training_models SET active = 1 WHERE run_id = ?').run(runId);
-    return true;
-  })();
+  return db
+    .transaction(() => {
+      if (db.prepare('SELECT 1 FROM training_models WHERE run_id = ?').get(runId) === undefined) return false;
+      db.prepare('UPDATE training_models SET active = 0 WHERE active = 1').run();
+      db.prepare('UPDATE training_models SET active = 1 WHERE run_id = ?').run(runId);
+      return true;
+    })
+    .immediate();
 }
 
 export function activeRunId(db: Database): number | null {

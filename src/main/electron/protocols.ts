@@ -33,12 +33,12 @@ export function registerPhotoProtocol(studio: () => Studio): void {
     if (photo === null) return jsonError(404, 'NOT_FOUND', 'No such photo.');
     try {
       const file = await studio().photoFile(photo.id, photo.variant);
-      const stat = await fs.stat(file.path);
-      return new Response(streamOf(file.path), {
+      const size = 'data' in file ? file.data.length : (await fs.stat(file.path)).size;
+      return new Response('data' in file ? new Uint8Array(file.data) : streamOf(file.path), {
         status: 200,
         headers: {
           'Content-Type': file.contentType,
-          'Content-Length': String(stat.size),
+          'Content-Length': String(size),
           'Cache-Control': photo.variant === 'thumb' ? 'private, max-age=600' : 'no-cache'
         }
       });

@@ -1,7 +1,8 @@
 /** Image pipeline: file → RGB bytes at the backbone's input size → tensor. */
 import * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
 import { AppError } from '../../shared/errors';
+import { decodePhoto, probePhoto } from '../imaging/decode-photo';
+import { photoError } from '../imaging/photo-errors';
 
 /**
  * Decodes with EXIF rotation, resizes so the shorter side is `size`, then center-crops to
@@ -11,11 +12,8 @@ import { AppError } from '../../shared/errors';
 export async function loadImage(file: string, size: number): Promise<Uint8Array> {
   if (!Number.isInteger(size) || size < 1) throw new AppError('INVALID_REQUEST', `Image size must be a positive integer, got ${size}`);
   try {
-    const img = sharp(file, { failOn: 'error' }).rotate();
-    const meta = await sharp(file).metadata();
-    const rotated = (meta.orientation ?? 1) >= 5;
-    const width = rotated ? meta.height : meta.width;
-    const height = rotated ? meta.width : meta.height;
+    const img = await decodePhoto(file);
+    const { width, height } = await probePhoto(file);
     const pipeline = width === size && height === size ? img : img.resize(size, size, { fit: 'cover', position: 'centre' });
     const { data, info } = await pipeline.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
     if (info.width !== size || info.height !== size || info.channels !== 3) {
@@ -24,7 +22,7 @@ export async function loadImage(file: string, size: number): Promise<Uint8Array>
     return new Uint8Array(data.buffer, data.byteOffset, data.length);
   } catch (err) {
     if (err instanceof AppError) throw err;
-    throw new AppError('IO_ERROR', `Cannot read image ${file}: ${(err as Error).message}`);
+    throw new AppError('IO_ERROR', `Cannot read image ${file}: ${photoError(err, file).message}`);
   }
 }
 

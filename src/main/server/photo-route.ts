@@ -6,6 +6,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PhotoVariant } from '../../shared/contract';
 import { toErrorPayload } from '../../shared/errors';
+import type { PhotoBody } from '../services/photo-file';
 import type { ServeBackend } from './backend';
 import { sendError, writeHead } from './respond';
 
@@ -25,12 +26,16 @@ export function parsePhotoPath(segments: string[]): PhotoRequest | null {
 }
 
 export async function handlePhoto(backend: ServeBackend, request: PhotoRequest, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  let file: { path: string; contentType: string };
+  let file: PhotoBody;
   try {
     file = await backend.photoFile(request.id, request.variant);
   } catch (err) {
     const { code, message } = toErrorPayload(err);
     sendError(res, code, message);
+    return;
+  }
+  if ('data' in file) {
+    sendThumbnail(file, req, res);
     return;
   }
   const stat = await fs.stat(file.path).catch(() => null);
@@ -58,4 +63,16 @@ export async function handlePhoto(backend: ServeBackend, request: PhotoRequest, 
   const stream = createReadStream(file.path);
   stream.on('error', () => res.destroy());
   stream.pipe(res);
+}
+
+/** Thumbnails come from the cache as bytes; keyed by content hash, so the ETag never goes stale. */
+function sendThumbnail(file: { contentType: string; data: Buffer; etag: string }, req: IncomingMessage, res: ServerResponse): void {
+  const cache = { 'Cache-Control': 'private, max-age=600', ETag: file.etag };
+  if (req.headers['if-none-match'] === file.etag) {
+    writeHead(res, 304, cache);
+    res.end();
+    return;
+  }
+  writeHead(res, 200, { ...cache, 'Content-Type': file.contentType, 'Content-Length': file.data.length });
+  res.end(req.method === 'HEAD' ? undefined : file.data);
 }

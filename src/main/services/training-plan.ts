@@ -97,6 +97,7 @@ export function resolveBackbone(
   if (weightsPath !== undefined) {
     const abs = path.resolve(weightsPath);
     if (!existsSync(abs)) throw new AppError('WEIGHTS_MISSING', `Weights not found: ${abs}`);
+    if (statSync(abs).isDirectory() && !existsSync(path.join(abs, 'model.json'))) throw folderWithoutModelJson(abs);
     return resolved(id ?? inferBackboneId(abs), abs);
   }
   if (id !== undefined) {
@@ -116,6 +117,14 @@ export function resolveBackbone(
     if (located) return resolved(manifest.backbone, located);
   }
   throw new AppError('WEIGHTS_MISSING', 'No backbone has weights yet. Fetch or import weights (Models), or pass --backbone and --weights.');
+}
+
+/** Shared wording with the engine's check (load-backbone.ts), for a folder that holds no model. */
+export function folderWithoutModelJson(abs: string): AppError {
+  return new AppError(
+    'WEIGHTS_INVALID',
+    `The weights folder ${abs} has no model.json. Choose a TF.js layers-model folder (model.json with its weight files) or a Keras .h5 weights file.`
+  );
 }
 
 function inferBackboneId(abs: string): string {

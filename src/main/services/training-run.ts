@@ -5,6 +5,7 @@
  */
 import type { EpochMetrics, RunStatus, TrainingFinished } from '../../shared/dto';
 import type { Database } from '../db/database';
+import { explainStorageError } from '../db/storage-errors';
 import { getCachedFeatures, putCachedFeatures } from '../db/training-feature-repository';
 import { replacePredictions } from '../db/training-prediction-repository';
 import { completeRun, finishRunUnsuccessfully, setRunBackend, setRunHistory } from '../db/training-repository';
@@ -116,7 +117,14 @@ export class TrainingRun {
           return;
       }
     } catch (err) {
-      this.finish('failed', `Could not record the run's result (${(err as Error).message}); nothing from it was kept. Train again.`);
+      // A damaged or read-only project is said as such: training again would fail the same way.
+      const explained = explainStorageError(err, this.spec.db.name, this.spec.db);
+      this.finish(
+        'failed',
+        explained !== err
+          ? (explained as Error).message
+          : `Could not record the run's result (${(err as Error).message}); nothing from it was kept. Train again.`
+      );
       this.port.kill('SIGKILL');
     }
   }
@@ -154,7 +162,7 @@ export class TrainingRun {
         runId,
         result.predictions.map((p) => ({ photoId: p.photoId, classId: classes[p.classIndex].id, confidence: p.confidence, probs: p.probs }))
       );
-    })();
+    }).immediate();
     this.settle({ runId, status: 'completed', valAccuracy: result.evaluation.accuracy, error: null });
   }
 

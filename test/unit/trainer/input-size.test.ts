@@ -21,6 +21,7 @@ describe('default input size', () => {
     writeFileSync(vgg, 'x');
     const tm = path.join(dir, 'mobilenet-export');
     mkdirSync(tm);
+    writeFileSync(path.join(tm, 'model.json'), '{}');
     expect(resolveBackbone(undefined, vgg, dirs)).toMatchObject({ id: 'vgg16', inputSize: 224 });
     expect(resolveBackbone(undefined, tm, dirs)).toMatchObject({ id: 'mobilenet_v2', inputSize: 320 });
     expect(resolveBackbone('vgg19', tm, dirs)).toMatchObject({ id: 'vgg19', inputSize: 224 });

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
+import { parseJsonText } from '../../../shared/parse-json';
 
 export interface PreprocessingInfo {
   /** 'caffe' (RGB→BGR, minus ImageNet means), 'tf' (x/127.5 − 1), 'tm' (x/127 − 1). */
@@ -129,7 +130,7 @@ export async function loadModelFolder(dir: string): Promise<{ model: tf.LayersMo
 }
 
 async function readModelFolder(dir: string): Promise<{ model: tf.LayersModel } & ModelFolderInfo> {
-  const json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as ModelJsonShape;
+  const json = parseJsonText(await readFile(path.join(dir, 'model.json'), 'utf8'), 'model.json') as ModelJsonShape;
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
   for (const group of json.weightsManifest) {
@@ -142,7 +143,10 @@ async function readModelFolder(dir: string): Promise<{ model: tf.LayersModel } &
   const model = await tf.loadLayersModel(
     tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: tf.io.CompositeArrayBuffer.join(buffers) })
   );
-  const labels = JSON.parse(await readFile(path.join(dir, 'labels.json'), 'utf8')) as string[];
-  const preprocessing = JSON.parse(await readFile(path.join(dir, 'preprocessing.json'), 'utf8')) as PreprocessingInfo;
+  const labels = parseJsonText(await readFile(path.join(dir, 'labels.json'), 'utf8'), 'labels.json') as string[];
+  const preprocessing = parseJsonText(
+    await readFile(path.join(dir, 'preprocessing.json'), 'utf8'),
+    'preprocessing.json'
+  ) as PreprocessingInfo;
   return { model, labels, preprocessing };
 }
