@@ -135,7 +135,10 @@ export const requestSchemas = {
   'training:busy': empty,
   'training:run': z.object({ runId: id }).strict(),
   'training:set-active': z.object({ runId: id }).strict(),
-  /** Runs the active (or given) run's model over every unlabeled photo again. */
+  /**
+   * Runs the active (or given) run's model over every unlabeled photo again. Answers at once
+   * with the run whose model predicts; 'predictions:progress' and 'predictions:finished' carry the rest.
+   */
   'training:predict': z.object({ runId: id.optional() }).strict().optional(),
   'training:export': z.object({ runId: id, outDir: absolutePath }).strict(),
   /** Suggestions for unlabeled photos from the active (or given) run; least certain first by default. */
@@ -201,7 +204,7 @@ export interface ResponseMap {
   'training:busy': TrainingBusy;
   'training:run': RunDetail;
   'training:set-active': RunSummary;
-  'training:predict': { runId: number; predictions: number };
+  'training:predict': { runId: number };
   /** Absolute paths written; `predictions` rows in the CSV. */
   'training:export': { modelDir: string; csvPath: string; predictions: number };
   'predictions:list': PredictionPage;

@@ -25,14 +25,14 @@ export interface FakeBackend {
   runs: RunSummary[];
   /** The re-predict holding the one training-process slot ('training:busy' tells), started here ('training:predict') or elsewhere. */
   predicting: FakePredict | null;
-  /** A re-predict another window started: it holds the slot and sends its events, but no invoke here awaits it. */
+  /** A re-predict another window started: it holds the slot and sends its events; this window never asked for it. */
   startForeignPredict(runId: number): FakePredict;
 }
 
 /**
- * A re-predict in flight. Like the main side, 'training:cancel' (no run id, or this one) only
- * asks it to stop; the answer comes when the test ends it. Ending it frees the slot, emits
- * 'predictions:finished', then answers the invoke (if this window made it).
+ * A re-predict in flight. Like the main side, 'training:predict' answered at once, and
+ * 'training:cancel' (no run id, or this one) only asks it to stop; it ends when the test ends
+ * it, which frees the slot and emits 'predictions:finished'.
  */
 export interface FakePredict {
   runId: number;
@@ -41,9 +41,9 @@ export interface FakePredict {
   progress(
     report: Pick<PredictionProgress, 'phase' | 'done' | 'total'> & Partial<Pick<PredictionProgress, 'imagesPerSec' | 'etaMs'>>
   ): void;
-  /** Answers CANCELLED after a cancel; otherwise gives every unlabeled photo without one a suggestion and answers how many photos were predicted. */
+  /** Ends cancelled after a cancel; otherwise gives every unlabeled photo without one a suggestion and ends completed with how many photos were predicted. */
   end(): void;
-  /** Answers with this error (the process crashed, the model is gone, …). */
+  /** Ends failed with this error (the process crashed, the model is gone, …). */
   fail(code: string, message: string): void;
 }
 
@@ -88,35 +88,28 @@ function startPredict(b: FakeBackend, req: Record<string, unknown>): Promise<unk
   const runId = (req.runId as number | undefined) ?? b.runs.find((r) => r.active)?.id;
   if (runId === undefined)
     return Promise.resolve({ ok: false, error: { code: 'NOT_FOUND', message: 'No trained model yet: train one first.' } });
-  return new Promise((resolve) => {
-    b.predicting = predictSlot(b, runId, resolve);
-  });
+  // Like the main side: the invoke answers at once, the events tell the rest.
+  b.predicting = predictSlot(b, runId);
+  return Promise.resolve({ ok: true, data: { runId } });
 }
 
-/** A re-predict holding the slot; `answer` settles the invoke of the window that started it, if any. */
-function predictSlot(b: FakeBackend, runId: number, answer?: (envelope: unknown) => void): FakePredict {
-  const finish = (finished: PredictionFinished, envelope: unknown) => {
+/** A re-predict holding the slot, started here or in another window. */
+function predictSlot(b: FakeBackend, runId: number): FakePredict {
+  const finish = (finished: PredictionFinished) => {
     b.predicting = null;
     b.emit('predictions:finished', finished);
-    answer?.(envelope);
   };
   return {
     runId,
     cancelRequested: false,
     progress: (report) => b.emit('predictions:progress', { runId, imagesPerSec: null, etaMs: null, ...report }),
     end() {
-      if (this.cancelRequested) {
-        const message = 'Predicting was cancelled; the previous suggestions are unchanged.';
-        return finish({ runId, status: 'cancelled', predictions: null, error: null }, { ok: false, error: { code: 'CANCELLED', message } });
-      }
+      if (this.cancelRequested) return finish({ runId, status: 'cancelled', predictions: null, error: null });
       const unlabeled = b.photos.filter((p) => p.classId === null);
       for (const p of unlabeled) p.suggestion ??= { classId: b.classes[0].id, confidence: 0.8 };
-      finish(
-        { runId, status: 'completed', predictions: unlabeled.length, error: null },
-        { ok: true, data: { runId, predictions: unlabeled.length } }
-      );
+      finish({ runId, status: 'completed', predictions: unlabeled.length, error: null });
     },
-    fail: (code, message) => finish({ runId, status: 'failed', predictions: null, error: message }, { ok: false, error: { code, message } })
+    fail: (_code, message) => finish({ runId, status: 'failed', predictions: null, error: message })
   };
 }
 

@@ -153,7 +153,7 @@ describe('Update suggestions', () => {
     expect(control().attributes('data-state')).toBe('idle');
   });
 
-  it('a report that trails the answer (events and answers travel apart over HTTP) does not bring the busy state back', async () => {
+  it('a report that trails the end does not bring the busy state back', async () => {
     await startUpdate();
     await endPredict((q) => q.end());
     expect(control().attributes('data-state')).toBe('idle');

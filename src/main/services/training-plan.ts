@@ -74,7 +74,7 @@ export function planTraining(db: Database, req: NonNullable<Request<'training:st
 }
 
 /** TS_TRAINING_BACKEND=wasm|cpu forces a backend (benchmarks, debugging); default auto. */
-function backendPreference(): 'auto' | 'wasm' | 'cpu' {
+export function backendPreference(): 'auto' | 'wasm' | 'cpu' {
   const value = process.env.TS_TRAINING_BACKEND;
   return value === 'wasm' || value === 'cpu' ? value : 'auto';
 }
