@@ -162,7 +162,9 @@ describe('utilityProcess strategy', () => {
           postMessage: (m) => child.send(m as object),
           kill: () => child.kill(),
           on: (event: 'message' | 'exit', fn: (arg: never) => void) =>
-            event === 'message' ? child.on('message', fn) : opts.reportExit && child.on('exit', fn)
+            event === 'message'
+              ? child.on('message', fn as (m: unknown) => void)
+              : opts.reportExit && child.on('exit', fn as (c: number) => void)
         };
       }
     };
