@@ -15,7 +15,7 @@ import { labelMutations } from '../lib/mutation-queue';
 import { useClassesStore } from './classes';
 import { useLibraryStore } from './library';
 import { useNoticesStore } from './notices';
-import { scheduleRefresh } from './sync';
+import { scheduleRefresh } from './refresh';
 import { useTrainingStore } from './training';
 
 export interface SuggestionCounts {
