@@ -3,7 +3,15 @@
  * real api module, stores and components run unchanged on top of it.
  */
 import type { Channel, EventName } from '../../src/shared/contract';
-import type { ClassDto, PhotoDto, PredictionFinished, PredictionProgress, RunDetail, RunSummary } from '../../src/shared/dto';
+import type {
+  ClassDto,
+  PhotoDto,
+  PredictionFinished,
+  PredictionProgress,
+  RunDetail,
+  RunSummary,
+  TrainingChoices
+} from '../../src/shared/dto';
 import type { Transport } from '../../src/renderer/api';
 
 export interface FakeCall {
@@ -110,6 +118,23 @@ function predictSlot(b: FakeBackend, runId: number): FakePredict {
       finish({ runId, status: 'completed', predictions: unlabeled.length, error: null });
     },
     fail: (_code, message) => finish({ runId, status: 'failed', predictions: null, error: message })
+  };
+}
+
+/** What the main side would resolve for a plan request: the MobileNetV2 base unless VGG16 is asked for. */
+function planChoices(req: Record<string, unknown>): TrainingChoices {
+  const vgg = req.backboneId === 'vgg16';
+  const inputSize = typeof req.inputSize === 'number' ? req.inputSize : vgg ? 224 : 320;
+  return {
+    backboneId: vgg ? 'vgg16' : 'mobilenet_v2_035',
+    backboneName: vgg ? 'VGG16 (ImageNet)' : 'MobileNetV2 0.35 (ImageNet, fast)',
+    weightsPath: typeof req.weightsPath === 'string' ? req.weightsPath : `/models/${vgg ? 'vgg16' : 'mobilenet_v2_035'}/weights.h5`,
+    inputSize,
+    inputSizeReason: typeof req.inputSize === 'number' ? 'chosen in the settings' : vgg ? "VGG's default" : "MobileNetV2's default",
+    head: req.head === 'vgg-fc' ? 'vgg-fc' : 'gap',
+    epochs: typeof req.epochs === 'number' ? req.epochs : 50,
+    fineTune: req.fineTune === true,
+    seed: typeof req.seed === 'number' ? req.seed : 42
   };
 }
 
@@ -298,12 +323,17 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
       p.cancelRequested = true;
       return { cancelled: true };
     }
-    case 'training:plan':
+    case 'training:plan': {
+      const labeled = new Set(b.photos.flatMap((p) => (p.classId === null ? [] : [p.classId])));
+      const message = `Label photos in at least two classes before training (labeled classes: ${labeled.size}).`;
       return {
         classes: b.classes.map((c) => ({ id: c.id, name: c.name, train: 0, val: 0 })),
         splitSource: 'random',
-        unlabeled: b.photos.length
+        unlabeled: b.photos.length,
+        choices: planChoices(req),
+        blocked: labeled.size < 2 ? { code: 'INVALID_REQUEST', message } : null
       };
+    }
     case 'predictions:list': {
       const suggested = b.photos.filter(
         (p) => p.classId === null && p.suggestion && (req.classId === undefined || p.suggestion.classId === req.classId)

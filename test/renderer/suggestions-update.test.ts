@@ -259,7 +259,19 @@ describe('Train while suggestions update', () => {
         { id: 2, name: 'bees', train: 20, val: 5 }
       ],
       splitSource: 'random',
-      unlabeled: 20
+      unlabeled: 20,
+      choices: {
+        backboneId: 'mobilenet_v2',
+        backboneName: 'MobileNetV2',
+        weightsPath: '/w',
+        inputSize: 320,
+        inputSizeReason: "MobileNetV2's default",
+        head: 'gap',
+        epochs: 50,
+        fineTune: false,
+        seed: 42
+      },
+      blocked: null
     };
     setTransport({
       ...backend.transport,

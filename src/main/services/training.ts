@@ -95,7 +95,7 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
     'training:start': (req) => {
       if (busy) throw busyError(busy, 'train');
       const session = ctx.current();
-      const plan = planTraining(db(), req ?? { fineTune: false, seed: 42, head: 'gap' }, ctx.modelDirs);
+      const plan = planTraining(db(), req, ctx.modelDirs);
       const runId = insertRun(session.db, { config: plan.summary, backboneId: plan.summary.backboneId, classes: plan.classes });
       const config = { ...plan.config, modelDir: runModelDir(session.info.path, runId) };
       const run = new TrainingRun({
@@ -117,12 +117,12 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
     },
     // Stops whatever holds the slot: a training run, or a re-predict (named by its model's run).
     'training:cancel': (req) => {
-      if (!busy || (req?.runId !== undefined && req.runId !== slotRunId(busy))) return { cancelled: false };
+      if (!busy || (req.runId !== undefined && req.runId !== slotRunId(busy))) return { cancelled: false };
       if (busy.kind === 'training') busy.run.cancel();
       else busy.job.cancel();
       return { cancelled: true };
     },
-    'training:plan': (req) => previewTraining(db(), req?.seed ?? 42),
+    'training:plan': (req) => previewTraining(db(), req, ctx.modelDirs),
     'training:runs': () => listRuns(db()).map(toRunSummary),
     'training:busy': () => (busy ? { kind: busy.kind, runId: slotRunId(busy) } : { kind: null, runId: null }),
     'training:run': (req) => toRunDetail(requireRun(db(), req.runId)),
@@ -134,7 +134,7 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
     'training:predict': (req) => {
       if (busy) throw busyError(busy, 'predict');
       const d = db();
-      const runId = req?.runId ?? requireActive(d);
+      const runId = req.runId ?? requireActive(d);
       const job = startPredict(d, requireRun(d, runId), {
         spawn: ctx.spawn,
         onProgress: (p) => ctx.events.emit('predictions:progress', { runId, ...p })
@@ -189,10 +189,10 @@ function requireActive(db: ProjectSession['db']): number {
 }
 
 function suggestions(db: ProjectSession['db'], req: Request<'predictions:list'>): PredictionPage {
-  const runId = req?.runId ?? activeRunId(db);
+  const runId = req.runId ?? activeRunId(db);
   if (runId === null) return { runId: null, total: 0, items: [] };
   const names = new Map(requireRun(db, runId).classes.map((c) => [c.id, c.name] as const));
-  const page = listPredictions(db, { runId, classId: req?.classId, order: req?.order, offset: req?.offset, limit: req?.limit });
+  const page = listPredictions(db, { runId, classId: req.classId, order: req.order, offset: req.offset, limit: req.limit });
   return {
     runId,
     total: page.total,

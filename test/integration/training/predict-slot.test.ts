@@ -49,7 +49,7 @@ describe('re-predict and the training slot', () => {
       code: 'BUSY',
       message: `Suggestions are being predicted again with run ${runId}'s model; cancel that or wait until it has finished, then train.`
     });
-    await expect(Promise.resolve().then(() => p.handlers['training:predict'](undefined))).rejects.toMatchObject({ code: 'BUSY' });
+    await expect(Promise.resolve().then(() => p.handlers['training:predict']({}))).rejects.toMatchObject({ code: 'BUSY' });
     expect(p.workers.length).toBe(workers + 1);
 
     expect(await p.handlers['training:cancel']({ runId: runId + 1000 })).toEqual({ cancelled: false });
@@ -64,13 +64,13 @@ describe('re-predict and the training slot', () => {
   it('cancel without a run id stops a re-predict too, and the slot is free again afterwards', async () => {
     const before = storedPredictions();
     const ended = nextPredictionEnd(p.events);
-    await p.handlers['training:predict'](undefined);
+    await p.handlers['training:predict']({});
     const exited = lastWorkerExit();
-    expect(await p.handlers['training:cancel'](undefined)).toEqual({ cancelled: true });
+    expect(await p.handlers['training:cancel']({})).toEqual({ cancelled: true });
     expect(await ended).toMatchObject({ status: 'cancelled' });
     await exited;
     expect(storedPredictions()).toEqual(before);
-    expect(await p.handlers['training:cancel'](undefined)).toEqual({ cancelled: false });
+    expect(await p.handlers['training:cancel']({})).toEqual({ cancelled: false });
   });
 
   it('a re-predict that is not cancelled replaces the predictions, and a rejected class stays rejected', async () => {

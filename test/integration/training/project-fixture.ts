@@ -97,7 +97,7 @@ export function nextPredictionEnd(events: EventBus): Promise<EventMap['predictio
 /** Starts a re-predict, which answers at once with its run id, and resolves with how it ended. */
 export async function predictToEnd(p: TrainingProject, runId?: number): Promise<EventMap['predictions:finished']> {
   const ended = nextPredictionEnd(p.events);
-  const answer = await p.handlers['training:predict'](runId === undefined ? undefined : { runId });
+  const answer = await p.handlers['training:predict']({ runId });
   const finished = await ended;
   expect(finished.runId).toBe(answer.runId);
   return finished;
