@@ -13,11 +13,13 @@ import type { PredictionFinished, PredictionPage, RunSummary } from '../../share
 import { AppError } from '../../shared/errors';
 import { writeLabels } from '../db/label-repository';
 import { acceptablePredictions, listPredictions, rejectPredictions } from '../db/training-prediction-repository';
-import { activeRunId, failInterruptedRuns, getRun, insertRun, listRuns, setActiveModel } from '../db/training-repository';
+import { insertOwnedRun } from '../db/run-owner-repository';
+import { activeRunId, getRun, listRuns, setActiveModel } from '../db/training-repository';
 import type { SpawnStrategy } from '../worker/launcher';
 import type { JobOutcome, WorkerJob } from '../worker/worker-job';
 import type { EventBus } from './event-bus';
 import type { ProjectSession } from './project-session';
+import { failOrphanedRuns, HEARTBEAT_MS, keepOwning, thisProcess } from './run-owner';
 import { exportRun } from './training-export';
 import { startPredict } from './training-predict';
 import { planTraining, previewTraining, type ModelDirs } from './training-plan';
@@ -81,13 +83,15 @@ function busyError(slot: BusySlot, wanted: 'train' | 'predict'): AppError {
 
 export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, TrainingChannel> {
   let busy: BusySlot | null = null;
-  const recovered = new WeakSet<ProjectSession['db']>();
+  const lastSettled = new WeakMap<ProjectSession['db'], number>();
   const db = () => {
     const session = ctx.current();
-    // Runs a dead app left 'running' are not running any more: settle them once per opened project.
-    if (!recovered.has(session.db)) {
-      recovered.add(session.db);
-      failInterruptedRuns(session.db, 'Interrupted: the app closed during training.', busy?.kind === 'training' ? busy.run.runId : -1);
+    // Runs whose owner died are not running any more: settle them when a project opens, and
+    // again now and then (an owner in another process may die while this one looks on).
+    const now = Date.now();
+    if (now - (lastSettled.get(session.db) ?? -Infinity) >= HEARTBEAT_MS) {
+      lastSettled.set(session.db, now);
+      failOrphanedRuns(session.db, session.info.path, now);
     }
     return session.db;
   };
@@ -96,7 +100,11 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
       if (busy) throw busyError(busy, 'train');
       const session = ctx.current();
       const plan = planTraining(db(), req, ctx.modelDirs);
-      const runId = insertRun(session.db, { config: plan.summary, backboneId: plan.summary.backboneId, classes: plan.classes });
+      const runId = insertOwnedRun(
+        session.db,
+        { config: plan.summary, backboneId: plan.summary.backboneId, classes: plan.classes },
+        thisProcess()
+      );
       const config = { ...plan.config, modelDir: runModelDir(session.info.path, runId) };
       const run = new TrainingRun({
         db: session.db,
@@ -108,6 +116,7 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
         unlabeled: plan.unlabeled,
         spawn: ctx.spawn
       });
+      keepOwning(session.db, session.info.path, runId, run.done);
       const slot: BusySlot = { kind: 'training', run };
       busy = slot;
       void run.done.then(() => {
