@@ -8,6 +8,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,8 +20,7 @@ import { REPO_ROOT } from '../../helpers/serve';
 import { randomVggWeights, writeVggH5 } from '../../unit/engine/fixtures';
 import { TM_BASE } from '../training/project-fixture';
 import { drawSyntheticPhotos, drawUnlabeledPhotos } from '../training/synthetic-photos';
-import { invokeOverHttp, rawRequest } from './fixtures';
-import { request } from 'node:http';
+import { invokeOverHttp } from './fixtures';
 
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const HOOK = path.join(REPO_ROOT, 'test/helpers/record-modules.mjs');
@@ -130,15 +130,12 @@ describe('the serve-mode server process', () => {
     });
   }, 300_000);
 
-  it('never resolved @tensorflow/* or onnxruntime-node meanwhile', async () => {
+  it('never resolved @tensorflow/* or onnxruntime-node meanwhile', () => {
     const lines = recorded();
     // The hook saw the server's own modules, so it was recording.
     expect(lines.some((l) => l.includes('better-sqlite3'))).toBe(true);
     expect(lines.some((l) => l.includes('src/main/services/training.ts'))).toBe(true);
     expect(lines.filter((l) => COMPUTE.test(l))).toEqual([]);
-    expect(
-      (await rawRequest(port, `/api/invoke/engine:status`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } })).status
-    ).toBe(200);
   });
 });
 
