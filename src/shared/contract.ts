@@ -36,11 +36,39 @@ const hotkey = z
   .regex(/^[a-zA-Z1-9]$/, 'hotkey must be one letter or digit 1-9')
   .nullable();
 const empty = z.object({}).strict().optional();
+
 /** Paths cross the boundary absolute: the main side's working folder means nothing to the user. */
 const absolutePath = nonEmpty.refine(
   (p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'),
   'must be an absolute path (e.g. /home/me/photos or C:\\Photos)'
 );
+
+/** Seed of a run's validation split, shuffling and initialisation unless the person gives one. */
+export const DEFAULT_SEED = 42;
+
+/**
+ * What a run may be told; every field may be left out. `training:start` starts a run with
+ * these, `training:plan` says what such a run would use. Both schemas end in `.prefault({})`: an
+ * omitted request is parsed as `{}`, so the defaults apply to it too (an outer `.optional()`
+ * would pass `undefined` through with no defaults at all).
+ */
+const trainingRequest = z
+  .object({
+    backboneId: nonEmpty.optional(),
+    weightsPath: absolutePath.optional(),
+    epochs: z.number().int().min(1).max(500).optional(),
+    fineTune: z.boolean().default(false),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(DEFAULT_SEED),
+    inputSize: z.number().int().min(32).max(1024).optional(),
+    head: z.enum(['gap', 'vgg-fc']).default('gap')
+  })
+  .strict()
+  .prefault({});
 
 /** Which photos a grid query covers. */
 export const photoFilterSchema = z.discriminatedUnion('kind', [
@@ -79,7 +107,7 @@ export const requestSchemas = {
   'project:create': z.object({ path: absolutePath }).strict(),
   'folders:list': empty,
   'folders:add': z.object({ path: absolutePath, classesFromFolders: z.boolean().default(false) }).strict(),
-  'folders:rescan': z.object({ folderId: id.optional() }).strict().optional(),
+  'folders:rescan': z.object({ folderId: id.optional() }).strict().prefault({}),
   'folders:remove': z.object({ folderId: id }).strict(),
   'photos:page': z
     .object({ ...photoQuery, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) })
@@ -99,44 +127,24 @@ export const requestSchemas = {
   'engine:status': empty,
   'models:backbones': empty,
   'models:import-weights': z.object({ backboneId: nonEmpty, path: absolutePath }).strict(),
-  /** Starts a run in the training process; defaults: backbone VGG16 if ready else the first ready, 224 px, 'gap' head. */
-  'training:start': z
-    .object({
-      backboneId: nonEmpty.optional(),
-      weightsPath: absolutePath.optional(),
-      epochs: z.number().int().min(1).max(500).optional(),
-      fineTune: z.boolean().default(false),
-      seed: z
-        .number()
-        .int()
-        .min(0)
-        .max(2 ** 31 - 1)
-        .default(42),
-      inputSize: z.number().int().min(32).max(1024).optional(),
-      head: z.enum(['gap', 'vgg-fc']).default('gap')
-    })
-    .strict()
-    .optional(),
-  'training:cancel': z.object({ runId: id.optional() }).strict().optional(),
-  /** What a run started now would train on: labeled photos per class and split (same seed, same split). */
-  'training:plan': z
-    .object({
-      seed: z
-        .number()
-        .int()
-        .min(0)
-        .max(2 ** 31 - 1)
-        .default(42)
-    })
-    .strict()
-    .optional(),
+  /** Starts a run in the training process with the choices 'training:plan' shows for the same request. */
+  'training:start': trainingRequest,
+  'training:cancel': z.object({ runId: id.optional() }).strict().prefault({}),
+  /**
+   * What a run started now with this request would train on (labeled photos per class and
+   * split) and use (backbone, weights, input size and why, epochs, seed…), or why it could not start.
+   */
+  'training:plan': trainingRequest,
   'training:runs': empty,
   /** What holds the one training-process slot now: a run training, a re-predict, or nothing. */
   'training:busy': empty,
   'training:run': z.object({ runId: id }).strict(),
   'training:set-active': z.object({ runId: id }).strict(),
-  /** Runs the active (or given) run's model over every unlabeled photo again. */
-  'training:predict': z.object({ runId: id.optional() }).strict().optional(),
+  /**
+   * Runs the active (or given) run's model over every unlabeled photo again. Answers at once
+   * with the run whose model predicts; 'predictions:progress' and 'predictions:finished' carry the rest.
+   */
+  'training:predict': z.object({ runId: id.optional() }).strict().prefault({}),
   'training:export': z.object({ runId: id, outDir: absolutePath }).strict(),
   /** Suggestions for unlabeled photos from the active (or given) run; least certain first by default. */
   'predictions:list': z
@@ -148,7 +156,7 @@ export const requestSchemas = {
       limit: z.number().int().min(1).max(1000).default(200)
     })
     .strict()
-    .optional(),
+    .prefault({}),
   /** Accepted suggestions become labels with source 'model'; photos labeled meanwhile keep theirs. */
   'predictions:accept': z
     .object({
@@ -201,7 +209,7 @@ export interface ResponseMap {
   'training:busy': TrainingBusy;
   'training:run': RunDetail;
   'training:set-active': RunSummary;
-  'training:predict': { runId: number; predictions: number };
+  'training:predict': { runId: number };
   /** Absolute paths written; `predictions` rows in the CSV. */
   'training:export': { modelDir: string; csvPath: string; predictions: number };
   'predictions:list': PredictionPage;

@@ -1,4 +1,5 @@
 /** Data shapes that cross the API boundary. Plain JSON: no Dates, no Buffers, no classes. */
+import type { ErrorCode } from './errors';
 
 /** Where a photo stands after import. */
 export type PhotoStatus = 'ok' | 'skipped';
@@ -342,7 +343,7 @@ export interface PredictionPage {
   items: PredictionDto[];
 }
 
-/** Labeled photos a run started now would use, per class (answer of 'training:plan'). */
+/** What a run started now would train on and use (answer of 'training:plan'). */
 export interface TrainingPlanPreview {
   /** Classes with labels, in panel order, plus labeled-nothing classes with zeros. */
   classes: { id: number; name: string; train: number; val: number }[];
@@ -350,4 +351,16 @@ export interface TrainingPlanPreview {
   splitSource: 'folders' | 'random';
   /** Photos the model will predict after training. */
   unlabeled: number;
+  /** The choices such a run would use, defaults resolved; null when they cannot be made (see `blocked`). */
+  choices: TrainingChoices | null;
+  /** Why such a run could not start now (too few labeled classes, no weights, …); null when it could. */
+  blocked: { code: ErrorCode; message: string } | null;
+}
+
+/** A run's settings as the main side resolves them from a request; the UI shows these, never its own guess. */
+export interface TrainingChoices extends TrainingConfigDto {
+  /** e.g. "VGG16 (ImageNet)". */
+  backboneName: string;
+  /** Why this input size, for people (e.g. "MobileNetV2's default: …"). */
+  inputSizeReason: string;
 }

@@ -1,54 +1,69 @@
-/** The Advanced fold's input-size field shows the size a run would use when left empty. */
-import { mount } from '@vue/test-utils';
+/**
+ * The Train view shows what a run would use as the main side resolves it ('training:plan' with
+ * the current settings), never its own guess: the input-size and epochs fields' placeholders,
+ * the automatic backbone's name, and the backbone and input size in the summary.
+ */
+import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { BackboneStatus } from '../../src/shared/dto';
+import { setTransport } from '../../src/renderer/api';
 import TrainAdvanced from '../../src/renderer/components/TrainAdvanced.vue';
+import TrainSetup from '../../src/renderer/components/TrainSetup.vue';
 import { useTrainingStore } from '../../src/renderer/stores/training';
+import { antsAndBees, createFakeBackend, settle, type FakeBackend } from './fake-transport';
 
-function backbone(id: string, ready: boolean, defaultInputSize: number): BackboneStatus {
-  return {
-    id,
-    displayName: id,
-    ready,
-    weightsPath: ready ? `/models/${id}` : null,
-    sizeBytes: null,
-    preprocessing: 'tf',
-    featureDim: 1280,
-    defaultInputSize,
-    note: null
-  };
+let backend: FakeBackend;
+
+beforeEach(() => {
+  localStorage.clear();
+  backend = createFakeBackend(4, antsAndBees());
+  backend.photos[0].classId = 1;
+  backend.photos[1].classId = 2;
+  setTransport(backend.transport);
+  setActivePinia(createPinia());
+});
+
+function field(wrapper: ReturnType<typeof mount>, testId: string): ReturnType<ReturnType<typeof mount>['get']> {
+  return wrapper.get(`[data-testid="${testId}"]`);
 }
 
-function placeholder(wrapper: ReturnType<typeof mount>): string | undefined {
-  return wrapper.get('[data-testid="train-input-size"]').attributes('placeholder');
-}
-
-describe('TrainAdvanced input size', () => {
-  beforeEach(() => {
-    localStorage.clear();
-    setActivePinia(createPinia());
+describe('Train settings show the plan', () => {
+  it('the empty input-size and epochs fields show what the main side resolved, with why', async () => {
+    const training = useTrainingStore();
+    await training.refreshPlan();
+    const wrapper = mount(TrainAdvanced);
+    await flushPromises();
+    expect(field(wrapper, 'train-input-size').attributes('placeholder')).toBe('320');
+    expect(field(wrapper, 'train-input-size').attributes('title')).toBe("Empty: 320 px, MobileNetV2's default");
+    expect(field(wrapper, 'train-epochs').attributes('placeholder')).toBe('50');
+    expect(field(wrapper, 'train-backbone-automatic').text()).toBe('Automatic — MobileNetV2 0.35 (ImageNet, fast)');
+    expect(backend.callsOf('training:plan')).toEqual([{ fineTune: false, seed: 42 }]);
   });
 
-  it('follows the backbone a run would use: chosen, else VGG16 if ready, else the first ready', async () => {
+  it('asks again with every setting once typing pauses, and shows the new answer', async () => {
     const training = useTrainingStore();
-    training.backbones = [backbone('mobilenet_v2_035', true, 320), backbone('vgg16', false, 224)];
-    const wrapper = mount(TrainAdvanced);
-    expect(placeholder(wrapper)).toBe('320');
-    training.backbones = [backbone('mobilenet_v2_035', true, 320), backbone('vgg16', true, 224)];
-    await wrapper.vm.$nextTick();
-    expect(placeholder(wrapper)).toBe('224');
-    training.options.backboneId = 'mobilenet_v2_035';
-    await wrapper.vm.$nextTick();
-    expect(placeholder(wrapper)).toBe('320');
+    const wrapper = mount(TrainSetup);
+    await flushPromises();
+    await training.refreshPlan();
+    await flushPromises();
+    expect(field(wrapper, 'train-backbone-name').text()).toBe('MobileNetV2 0.35 (ImageNet, fast)');
+    expect(field(wrapper, 'train-input-choice').text()).toContain("320 px — MobileNetV2's default.");
+    training.options.backboneId = 'vgg16';
+    training.options.seed = 7;
+    await settle(400);
+    expect(backend.callsOf('training:plan').at(-1)).toEqual({ fineTune: false, seed: 7, backboneId: 'vgg16' });
+    expect(field(wrapper, 'train-backbone-name').text()).toBe('VGG16 (ImageNet)');
+    expect(field(wrapper, 'train-input-choice').text()).toContain("224 px — VGG's default.");
+    expect(wrapper.getComponent(TrainAdvanced).get('[data-testid="train-input-size"]').attributes('placeholder')).toBe('224');
   });
 
-  it('says "auto" for a weights path without a chosen backbone (the main side recognises it)', async () => {
+  it('says why Train cannot start, as the main side words it', async () => {
+    backend.photos[1].classId = 1;
     const training = useTrainingStore();
-    training.backbones = [backbone('vgg16', true, 224)];
-    const wrapper = mount(TrainAdvanced);
-    training.options.weightsPath = '/somewhere/mobilenet-export';
-    await wrapper.vm.$nextTick();
-    expect(placeholder(wrapper)).toBe('auto');
+    const wrapper = mount(TrainSetup);
+    await training.refreshPlan();
+    await flushPromises();
+    expect(field(wrapper, 'train-blocker').text()).toBe('Label photos in at least two classes before training (labeled classes: 1).');
+    expect(field(wrapper, 'train-start').attributes('disabled')).toBeDefined();
   });
 });

@@ -84,13 +84,6 @@ export function finishRunUnsuccessfully(
   return info.changes > 0;
 }
 
-/** Runs left 'running' by an app that died mid-training (all but the one really running). */
-export function failInterruptedRuns(db: Database, reason: string, exceptRunId: number, now = Date.now()): number {
-  return db
-    .prepare("UPDATE training_runs SET status = 'failed', error = ?, finished_at = ? WHERE status = 'running' AND id != ?")
-    .run(reason, now, exceptRunId).changes;
-}
-
 export interface CompletedRun {
   runId: number;
   backend: string;
@@ -108,8 +101,8 @@ export interface CompletedRun {
 export function completeRun(db: Database, run: CompletedRun, now = Date.now()): void {
   db.transaction(() => {
     db.prepare(
-      `UPDATE training_runs SET status = 'completed', backend = ?, timings = ?, metrics = ?, history = ?, examples = ?, finished_at = ?
-       WHERE id = ?`
+      `UPDATE training_runs SET status = 'completed', error = NULL, backend = ?, timings = ?, metrics = ?, history = ?, examples = ?,
+       finished_at = ? WHERE id = ?`
     ).run(
       run.backend,
       JSON.stringify(run.timings),

@@ -15,3 +15,12 @@ export function defaultInputSize(backboneId: string): number {
   if (backboneId.startsWith('mobilenet_v2')) return 320;
   return 224;
 }
+
+/** Why {@link defaultInputSize} picks what it picks, for people. */
+export function defaultInputSizeReason(backboneId: string): string {
+  if (backboneId.startsWith('mobilenet_v2')) {
+    return "MobileNetV2's default: whole photos give better features above the 224 px it was trained at (chosen by cross-validation on training photos)";
+  }
+  if (backboneId.startsWith('vgg')) return "VGG's default: the size its weights were trained at";
+  return 'the default for a model without its own size';
+}

@@ -87,7 +87,7 @@ export function createApp(options: AppOptions): App {
     'project:open': (req) => switchProject(req.path, 'open'),
     'project:create': (req) => switchProject(req.path, 'create'),
     ...createLibraryHandlers(current, events),
-    ...createModelHandlers({ modelsDir: options.modelsDir, userModelsDir: options.userModelsDir }),
+    ...createModelHandlers({ modelsDir: options.modelsDir, userModelsDir: options.userModelsDir, spawn: options.trainingSpawn }),
     ...createTrainingHandlers({
       current,
       events,

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { expect } from 'vitest';
 import type { EventMap, EventName, Handlers } from '../../../src/shared/contract';
 import { EventBus } from '../../../src/main/services/event-bus';
 import { openSession, type ProjectSession } from '../../../src/main/services/project-session';
@@ -81,4 +82,23 @@ export function finishedRun(events: EventBus, runId: number): Promise<EventMap['
       }
     });
   });
+}
+
+/** Resolves with the next 'predictions:finished' (subscribe before starting what it ends). */
+export function nextPredictionEnd(events: EventBus): Promise<EventMap['predictions:finished']> {
+  return new Promise((resolve) => {
+    const off = events.on('predictions:finished', (f) => {
+      off();
+      resolve(f);
+    });
+  });
+}
+
+/** Starts a re-predict, which answers at once with its run id, and resolves with how it ended. */
+export async function predictToEnd(p: TrainingProject, runId?: number): Promise<EventMap['predictions:finished']> {
+  const ended = nextPredictionEnd(p.events);
+  const answer = await p.handlers['training:predict']({ runId });
+  const finished = await ended;
+  expect(finished.runId).toBe(answer.runId);
+  return finished;
 }

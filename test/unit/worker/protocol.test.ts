@@ -139,6 +139,8 @@ describe('main → worker schema', () => {
         unlabeled: [{ photoId: 2, path: '/p/2.jpg', hash: 'b' }]
       },
       { type: 'predict', modelDir: '/tmp/run-1', items: [{ photoId: 2, path: '/p/2.jpg', hash: 'b' }], backend: 'auto' },
+      { type: 'probe', backend: 'auto' },
+      { type: 'validate-weights', backboneId: 'vgg16', weightsPath: '/w/vgg16.h5', inputSize: 64 },
       { type: 'cached-features', entries: [...cached].map(([hash, data]) => ({ hash, data })) },
       { type: 'cached-features', entries: [] },
       { type: 'cancel' }

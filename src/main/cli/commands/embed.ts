@@ -1,7 +1,10 @@
-/** `embed`: features of images through a backbone, one JSON line per image with --json. */
-import * as tf from '@tensorflow/tfjs';
+/**
+ * `embed`: features of images through a backbone, one JSON line per image with --json. It runs
+ * the engine in this process (no project, no training process); the engine is loaded only when
+ * the command runs, so no other command (serve included) ever loads TensorFlow.js.
+ */
 import { InvalidArgumentError, type Command } from 'commander';
-import { featureMaps, imagesToTensor, initBackend, loadBackbone, loadImage, type Backbone } from '../../engine/index';
+import type { EmbeddingRow } from '../../engine/embed-images';
 import { failOnError, resolveUserPath, writeJsonLine } from '../context';
 
 export interface EmbedOptions {
@@ -48,6 +51,8 @@ export function registerEmbedCommand(program: Command): void {
 }
 
 async function embedAction(images: string[], opts: EmbedOptions): Promise<void> {
+  const { initBackend, loadBackbone } = await import('../../engine/index');
+  const { embedImages } = await import('../../engine/embed-images');
   const t0 = performance.now();
   const backend = await initBackend();
   const t1 = performance.now();
@@ -56,7 +61,7 @@ async function embedAction(images: string[], opts: EmbedOptions): Promise<void> 
   try {
     for (let i = 0; i < images.length; i += opts.batch) {
       const batch = images.slice(i, i + opts.batch).map((p) => resolveUserPath(p));
-      const rows = await embedBatch(backbone, batch, opts.pool, timings);
+      const rows = await embedImages(backbone, batch, opts.pool, timings);
       rows.forEach((row, k) => emitEmbedding(batch[k], row, opts.json === true));
     }
   } finally {
@@ -81,29 +86,6 @@ async function embedAction(images: string[], opts: EmbedOptions): Promise<void> 
       `${images.length} image(s) · ${backbone.id}@${backbone.inputSize}px · ${backend.label}\n` +
         `decode ${round.decodeMs} ms · inference ${round.inferMs} ms · load ${round.loadMs} ms · total ${round.totalMs} ms\n`
     );
-  }
-}
-
-interface EmbeddingRow {
-  shape: number[];
-  data: Float32Array;
-}
-
-async function embedBatch(backbone: Backbone, files: string[], pool: EmbedOptions['pool'], timings: EmbedTimings): Promise<EmbeddingRow[]> {
-  const td = performance.now();
-  const pixels = await Promise.all(files.map((f) => loadImage(f, backbone.inputSize)));
-  const ti = performance.now();
-  timings.decodeMs += ti - td;
-  const x = imagesToTensor(pixels, backbone.inputSize);
-  const out = pool === 'none' ? featureMaps(backbone, x) : backbone.embed(x, pool);
-  try {
-    const data = (await out.data()) as Float32Array;
-    timings.inferMs += performance.now() - ti;
-    const shape = out.shape.slice(1);
-    const per = shape.reduce((a, b) => a * b, 1);
-    return files.map((_, k) => ({ shape, data: data.subarray(k * per, (k + 1) * per) }));
-  } finally {
-    tf.dispose([x, out]);
   }
 }
 

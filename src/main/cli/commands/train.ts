@@ -4,7 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import type { ApiClient, RequestIn } from '../../../shared/contract';
+import { DEFAULT_SEED, type ApiClient, type RequestIn } from '../../../shared/contract';
 import type { RunDetail, TrainingFinished, TrainingProgress } from '../../../shared/dto';
 import { AppError } from '../../../shared/errors';
 import { addProjectOptions, failOnError, resolveUserPath, withClient, writeJsonLine, type ProjectOptions } from '../context';
@@ -30,9 +30,9 @@ export function registerTrainCommand(program: Command): void {
     .option('--weights <path>', 'weights file (.h5) or TF.js layers-model folder for the backbone')
     .option('--epochs <n>', 'most epochs of head training (early stopping may end sooner)')
     .option('--fine-tune', 'then fine-tune the top block of the base (slow without a GPU)')
-    .option('--seed <n>', 'seed for the validation split, shuffling and initialisation', '42')
-    .option('--size <px>', 'input size (default: the backbone’s, usually 224)')
-    .option('--head <kind>', 'gap (pooled features → dense) or vgg-fc (fc6/fc7/fc8 at 224)', 'gap');
+    .option('--seed <n>', `seed for the validation split, shuffling and initialisation (default ${DEFAULT_SEED})`)
+    .option('--size <px>', 'input size (default: the backbone’s, 320 for MobileNetV2 and 224 for VGG)')
+    .option('--head <kind>', 'gap (pooled features → dense, the default) or vgg-fc (fc6/fc7/fc8 at 224)');
   addProjectOptions(command).action(failOnError(trainAction));
 }
 
@@ -51,7 +51,8 @@ async function trainAction(opts: TrainOptions): Promise<void> {
     fineTune: opts.fineTune === true,
     seed: intOption(opts.seed, 'seed'),
     inputSize: intOption(opts.size, 'size'),
-    head: opts.head === 'vgg-fc' ? ('vgg-fc' as const) : ('gap' as const)
+    // Checked (and defaulted) by the contract's schema like every other request.
+    head: opts.head as 'gap' | 'vgg-fc' | undefined
   };
   const detail = await withClient(opts, (client) => runAndWait(client, request, opts.json === true));
   if (detail.status !== 'completed') {

@@ -2,13 +2,11 @@
  * Shapes shared by the training pipeline, the worker protocol and the main side. Each shape is
  * a zod schema (the worker protocol checks every message with them) and its TypeScript type is
  * derived from it, so the two cannot drift apart. Shapes that belong to the API contract
- * (src/shared/dto.ts) or to the trainer modules stay declared there; the schemas here are
+ * (src/shared/dto.ts) stay declared there; the schemas here are
  * checked against them at compile time (see the `Same` assertions below).
  */
 import { z } from 'zod';
-import type { ClassMetricsDto, EpochMetrics, RunTimings, TrainingPhase, TrainingProgress } from '../../../shared/dto';
-import type { HeadKind } from './head';
-import type { EpochStats } from './train-head';
+import type { BackendInfo, ClassMetricsDto, EpochMetrics, RunTimings, TrainingPhase, TrainingProgress } from '../../../shared/dto';
 
 /**
  * Any JavaScript number, NaN and ±Infinity included: a diverging loss is a training outcome to
@@ -60,7 +58,17 @@ export const evaluationSummarySchema = z.object({
 export type EvaluationSummary = z.infer<typeof evaluationSummarySchema>;
 
 const headKindSchema = z.enum(['gap', 'vgg-fc']);
+/** 'gap' (pooled features → dense) or 'vgg-fc' (the VGG top at 224 px); see head.ts. */
+export type HeadKind = z.infer<typeof headKindSchema>;
 export const backendChoiceSchema = z.enum(['auto', 'wasm', 'cpu']);
+
+/** What the backend probe answers (engine:status); see BackendInfo. */
+export const backendInfoSchema = z.object({
+  backend: z.string(),
+  device: z.enum(['gpu', 'cpu']),
+  label: z.string(),
+  unavailable: z.array(z.object({ name: z.string(), reason: z.string() }))
+});
 
 export const trainingJobConfigSchema = z.object({
   backboneId: z.string(),
@@ -132,6 +140,8 @@ const epochStatsSchema = z.object({
   valLoss: anyNumber.nullable(),
   valAcc: anyNumber.nullable()
 });
+/** Loss and accuracy of one epoch of one stage, as train-head.ts reports it. */
+export type EpochStats = z.infer<typeof epochStatsSchema>;
 
 const runTimingsSchema = z.object({
   load: anyNumber,
@@ -178,6 +188,5 @@ export type SchemaChecks = [
   Assert<Same<z.infer<typeof epochMetricsSchema>, EpochMetrics>>,
   Assert<Same<z.infer<typeof classMetricsSchema>, ClassMetricsDto>>,
   Assert<Same<z.infer<typeof runTimingsSchema>, RunTimings>>,
-  Assert<Same<z.infer<typeof epochStatsSchema>, EpochStats>>,
-  Assert<Same<z.infer<typeof headKindSchema>, HeadKind>>
+  Assert<Same<z.infer<typeof backendInfoSchema>, BackendInfo>>
 ];

@@ -5,11 +5,14 @@
  * it. tfjs has no file:// handler without tfjs-node, so the files are written here.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { parseJsonText } from '../../../shared/parse-json';
+import { PARTIAL_MARK } from './model-folder-paths';
+
+export { discardModelFolder, partialModelFolderRunId } from './model-folder-paths';
 
 export interface PreprocessingInfo {
   /** 'caffe' (RGB→BGR, minus ImageNet means), 'tf' (x/127.5 − 1), 'tm' (x/127 − 1). */
@@ -25,18 +28,6 @@ export interface PreprocessingInfo {
 export interface ModelFolderInfo {
   labels: string[];
   preprocessing: PreprocessingInfo;
-}
-
-/** Marks the sibling folders a save writes into before they are renamed into place (see partialModelFolderRunId). */
-const PARTIAL_MARK = '.partial-';
-
-/**
- * The run id of a temporary folder a save writes into (`.run-<id>.partial-XXXXXX`, or its
- * `…-old` aside), or null for any other name.
- */
-export function partialModelFolderRunId(name: string): number | null {
-  const match = /^\.run-(\d+)\.partial-/.exec(name);
-  return match ? Number(match[1]) : null;
 }
 
 /**
@@ -95,20 +86,6 @@ async function replaceFolder(temp: string, dir: string): Promise<void> {
     throw err;
   }
   await rm(aside, { recursive: true, force: true });
-}
-
-/**
- * Removes a model folder and any temporary siblings a save left behind (a process killed
- * mid-save), for a run that did not complete: nothing of it may stay on disk.
- */
-export function discardModelFolder(dir: string): void {
-  const parent = path.dirname(dir);
-  const prefix = `.${path.basename(dir)}${PARTIAL_MARK}`;
-  rmSync(dir, { recursive: true, force: true });
-  if (!existsSync(parent)) return;
-  for (const name of readdirSync(parent)) {
-    if (name.startsWith(prefix)) rmSync(path.join(parent, name), { recursive: true, force: true });
-  }
 }
 
 interface ModelJsonShape {

@@ -9,24 +9,20 @@ import type { BackendInfo } from '../../../shared/dto';
 import { AppError } from '../../../shared/errors';
 import { initBackend, loadBackbone, type Backbone } from '../index';
 import { releaseClassifier } from './classifier';
+import { evaluateAndPredict } from './evaluation-stage';
+import { featureShape, stackFeatures } from './feature-rows';
+import { featureStage } from './feature-stage';
+import { fineTuneStage } from './fine-tune-stage';
 import { buildHead } from './head';
-import type { FeatureEntry, LabeledItem, TrainingJob, TrainingJobResult, TrainingProgressData } from './job-types';
+import { headStage, headTrainingData } from './head-stage';
+import type { TrainingJobIO } from './job-io';
+import type { TrainingJob, TrainingJobResult } from './job-types';
 import { ProgressClock } from './progress-clock';
 import { createRng } from './rng';
-import { classWeightsFor } from './split';
-import { featureStage, featureShape, stackFeatures } from './stages';
-import { evaluateAndPredict, fineTuneStage, saveStage, type TrainedState } from './stages-late';
-import { trainHead, type LabeledTensor, type TrainResult } from './train-head';
+import { saveStage } from './save-stage';
+import type { TrainedState } from './trained-state';
 
-export interface TrainingJobIO {
-  onLoaded(info: BackendInfo): void;
-  onProgress(progress: TrainingProgressData): void;
-  /** New features to persist in the project's cache. */
-  onFeatures(extractor: string, entries: FeatureEntry[]): void;
-  requestCachedFeatures(extractor: string, hashes: string[]): Promise<FeatureEntry[]>;
-  /** True once cancel was asked; polled between batches. */
-  shouldStop(): boolean;
-}
+export type { TrainingJobIO } from './job-io';
 
 /** Returns null when cancelled. Throws AppError for a run that cannot proceed. */
 export async function runTrainingJob(job: TrainingJob, io: TrainingJobIO): Promise<TrainingJobResult | null> {
@@ -138,15 +134,6 @@ async function trainOnBackbone(
   }
 }
 
-/** Training rows; with two views (photo + mirror image) both go in, which doubles the set. */
-function headTrainingData(train: LabeledItem[], features: Map<string, Float32Array>, shape: number[], twoViews: boolean): LabeledTensor {
-  const rows = train.map((i) => features.get(i.hash) as Float32Array);
-  const labels = train.map((i) => i.classIndex);
-  if (!twoViews) return { x: stackFeatures(rows, shape), y: labels };
-  const x = tf.tidy(() => tf.concat([stackFeatures(rows, shape, 0), stackFeatures(rows, shape, 1)]));
-  return { x, y: [...labels, ...labels] };
-}
-
 function checkTrainable(labels: number[], classes: string[]): void {
   const present = new Set(labels);
   if (present.size < 2) {
@@ -155,37 +142,4 @@ function checkTrainable(labels: number[], classes: string[]): void {
       `Training needs labeled training photos in at least two classes; found ${present.size} (${classes.join(', ')}).`
     );
   }
-}
-
-async function headStage(state: TrainedState, trainData: LabeledTensor, clock: ProgressClock, io: TrainingJobIO): Promise<TrainResult> {
-  const { config } = state.job;
-  const trainLabels = trainData.y;
-  const batches = Math.ceil(trainLabels.length / config.batchSize);
-  clock.start('training', batches * config.epochs, { epoch: 1, epochs: config.epochs });
-  return trainHead({
-    head: state.head,
-    train: trainData,
-    val: state.val.length > 0 ? { x: state.xVal, y: state.val.map((i) => i.classIndex) } : null,
-    numClasses: config.classes.length,
-    epochs: config.epochs,
-    batchSize: config.batchSize,
-    learningRate: config.learningRate,
-    patience: config.patience,
-    classWeights: classWeightsFor(trainLabels, config.classes.length),
-    rng: state.rng,
-    shouldStop: io.shouldStop,
-    onBatch: (b) => {
-      clock.countItems(b.size);
-      clock.report((b.epoch - 1) * batches + b.batch, batches * config.epochs, {
-        epoch: b.epoch,
-        epochs: config.epochs,
-        batchLoss: b.loss,
-        batchAcc: b.acc
-      });
-    },
-    onEpoch: (e) => {
-      const epochMetrics = { stage: 'head' as const, ...e };
-      clock.report(e.epoch * batches, batches * config.epochs, { epoch: e.epoch, epochs: config.epochs, epochMetrics });
-    }
-  });
 }

@@ -4,23 +4,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { forwardHead } from './head';
+import type { EpochStats } from './job-types';
 import { shuffled, type Rng } from './rng';
+
+export type { EpochStats };
 
 export interface LabeledTensor {
   /** [N, ...featureShape] features (or images for fine-tuning). */
   x: tf.Tensor;
   /** Class index of each row. */
   y: readonly number[];
-}
-
-export interface EpochStats {
-  /** 1-based. */
-  epoch: number;
-  loss: number;
-  /** 0–1. */
-  acc: number;
-  valLoss: number | null;
-  valAcc: number | null;
 }
 
 export interface BatchStats {
