@@ -137,6 +137,22 @@ export interface BackendInfo {
   label: string;
   /** Why each better backend was not used, in order of preference. */
   unavailable: { name: string; reason: string }[];
+  /** What runs frozen forward passes (features, predictions, embed); tfjs above trains. */
+  inference?: InferenceInfo;
+}
+
+/** The runtime of frozen forward passes: ONNX Runtime with its execution provider, or tfjs as the fallback. */
+export interface InferenceInfo {
+  runtime: 'onnxruntime' | 'tfjs';
+  /** ONNX Runtime execution provider ('cpu', 'cuda', 'dml', 'coreml', 'webgpu'), or the tfjs backend name. */
+  provider: string;
+  device: 'gpu' | 'cpu';
+  /** Intra-op threads of the CPU provider; null otherwise. */
+  threads: number | null;
+  /** E.g. "ONNX Runtime · CPU (2 threads)". */
+  label: string;
+  /** Why each runtime or provider tried before this one was not used, in order. */
+  unavailable: { name: string; reason: string }[];
 }
 
 export interface BackboneStatus {
