@@ -331,6 +331,8 @@ export interface RunDetail extends RunSummary {
   featuresCached: number | null;
   /** High-water mark of the training process's resident memory, bytes; null until completed. */
   peakRssBytes: number | null;
+  /** What computed the features, e.g. "ONNX Runtime · CPU (2 threads)"; null when all came from the cache. */
+  inference: string | null;
 }
 
 /** The settings a run used (defaults filled in). */

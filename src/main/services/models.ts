@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Handlers } from '../../shared/contract';
 import type { BackboneStatus } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
-import { initBackend, loadBackbone } from '../engine/index';
+import { engineStatus, initBackend, loadBackbone } from '../engine/index';
 import { defaultInputSize } from '../engine/input-size';
 import { findManifest, locateWeights, readManifests, type ModelManifest } from '../engine/manifests';
 
@@ -23,7 +23,7 @@ const VALIDATION_SIZE = 64;
 
 export function createModelHandlers(opts: ModelDirs): Pick<Handlers, 'engine:status' | 'models:backbones' | 'models:import-weights'> {
   return {
-    'engine:status': () => initBackend(),
+    'engine:status': () => engineStatus(),
     'models:backbones': () => readManifests(opts.modelsDir).map((m) => backboneStatus(m, opts)),
     'models:import-weights': (req) => importWeights(req.backboneId, req.path, opts)
   };

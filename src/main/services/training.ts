@@ -40,6 +40,8 @@ export interface TrainingContext {
   modelDirs: ModelDirs;
   /** How to start the training process; default fork under tsx (Electron passes utilityProcess). */
   spawn?: SpawnStrategy;
+  /** Folder for exported ONNX graphs, kept between runs; none: exported afresh each run. */
+  exportCacheDir?: string;
 }
 
 /** Where a run's model folder goes: beside the project file, `<project>.models/run-<id>`. */
@@ -93,7 +95,7 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
       const session = ctx.current();
       const plan = planTraining(db(), req ?? { fineTune: false, seed: 42, head: 'gap' }, ctx.modelDirs);
       const runId = insertRun(session.db, { config: plan.summary, backboneId: plan.summary.backboneId, classes: plan.classes });
-      const config = { ...plan.config, modelDir: runModelDir(session.info.path, runId) };
+      const config = { ...plan.config, modelDir: runModelDir(session.info.path, runId), exportCacheDir: ctx.exportCacheDir };
       const run = new TrainingRun({
         db: session.db,
         events: ctx.events,

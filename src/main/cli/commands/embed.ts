@@ -1,7 +1,19 @@
 /** `embed`: features of images through a backbone, one JSON line per image with --json. */
-import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { featureMaps, imagesToTensor, initBackend, loadBackbone, loadImage, type Backbone } from '../../engine/index';
+import path from 'node:path';
+import type { InferenceInfo } from '../../../shared/dto';
+import { AppError } from '../../../shared/errors';
+import {
+  decodeAhead,
+  decodeAheadFor,
+  initBackend,
+  loadBackbone,
+  openBackboneForward,
+  throughputBatchSize,
+  type Backbone,
+  type FrozenForward
+} from '../../engine/index';
+import { localAppOptions } from '../../server/app-options';
 import { failOnError, resolveUserPath, writeJsonLine } from '../context';
 
 export interface EmbedOptions {
@@ -9,13 +21,15 @@ export interface EmbedOptions {
   weights: string;
   size?: number;
   pool: 'none' | 'avg' | 'max';
-  batch: number;
+  batch?: number;
+  userData?: string;
   json?: boolean;
 }
 
-/** Wall times of one run, ms. */
+/** Wall times of one run, ms. Decoding overlaps inference: decodeMs is only the time spent waiting for it. */
 export interface EmbedTimings {
   backendMs: number;
+  /** Backbone, export (or exported graph from the cache) and session. */
   loadMs: number;
   decodeMs: number;
   inferMs: number;
@@ -41,7 +55,8 @@ export function registerEmbedCommand(program: Command): void {
     .requiredOption('--weights <path>', 'Keras .h5 file or TF.js layers-model folder')
     .option('--size <px>', 'input size (default 224)', positiveInt)
     .option('--pool <mode>', 'none (last conv block output) | avg | max', poolMode, 'avg')
-    .option('--batch <n>', 'images per forward pass', positiveInt, 8)
+    .option('--batch <n>', 'images per forward pass (default: sized for throughput)', positiveInt)
+    .option('--user-data <dir>', 'user data folder (its cache keeps exported ONNX graphs)')
     .option('--json', 'one JSON object per line on stdout')
     .argument('<images...>', 'image files')
     .action(failOnError((images: string[], opts: EmbedOptions) => embedAction(images, opts)));
@@ -49,62 +64,77 @@ export function registerEmbedCommand(program: Command): void {
 
 async function embedAction(images: string[], opts: EmbedOptions): Promise<void> {
   const t0 = performance.now();
-  const backend = await initBackend();
+  await initBackend();
   const t1 = performance.now();
   const backbone = await loadBackbone({ id: opts.backbone, weightsPath: resolveUserPath(opts.weights), inputSize: opts.size });
-  const timings: EmbedTimings = { backendMs: t1 - t0, loadMs: performance.now() - t1, decodeMs: 0, inferMs: 0, totalMs: 0 };
+  const timings: EmbedTimings = { backendMs: t1 - t0, loadMs: 0, decodeMs: 0, inferMs: 0, totalMs: 0 };
+  const output = opts.pool === 'none' ? 'maps' : opts.pool;
+  const userData = opts.userData === undefined ? undefined : resolveUserPath(opts.userData);
+  const cacheDir = path.join(localAppOptions({ userData, transport: 'direct' }).cacheDir, 'onnx');
+  let info: InferenceInfo;
   try {
-    for (let i = 0; i < images.length; i += opts.batch) {
-      const batch = images.slice(i, i + opts.batch).map((p) => resolveUserPath(p));
-      const rows = await embedBatch(backbone, batch, opts.pool, timings);
-      rows.forEach((row, k) => emitEmbedding(batch[k], row, opts.json === true));
+    const forward = await openBackboneForward(backbone, output, { cacheDir });
+    info = forward.info;
+    timings.loadMs = performance.now() - t1;
+    try {
+      await embedAll(forward, images, opts.batch ?? throughputBatchSize(backbone.base, 1), opts.json === true, timings);
+    } finally {
+      await forward.dispose();
     }
   } finally {
     backbone.dispose();
   }
   timings.totalMs = performance.now() - t0;
+  report(info, backbone, images.length, opts, timings);
+}
+
+/** Decodes ahead while the previous batch runs; prints each image's row as it comes. */
+async function embedAll(forward: FrozenForward, images: string[], batchSize: number, json: boolean, timings: EmbedTimings): Promise<void> {
+  const items = images.map((p) => ({ path: resolveUserPath(p) }));
+  const per = forward.outputShape.reduce((a, b) => a * b, 1);
+  let waited = performance.now();
+  for await (const batch of decodeAhead(items, { inputSize: forward.spec.inputSize, batchSize, ahead: decodeAheadFor(batchSize) })) {
+    const ti = performance.now();
+    timings.decodeMs += ti - waited;
+    const failed = batch.failed[0];
+    if (failed) throw new AppError('IO_ERROR', failed.reason);
+    const data = await forward.run(batch.decoded.map((d) => d.pixels));
+    timings.inferMs += performance.now() - ti;
+    batch.decoded.forEach((d, k) =>
+      emitEmbedding(d.item.path, { shape: forward.outputShape, data: data.subarray(k * per, (k + 1) * per) }, json)
+    );
+    waited = performance.now();
+  }
+}
+
+function report(info: InferenceInfo, backbone: Backbone, count: number, opts: EmbedOptions, timings: EmbedTimings): void {
   const round = Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)]));
   if (opts.json) {
     writeJsonLine({
       type: 'result',
-      backend: backend.backend,
-      device: backend.device,
-      label: backend.label,
+      backend: info.runtime === 'onnxruntime' ? 'onnxruntime' : info.provider,
+      device: info.device,
+      label: info.label,
+      runtime: info.runtime,
+      provider: info.provider,
+      unavailable: info.unavailable,
       backbone: backbone.id,
       inputSize: backbone.inputSize,
       pool: opts.pool,
-      images: images.length,
+      images: count,
       timings: round
     });
-  } else {
-    process.stdout.write(
-      `${images.length} image(s) · ${backbone.id}@${backbone.inputSize}px · ${backend.label}\n` +
-        `decode ${round.decodeMs} ms · inference ${round.inferMs} ms · load ${round.loadMs} ms · total ${round.totalMs} ms\n`
-    );
+    return;
   }
+  process.stdout.write(
+    `${count} image(s) · ${backbone.id}@${backbone.inputSize}px · ${info.label}\n` +
+      `decode wait ${round.decodeMs} ms · inference ${round.inferMs} ms · load ${round.loadMs} ms · total ${round.totalMs} ms\n`
+  );
 }
 
 interface EmbeddingRow {
   shape: number[];
   data: Float32Array;
-}
-
-async function embedBatch(backbone: Backbone, files: string[], pool: EmbedOptions['pool'], timings: EmbedTimings): Promise<EmbeddingRow[]> {
-  const td = performance.now();
-  const pixels = await Promise.all(files.map((f) => loadImage(f, backbone.inputSize)));
-  const ti = performance.now();
-  timings.decodeMs += ti - td;
-  const x = imagesToTensor(pixels, backbone.inputSize);
-  const out = pool === 'none' ? featureMaps(backbone, x) : backbone.embed(x, pool);
-  try {
-    const data = (await out.data()) as Float32Array;
-    timings.inferMs += performance.now() - ti;
-    const shape = out.shape.slice(1);
-    const per = shape.reduce((a, b) => a * b, 1);
-    return files.map((_, k) => ({ shape, data: data.subarray(k * per, (k + 1) * per) }));
-  } finally {
-    tf.dispose([x, out]);
-  }
 }
 
 function emitEmbedding(file: string, row: EmbeddingRow, json: boolean): void {

@@ -82,7 +82,9 @@ export const trainingJobConfigSchema = z.object({
   seed: z.number().int(),
   /** Folder the saved model is written to. */
   modelDir: z.string(),
-  backend: backendChoiceSchema
+  backend: backendChoiceSchema,
+  /** Folder for exported ONNX graphs, kept between runs (the app's cache dir); none: not kept. */
+  exportCacheDir: z.string().optional()
 });
 export type TrainingJobConfig = z.infer<typeof trainingJobConfigSchema>;
 
@@ -159,7 +161,9 @@ export const trainingJobResultSchema = z.object({
   modelDir: z.string(),
   features: z.object({ computed: count, cached: count, failed: z.array(z.object({ photoId, reason: z.string() })) }),
   /** Bytes, resident set size high-water mark of the training process. */
-  peakRss: anyNumber
+  peakRss: anyNumber,
+  /** Runtime of the frozen forward passes, e.g. "ONNX Runtime · CPU (2 threads)"; null when none ran. */
+  inference: z.string().nullable()
 });
 export type TrainingJobResult = z.infer<typeof trainingJobResultSchema>;
 
