@@ -74,6 +74,8 @@ export interface PredictOptions {
   signal?: AbortSignal;
   /** Each progress report of the process, in order; none once a cancel was asked for. */
   onProgress?: (progress: Omit<PredictionProgress, 'runId'>) => void;
+  /** Folder for exported ONNX graphs, kept between re-predicts. */
+  exportCacheDir?: string;
 }
 
 /**
@@ -97,7 +99,7 @@ export async function predictWithRun(db: Database, run: RunRecord, opts: Predict
           : { phase: 'loading', done: 0, total: items.length, imagesPerSec: null, etaMs: null }
       ));
   const predictions = await predictInProcess(
-    { type: 'predict', modelDir, items, backend: 'auto' },
+    { type: 'predict', modelDir, items, backend: 'auto', exportCacheDir: opts.exportCacheDir },
     { spawn: opts.spawn, signal: opts.signal, onWorkerProgress }
   );
   replacePredictions(

@@ -144,7 +144,12 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
       const onProgress = (p: Omit<PredictionProgress, 'runId'>) => ctx.events.emit('predictions:progress', { runId, ...p });
       let count: number;
       try {
-        count = await predictWithRun(d, run, { spawn: ctx.spawn, signal: slot.abort.signal, onProgress });
+        count = await predictWithRun(d, run, {
+          spawn: ctx.spawn,
+          signal: slot.abort.signal,
+          onProgress,
+          exportCacheDir: ctx.exportCacheDir
+        });
       } catch (err) {
         end(predictionFailed(runId, err));
         throw err;

@@ -42,7 +42,13 @@ export const mainToWorkerSchema = z.discriminatedUnion('type', [
     items: z.array(labeledItemSchema),
     unlabeled: z.array(unlabeledItemSchema)
   }),
-  z.object({ type: z.literal('predict'), modelDir: z.string(), items: z.array(unlabeledItemSchema), backend: backendChoiceSchema }),
+  z.object({
+    type: z.literal('predict'),
+    modelDir: z.string(),
+    items: z.array(unlabeledItemSchema),
+    backend: backendChoiceSchema,
+    exportCacheDir: z.string().optional()
+  }),
   z.object({ type: z.literal('cached-features'), entries: featureEntriesSchema }),
   z.object({ type: z.literal('cancel') })
 ]);
