@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../../src/main/engine/index';
+import { conv2dBackpropFilterWasm, initBackend } from '../../../src/main/engine/index';
 import { relativeError } from './naive-ops';
 import { rng } from './fixtures';
 
@@ -49,15 +49,20 @@ beforeAll(async () => {
 });
 
 describe('wasm training kernels', () => {
-  it('ships no Conv2DBackpropFilter of its own, so ours is registered', () => {
-    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  it('ships no Conv2DBackpropFilter of its own, so ours is registered, and ours replaces its Conv2DBackpropInput', () => {
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc).toBe(conv2dBackpropFilterWasm);
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc.name).toBe('conv2dBackpropInputViaConv');
   });
 
   const cases: Case[] = [
     { x: [2, 14, 14, 8], filter: [3, 3, 8, 16], stride: 1, pad: 'same' }, // VGG-like
     { x: [1, 9, 11, 3], filter: [3, 3, 3, 4], stride: 2, pad: 'valid' },
     { x: [2, 10, 10, 4], filter: [3, 3, 4, 5], stride: 2, pad: 'same' },
-    { x: [1, 6, 6, 16], filter: [1, 1, 16, 8], stride: 1, pad: 'same' } // MobileNet 1×1
+    { x: [1, 6, 6, 16], filter: [1, 1, 16, 8], stride: 1, pad: 'same' }, // MobileNet 1×1
+    { x: [2, 7, 9, 5], filter: [3, 3, 5, 6], stride: 1, pad: 'valid' }, // input gradient as a full convolution
+    { x: [1, 7, 6, 3], filter: [2, 2, 3, 4], stride: 1, pad: 'same' }, // even kernel: asymmetric padding
+    { x: [1, 9, 9, 2], filter: [5, 3, 2, 3], stride: 1, pad: 'same' }, // non-square kernel
+    { x: [1, 11, 11, 3], filter: [3, 3, 3, 2], stride: 3, pad: 'valid' } // stride the last rows never reach
   ];
   for (const c of cases) {
     it(`conv2d filter gradient matches cpu (x ${c.x}, k ${c.filter}, stride ${c.stride}, ${c.pad})`, async () => {
