@@ -1,4 +1,5 @@
 /** Frozen forward passes over a backbone's conv base: the features a run caches, or embed's. */
+import type * as tf from '@tensorflow/tfjs';
 import type { Backbone } from '../backbone';
 import type { ForwardSpec, FrozenForward } from './forward-spec';
 import { openFrozenForward } from './open-forward';
@@ -26,6 +27,8 @@ export interface BackboneForwardOptions {
   /** Folder for exported graphs (user cache dir; tests a temp dir). Without it nothing is kept. */
   cacheDir?: string;
   runtime?: 'auto' | 'tfjs';
+  /** A cut of the base over its own layers (e.g. below the top block) instead of the whole base. */
+  model?: tf.LayersModel;
 }
 
 export async function openBackboneForward(
@@ -34,7 +37,8 @@ export async function openBackboneForward(
   opts: BackboneForwardOptions = {}
 ): Promise<FrozenForward> {
   const spec = featureSpec(backbone, output);
-  const cut = backbone.base.outputs[0].sourceLayer.name;
+  const model = opts.model ?? backbone.base;
+  const cut = model.outputs[0].sourceLayer.name;
   const cache = opts.cacheDir
     ? {
         dir: opts.cacheDir,
@@ -42,5 +46,5 @@ export async function openBackboneForward(
         parts: { backbone: backbone.id, weights: backbone.weightsKey, cut, ...spec }
       }
     : undefined;
-  return openFrozenForward(backbone.base, spec, { cache, runtime: opts.runtime });
+  return openFrozenForward(model, spec, { cache, runtime: opts.runtime });
 }

@@ -15,7 +15,8 @@ import { ProgressClock } from './progress-clock';
 import { createRng } from './rng';
 import { classWeightsFor } from './split';
 import { featureStage, featureShape, stackFeatures } from './stages';
-import { evaluateAndPredict, fineTuneStage, saveStage, type TrainedState } from './stages-late';
+import { fineTuneStage } from './fine-tune-stage';
+import { evaluateAndPredict, saveStage, type TrainedState } from './stages-late';
 import { trainHead, type LabeledTensor, type TrainResult } from './train-head';
 
 export interface TrainingJobIO {

@@ -1,18 +1,18 @@
-/** Stage 2, evaluation with predictions, and saving; the later steps of pipeline.ts. */
-import * as tf from '@tensorflow/tfjs';
+/** Evaluation with predictions, and saving; the later steps of pipeline.ts (stage 2: fine-tune-stage.ts). */
+import type * as tf from '@tensorflow/tfjs';
 import type { Backbone } from '../index';
-import { buildClassifier, freezeBase, predictFeatures, predictImages, unfreezeTopBlock } from './classifier';
+import { decodeAhead } from '../inference/decode-ahead';
+import type { FrozenForward } from '../inference/forward-spec';
+import { openFrozenForward } from '../inference/open-forward';
+import { buildClassifier, predictFeatures } from './classifier';
 import { argmaxRows, evaluate } from './evaluate';
-import { fineTuneTopBlock } from './fine-tune';
 import type { Sequential } from '@tensorflow/tfjs';
 import type { EvaluationSummary, LabeledItem, PredictionOut, TrainingJob } from './job-types';
 import { saveModelFolder } from './model-folder';
 import type { TrainingJobIO } from './pipeline';
 import type { ProgressClock } from './progress-clock';
 import type { Rng } from './rng';
-import { classWeightsFor } from './split';
-import { imagesTensor, loadImages, stackFeatures } from './stages';
-import type { TrainResult } from './train-head';
+import { stackFeatures } from './stages';
 
 export interface TrainedState {
   job: TrainingJob;
@@ -30,77 +30,6 @@ export interface TrainedState {
   xVal: tf.Tensor;
 }
 
-export async function fineTuneStage(state: TrainedState, clock: ProgressClock, io: TrainingJobIO): Promise<TrainResult> {
-  const { config } = state.job;
-  const all = [...state.train, ...state.val];
-  clock.start('fine-tuning', all.length, { note: 'decoding photos for fine-tuning' });
-  const images = await loadImages(
-    state.backbone,
-    all.map((i) => i.path),
-    (done) => clock.report(done, all.length),
-    io.shouldStop
-  );
-  if (images === null) return { history: [], bestEpoch: 0, stoppedEarly: false, cancelled: true };
-  const xTrain = imagesTensor(state.backbone, images.slice(0, state.train.length));
-  const xVal = imagesTensor(state.backbone, images.slice(state.train.length));
-  const trainLabels = state.train.map((i) => i.classIndex);
-  const batchSize = fineTuneBatchSize(config.batchSize, config.inputSize);
-  const batches = Math.ceil(trainLabels.length / batchSize);
-  const total = batches * config.fineTuneEpochs;
-  try {
-    const unfrozen = unfreezeTopBlock(state.backbone);
-    state.classifier = buildClassifier(state.backbone, state.head, config.head);
-    state.fineTuned = true;
-    return await fineTuneTopBlock({
-      backbone: state.backbone,
-      head: state.head,
-      classifier: state.classifier,
-      train: { x: xTrain, y: trainLabels },
-      val: state.val.length > 0 ? { x: xVal, y: state.val.map((i) => i.classIndex) } : null,
-      numClasses: config.classes.length,
-      epochs: config.fineTuneEpochs,
-      batchSize,
-      learningRate: config.learningRate / config.fineTuneLrDivisor,
-      patience: 2,
-      classWeights: classWeightsFor(trainLabels, config.classes.length),
-      rng: state.rng,
-      pool: config.head === 'gap',
-      shouldStop: io.shouldStop,
-      onEstimate: (ms, rate) => {
-        const note = `fine-tuning ${unfrozen.length} layers: about ${Math.round(ms / 1000)} s at ${rate.toFixed(1)} images/s`;
-        clock.start('fine-tuning', total, { epoch: 1, epochs: config.fineTuneEpochs, note });
-      },
-      onBatch: (b) => {
-        clock.countItems(b.size);
-        clock.report((b.epoch - 1) * batches + b.batch, total, {
-          epoch: b.epoch,
-          epochs: config.fineTuneEpochs,
-          batchLoss: b.loss,
-          batchAcc: b.acc
-        });
-      },
-      onEpoch: (e) =>
-        clock.report(e.epoch * batches, total, {
-          epoch: e.epoch,
-          epochs: config.fineTuneEpochs,
-          epochMetrics: { stage: 'fine-tune', ...e }
-        })
-    });
-  } finally {
-    freezeBase(state.backbone);
-    tf.dispose([xTrain, xVal]);
-  }
-}
-
-/**
- * Stage 2 keeps every activation of a batch for the gradient, so its memory grows with
- * batch × side²; the batch shrinks above 224 px to hold that at what 32 photos at 224 px need
- * (at 320 px, 32 photos overflowed the WebAssembly heap).
- */
-export function fineTuneBatchSize(batchSize: number, inputSize: number): number {
-  return Math.max(4, Math.min(batchSize, Math.floor(batchSize * (224 / inputSize) ** 2)));
-}
-
 export interface LateResult {
   evaluation: EvaluationSummary;
   predictions: PredictionOut[];
@@ -110,10 +39,24 @@ export interface LateResult {
 
 /** Null when cancelled. */
 export async function evaluateAndPredict(state: TrainedState, clock: ProgressClock, io: TrainingJobIO): Promise<LateResult | null> {
+  const tuned = await tunedForward(state);
+  try {
+    return await evaluateAndPredictWith(state, clock, io, tuned);
+  } finally {
+    await tuned?.dispose();
+  }
+}
+
+async function evaluateAndPredictWith(
+  state: TrainedState,
+  clock: ProgressClock,
+  io: TrainingJobIO,
+  tuned: FrozenForward | null
+): Promise<LateResult | null> {
   const { config } = state.job;
   const t0 = performance.now();
   clock.start('evaluating', state.val.length);
-  const valProbs = await probabilities(state, state.val, io);
+  const valProbs = await probabilities(state, state.val, io, tuned);
   if (valProbs === null) return null;
   const full = evaluate(
     valProbs,
@@ -131,7 +74,7 @@ export async function evaluateAndPredict(state: TrainedState, clock: ProgressClo
   const predictions: PredictionOut[] = [];
   for (let start = 0; start < unlabeled.length; start += 64) {
     const chunk = unlabeled.slice(start, start + 64);
-    const probs = await probabilities(state, chunk, io);
+    const probs = await probabilities(state, chunk, io, tuned);
     if (probs === null) return null;
     predictions.push(...toPredictions(chunk, probs, config.classes.length));
     clock.countItems(chunk.length);
@@ -150,16 +93,18 @@ function toPredictions(items: readonly { photoId: number }[], probs: Float32Arra
 }
 
 /**
- * From cached features through the head, or from photos through the fine-tuned classifier;
- * either way the average over the photo and its mirror image (see FeaturePooling).
+ * From cached features through the head, or — once the top block was fine-tuned — from photos
+ * through the whole classifier as one frozen forward pass (ONNX Runtime, else tfjs); either way
+ * the average over the photo and its mirror image (see FeaturePooling).
  */
 async function probabilities(
   state: TrainedState,
   items: readonly { hash: string; path: string }[],
-  io: TrainingJobIO
+  io: TrainingJobIO,
+  tuned: FrozenForward | null
 ): Promise<Float32Array | null> {
   const { config } = state.job;
-  if (!state.fineTuned || state.classifier === null) {
+  if (tuned === null) {
     const shape = state.head.inputs[0].shape.slice(1) as number[];
     const rows = items.map((i) => state.features.get(i.hash) as Float32Array);
     const views = config.head === 'gap' ? ([0, 1] as const) : ([0] as const);
@@ -174,14 +119,29 @@ async function probabilities(
     }
     return averageViews(perView);
   }
-  const images = await loadImages(
-    state.backbone,
-    items.map((i) => i.path),
-    () => undefined,
-    io.shouldStop
-  );
-  if (images === null) return null;
-  return predictImages(state.classifier, state.backbone, images, config.batchSize);
+  const out: Float32Array[] = [];
+  for await (const batch of decodeAhead(items, { inputSize: tuned.spec.inputSize, batchSize: 8 })) {
+    if (io.shouldStop()) return null;
+    if (batch.failed.length > 0) throw new Error(batch.failed[0].reason);
+    out.push(await tuned.run(batch.decoded.map((d) => d.pixels)));
+  }
+  const flat = new Float32Array(out.reduce((n, o) => n + o.length, 0));
+  out.reduce((offset, o) => (flat.set(o, offset), offset + o.length), 0);
+  return flat;
+}
+
+/** The fine-tuned classifier as a frozen forward pass (flip-averaged probabilities); null before stage 2. */
+async function tunedForward(state: TrainedState): Promise<FrozenForward | null> {
+  if (!state.fineTuned) return null;
+  state.classifier ??= buildClassifier(state.backbone, state.head, state.job.config.head);
+  const spec = {
+    inputSize: state.backbone.inputSize,
+    preprocessing: state.backbone.preprocessing,
+    views: 2,
+    pool: 'none',
+    merge: 'mean'
+  } as const;
+  return openFrozenForward(state.classifier, spec);
 }
 
 function averageViews(views: Float32Array[]): Float32Array {

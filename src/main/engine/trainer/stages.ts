@@ -1,7 +1,7 @@
 /** The steps of a training job, each small enough to read on its own; pipeline.ts runs them. */
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../../shared/errors';
-import { imagesToTensor, loadImage, type Backbone } from '../index';
+import type { Backbone } from '../index';
 import { extractFeatures, extractorKey, type FeaturePooling } from './features';
 import type { ProgressClock } from './progress-clock';
 import type { TrainingJob } from './job-types';
@@ -85,26 +85,4 @@ export function stackFeatures(rows: readonly Float32Array[], shape: number[], vi
     flat.set(row.subarray(offset, offset + dim), i * dim);
   });
   return tf.tensor(flat, [rows.length, ...shape], 'float32');
-}
-
-/** Decodes photos at the input size for stage 2 and for predicting with a fine-tuned base. */
-export async function loadImages(
-  backbone: Backbone,
-  paths: readonly string[],
-  onProgress: (done: number) => void,
-  shouldStop: () => boolean
-): Promise<Uint8Array[] | null> {
-  const out: Uint8Array[] = [];
-  for (let start = 0; start < paths.length; start += 16) {
-    if (shouldStop()) return null;
-    const batch = await Promise.all(paths.slice(start, start + 16).map((p) => loadImage(p, backbone.inputSize)));
-    out.push(...batch);
-    onProgress(out.length);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return out;
-}
-
-export function imagesTensor(backbone: Backbone, images: Uint8Array[]): tf.Tensor4D {
-  return imagesToTensor(images, backbone.inputSize);
 }
