@@ -5,10 +5,14 @@
  *
  * - Conv2DBackpropFilter (missing) and Conv2DBackpropInput (slow for stride 1): forward
  *   convolutions on XNNPACK, see wasm-conv-grads.ts.
- * - Depthwise conv gradients (MobileNetV2): run on the cpu backend's kernel for that one op.
+ * - Depthwise conv gradients (missing; MobileNetV2): from wasm kernels where the shape allows,
+ *   else the cpu backend's kernel for that one op, see wasm-depthwise-grads.ts.
+ * - The batch-norm gradient tiles where broadcasting does the same (see batchnorm-grad.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerBatchNormGradient } from './batchnorm-grad';
 import { conv2dBackpropFilterWasm, conv2dBackpropInputWasm } from './wasm-conv-grads';
+import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './wasm-depthwise-grads';
 
 export { conv2dBackpropFilterWasm };
 
@@ -43,11 +47,20 @@ export function registerWasmTrainingKernels(): void {
     tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
     tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInputWasm(ownInput.kernelFunc) });
   }
+  const depthwise = {
+    DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilterWasm,
+    DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm
+  };
   for (const name of CPU_FALLBACK_KERNELS) {
     if (!tf.getKernel(name, 'wasm') && tf.getKernel(name, 'cpu')) {
-      tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: cpuFallback(name) });
+      tf.registerKernel({
+        kernelName: name,
+        backendName: 'wasm',
+        kernelFunc: depthwise[name as keyof typeof depthwise](cpuFallback(name))
+      });
     }
   }
+  registerBatchNormGradient();
 }
 
 /** Runs one op on the cpu backend: copy inputs out of the wasm heap, copy results back in. */

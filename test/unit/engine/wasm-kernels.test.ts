@@ -73,12 +73,51 @@ describe('wasm training kernels', () => {
     });
   }
 
-  it('depthwise conv gradients (MobileNetV2) match cpu through the fallback', async () => {
-    const c: Case = { x: [2, 8, 8, 6], filter: [3, 3, 6, 1], stride: 2, pad: 'same' };
-    const cpu = await convGrads('cpu', c, true);
-    const wasm = await convGrads('wasm', c, true);
-    expect(relativeError(wasm.dw, cpu.dw)).toBeLessThan(1e-5);
-    expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(1e-5);
+  const depthwiseCases: Case[] = [
+    { x: [2, 8, 8, 6], filter: [3, 3, 6, 1], stride: 2, pad: 'same' }, // input gradient through the cpu fallback
+    { x: [3, 10, 10, 12], filter: [3, 3, 12, 1], stride: 1, pad: 'same' }, // MobileNetV2 block_16: both from wasm kernels
+    { x: [1, 7, 9, 4], filter: [3, 3, 4, 2], stride: 1, pad: 'valid' }, // channel multiplier 2
+    { x: [1, 9, 9, 3], filter: [2, 2, 3, 1], stride: 1, pad: 'same' } // even kernel
+  ];
+  for (const c of depthwiseCases) {
+    it(`depthwise conv gradients match cpu (x ${c.x}, k ${c.filter}, stride ${c.stride}, ${c.pad})`, async () => {
+      const cpu = await convGrads('cpu', c, true);
+      const wasm = await convGrads('wasm', c, true);
+      expect(relativeError(wasm.dw, cpu.dw)).toBeLessThan(1e-5);
+      expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(1e-5);
+    });
+  }
+
+  it('the batch-norm gradient (broadcasting, not tiling) equals the analytic one', async () => {
+    await tf.setBackend('wasm');
+    const [n, c] = [6, 3];
+    const x = randomArray(n * c, 4);
+    const dyv = randomArray(n * c, 5);
+    const [mean, variance, scale] = [
+      [0.1, -0.2, 0.3],
+      [0.5, 1.5, 2.0],
+      [1.2, 0.7, -0.4]
+    ];
+    const eps = 1e-3;
+    const t = (v: ArrayLike<number>, shape: number[]) => tf.tensor(Array.from(v), shape);
+    const grads = tf.grads((xx, m, vv, sc, off) => tf.sum(tf.mul(tf.batchNorm(xx, m, vv, off, sc, eps), t(dyv, [1, 2, 3, c]))));
+    const [dx, dm, dv, ds, doff] = grads([t(x, [1, 2, 3, c]), t(mean, [c]), t(variance, [c]), t(scale, [c]), tf.zeros([c])]);
+    const want = { dx: new Float32Array(n * c), dm: [0, 0, 0], dv: [0, 0, 0], ds: [0, 0, 0], doff: [0, 0, 0] };
+    for (let i = 0; i < n * c; i++) {
+      const k = i % c;
+      const r = 1 / Math.sqrt(variance[k] + eps);
+      want.dx[i] = dyv[i] * scale[k] * r;
+      want.dm[k] -= dyv[i] * scale[k] * r;
+      want.dv[k] += dyv[i] * scale[k] * (x[i] - mean[k]) * -0.5 * r ** 3;
+      want.ds[k] += dyv[i] * (x[i] - mean[k]) * r;
+      want.doff[k] += dyv[i];
+    }
+    expect(relativeError(await dx.data(), want.dx)).toBeLessThan(1e-5);
+    expect(relativeError(await dm.data(), want.dm)).toBeLessThan(1e-5);
+    expect(relativeError(await dv.data(), want.dv)).toBeLessThan(1e-5);
+    expect(relativeError(await ds.data(), want.ds)).toBeLessThan(1e-5);
+    expect(relativeError(await doff.data(), want.doff)).toBeLessThan(1e-5);
+    tf.dispose([dx, dm, dv, ds, doff]);
   });
 
   it('fine-tunes a conv + relu + maxpool + relu6 + batchnorm stack on wasm without leaking tensors', async () => {
