@@ -37,30 +37,43 @@ export function augmentParams(seed: number, minCrop = 0.85, jitter = 0.1): Augme
   return { box, gain: 1 + jitter * (2 * rng.next() - 1), offset: 255 * jitter * (rng.next() - 0.5) };
 }
 
+/** Source index pairs and weights of each output column (or row): the same for every row. */
+function taps(start: number, step: number, size: number): { lo: Int32Array; hi: Int32Array; w: Float32Array } {
+  const lo = new Int32Array(size);
+  const hi = new Int32Array(size);
+  const w = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const f = start * (size - 1) + i * step;
+    lo[i] = Math.min(size - 1, Math.max(0, Math.floor(f)));
+    hi[i] = Math.min(size - 1, lo[i] + 1);
+    w[i] = f - lo[i];
+  }
+  return { lo, hi, w };
+}
+
 /** Crops, resizes back to size×size (bilinear), flips and jitters one RGB image. */
 export function augmentPixels(src: Uint8Array, size: number, p: AugmentParams): Uint8Array {
   const [y1, x1, y2, x2] = p.box;
-  // Source position of output pixel y: y1·(S−1) + y·(y2−y1), as cropAndResize maps a crop of
-  // the same size as the image.
-  const scaleY = y2 - y1;
-  const scaleX = x2 - x1;
+  // Source position of output pixel i: start·(S−1) + i·(end−start), as cropAndResize maps a crop
+  // of the same size as the image.
+  const rows = taps(y1, y2 - y1, size);
+  const cols = taps(x1, x2 - x1, size);
   const out = new Float32Array(size * size * 3);
   let sum = 0;
   for (let y = 0; y < size; y++) {
-    const fy = y1 * (size - 1) + y * scaleY;
-    const y0 = Math.min(size - 1, Math.max(0, Math.floor(fy)));
-    const yb = Math.min(size - 1, y0 + 1);
-    const dy = fy - y0;
+    const top = rows.lo[y] * size * 3;
+    const bottom = rows.hi[y] * size * 3;
+    const dy = rows.w[y];
     for (let x = 0; x < size; x++) {
-      const fx = x1 * (size - 1) + x * scaleX;
-      const x0 = Math.min(size - 1, Math.max(0, Math.floor(fx)));
-      const xb = Math.min(size - 1, x0 + 1);
-      const dx = fx - x0;
+      const a = cols.lo[x] * 3;
+      const b = cols.hi[x] * 3;
+      const dx = cols.w[x];
+      const o = (y * size + x) * 3;
       for (let c = 0; c < 3; c++) {
-        const top = src[(y0 * size + x0) * 3 + c] * (1 - dx) + src[(y0 * size + xb) * 3 + c] * dx;
-        const bottom = src[(yb * size + x0) * 3 + c] * (1 - dx) + src[(yb * size + xb) * 3 + c] * dx;
-        const v = top * (1 - dy) + bottom * dy;
-        out[(y * size + x) * 3 + c] = v;
+        const t = src[top + a + c] + (src[top + b + c] - src[top + a + c]) * dx;
+        const u = src[bottom + a + c] + (src[bottom + b + c] - src[bottom + a + c]) * dx;
+        const v = t + (u - t) * dy;
+        out[o + c] = v;
         sum += v;
       }
     }
