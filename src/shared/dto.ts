@@ -138,6 +138,22 @@ export interface BackendInfo {
   label: string;
   /** Why each better backend was not used, in order of preference. */
   unavailable: { name: string; reason: string }[];
+  /** What runs frozen forward passes (features, predictions, embed); tfjs above trains. */
+  inference?: InferenceInfo;
+}
+
+/** The runtime of frozen forward passes: ONNX Runtime with its execution provider, or tfjs as the fallback. */
+export interface InferenceInfo {
+  runtime: 'onnxruntime' | 'tfjs';
+  /** ONNX Runtime execution provider ('cpu', 'cuda', 'dml', 'coreml', 'webgpu'), or the tfjs backend name. */
+  provider: string;
+  device: 'gpu' | 'cpu';
+  /** Intra-op threads of the CPU provider; null otherwise. */
+  threads: number | null;
+  /** E.g. "ONNX Runtime · CPU (2 threads)". */
+  label: string;
+  /** Why each runtime or provider tried before this one was not used, in order. */
+  unavailable: { name: string; reason: string }[];
 }
 
 export interface BackboneStatus {
@@ -316,6 +332,8 @@ export interface RunDetail extends RunSummary {
   featuresCached: number | null;
   /** High-water mark of the training process's resident memory, bytes; null until completed. */
   peakRssBytes: number | null;
+  /** What computed the features, e.g. "ONNX Runtime · CPU (2 threads)"; null when all came from the cache. */
+  inference: string | null;
 }
 
 /** The settings a run used (defaults filled in). */

@@ -83,7 +83,8 @@ function runDetail(run: RunSummary): RunDetail {
     modelPath: run.status === 'completed' ? `/tmp/fake.tstudio.models/run-${run.id}` : null,
     featuresComputed: null,
     featuresCached: null,
-    peakRssBytes: null
+    peakRssBytes: null,
+    inference: null
   };
 }
 

@@ -92,7 +92,8 @@ export function createApp(options: AppOptions): App {
       current,
       events,
       modelDirs: { modelsDir: options.modelsDir, userModelsDir: options.userModelsDir },
-      spawn: options.trainingSpawn
+      spawn: options.trainingSpawn,
+      exportCacheDir: path.join(options.cacheDir, 'onnx')
     })
   };
 

@@ -15,6 +15,8 @@ import { requireModel } from './training-export';
 import { backendPreference } from './training-plan';
 
 export interface PredictOptions {
+  /** Folder for exported ONNX graphs, kept between re-predicts. */
+  exportCacheDir?: string;
   spawn?: SpawnStrategy;
   /** Each progress report of the process, in order; none once a cancel was asked for. */
   onProgress?: (progress: Omit<PredictionProgress, 'runId'>) => void;
@@ -30,7 +32,7 @@ export function startPredict(db: Database, run: RunRecord, opts: PredictOptions 
   return new WorkerJob<number>({
     name: 'prediction',
     retry: 'predict again',
-    request: { type: 'predict', modelDir, items, backend: backendPreference() },
+    request: { type: 'predict', modelDir, items, backend: backendPreference(), exportCacheDir: opts.exportCacheDir },
     spawn: opts.spawn,
     onProgress: onProgress && ((p) => onProgress(predictionProgress(p, items.length))),
     onResult: (msg) => {

@@ -111,7 +111,8 @@ export class TrainingRun {
           featuresComputed: result.features.computed,
           featuresCached: result.features.cached,
           failedPhotos: result.features.failed,
-          peakRss: result.peakRss
+          peakRss: result.peakRss,
+          inference: result.inference
         },
         history: this.history,
         examples: result.evaluation.examples,

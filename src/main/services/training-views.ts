@@ -18,6 +18,7 @@ interface StoredMetrics {
   featuresComputed: number;
   featuresCached: number;
   peakRss?: number;
+  inference?: string | null;
 }
 
 interface StoredExample {
@@ -65,6 +66,7 @@ export function toRunDetail(run: RunRecord): RunDetail {
     modelPath: run.modelPath,
     featuresComputed: metrics?.featuresComputed ?? null,
     featuresCached: metrics?.featuresCached ?? null,
-    peakRssBytes: metrics?.peakRss ?? null
+    peakRssBytes: metrics?.peakRss ?? null,
+    inference: metrics?.inference ?? null
   };
 }

@@ -46,6 +46,8 @@ export interface TrainingContext {
   modelDirs: ModelDirs;
   /** How to start the training process; default fork under tsx (Electron passes utilityProcess). */
   spawn?: SpawnStrategy;
+  /** Folder for exported ONNX graphs, kept between runs; none: exported afresh each run. */
+  exportCacheDir?: string;
 }
 
 /** Where a run's model folder goes: beside the project file, `<project>.models/run-<id>`. */
@@ -105,7 +107,7 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
         { config: plan.summary, backboneId: plan.summary.backboneId, classes: plan.classes },
         thisProcess()
       );
-      const config = { ...plan.config, modelDir: runModelDir(session.info.path, runId) };
+      const config = { ...plan.config, modelDir: runModelDir(session.info.path, runId), exportCacheDir: ctx.exportCacheDir };
       const run = new TrainingRun({
         db: session.db,
         events: ctx.events,
@@ -146,6 +148,7 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
       const runId = req.runId ?? requireActive(d);
       const job = startPredict(d, requireRun(d, runId), {
         spawn: ctx.spawn,
+        exportCacheDir: ctx.exportCacheDir,
         onProgress: (p) => ctx.events.emit('predictions:progress', { runId, ...p })
       });
       const slot: BusySlot = { kind: 'predicting', runId, job };

@@ -6,6 +6,7 @@
  * Runtime) runs here, never in the process that started it.
  */
 import { toErrorPayload } from '../../shared/errors';
+import { engineStatus } from '../engine/engine-status';
 import { initBackend, loadBackbone } from '../engine/index';
 import { runTrainingJob } from '../engine/trainer/pipeline';
 import { runPredictJob } from '../engine/trainer/predict-job';
@@ -86,7 +87,7 @@ function runJob(msg: WorkerJobRequest): Promise<WorkerToMain> {
 }
 
 async function probe(msg: Extract<MainToWorker, { type: 'probe' }>): Promise<WorkerToMain> {
-  return { type: 'probed', info: await initBackend({ prefer: msg.backend }) };
+  return { type: 'probed', info: await engineStatus({ prefer: msg.backend }) };
 }
 
 /** Really loads the weights into the backbone (strict names and shapes), then lets go of them. */

@@ -48,7 +48,13 @@ export const mainToWorkerSchema = z.discriminatedUnion('type', [
     items: z.array(labeledItemSchema),
     unlabeled: z.array(unlabeledItemSchema)
   }),
-  z.object({ type: z.literal('predict'), modelDir: z.string(), items: z.array(unlabeledItemSchema), backend: backendChoiceSchema }),
+  z.object({
+    type: z.literal('predict'),
+    modelDir: z.string(),
+    items: z.array(unlabeledItemSchema),
+    backend: backendChoiceSchema,
+    exportCacheDir: z.string().optional()
+  }),
   z.object({ type: z.literal('probe'), backend: backendChoiceSchema }),
   /** Loads the weights into the backbone at `inputSize` px (strict shape checks), then lets go of them. */
   z.object({ type: z.literal('validate-weights'), backboneId: z.string(), weightsPath: z.string(), inputSize: z.number().int().min(32) }),

@@ -84,6 +84,7 @@ describe('runTrainingJob', () => {
     const j = job();
     const result = await runTrainingJob(j, io(progress));
     expect(result?.evaluation.accuracy).toBeGreaterThanOrEqual(0.8);
+    expect(result?.inference).toMatch(/^ONNX Runtime · CPU \(\d+ threads?\)$/);
     const phases = progress.map((p) => p.phase).filter((p, i, all) => p !== all[i - 1]);
     expect(phases).toEqual(['loading', 'features', 'training', 'evaluating', 'predicting', 'saving']);
     const epochs = progress.flatMap((p) => (p.epochMetrics ? [p.epochMetrics.epoch] : []));

@@ -45,7 +45,8 @@ const result: TrainingJobResult = {
   predictions: [{ photoId: 9, classIndex: 1, confidence: 0.8, probs: [0.2, 0.8] }],
   modelDir: '/tmp/run-1',
   features: { computed: 4, cached: 0, failed: [{ photoId: 5, reason: 'not an image' }] },
-  peakRss: 123_456_789
+  peakRss: 123_456_789,
+  inference: 'ONNX Runtime · CPU (2 threads)'
 };
 
 const config: TrainingJobConfig = {

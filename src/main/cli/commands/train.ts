@@ -105,6 +105,7 @@ export function trainResultLine(d: RunDetail): object {
     type: 'result',
     runId: d.id,
     backend: d.backend,
+    inference: d.inference,
     backbone: d.backboneId,
     inputSize: d.config.inputSize,
     classes: d.classes,
@@ -153,7 +154,7 @@ export function formatTrainSummary(d: RunDetail): string {
       (c) => `    ${c.name}: precision ${c.precision.toFixed(3)} recall ${c.recall.toFixed(3)} f1 ${c.f1.toFixed(3)} (${c.support})`
     ),
     t ? `  time: features ${t.features.toFixed(1)} s, training ${t.train.toFixed(1)} s, total ${t.total.toFixed(1)} s` : '',
-    `  features: ${d.featuresComputed ?? 0} computed, ${d.featuresCached ?? 0} from cache`,
+    `  features: ${d.featuresComputed ?? 0} computed${d.inference ? ` (${d.inference})` : ''}, ${d.featuresCached ?? 0} from cache`,
     `  model: ${d.modelPath}`
   ];
   return lines.filter(Boolean).join('\n') + '\n';

@@ -1,10 +1,12 @@
 /** Evaluation on the validation photos, then predictions for the unlabeled ones. */
-import { predictFeatures, predictImages } from './classifier';
+import { decodeAhead } from '../inference/decode-ahead';
+import type { FrozenForward } from '../inference/forward-spec';
+import { openFrozenForward } from '../inference/open-forward';
+import { buildClassifier, predictFeatures } from './classifier';
 import { argmaxRows, evaluate } from './evaluate';
 import { stackFeatures } from './feature-rows';
 import type { TrainingJobIO } from './job-io';
 import type { EvaluationSummary, PredictionOut } from './job-types';
-import { loadImages } from './photo-batches';
 import type { ProgressClock } from './progress-clock';
 import type { TrainedState } from './trained-state';
 
@@ -21,10 +23,24 @@ export async function evaluateAndPredict(
   clock: ProgressClock,
   io: TrainingJobIO
 ): Promise<EvaluationStageResult | null> {
+  const tuned = await tunedForward(state);
+  try {
+    return await evaluateAndPredictWith(state, clock, io, tuned);
+  } finally {
+    await tuned?.dispose();
+  }
+}
+
+async function evaluateAndPredictWith(
+  state: TrainedState,
+  clock: ProgressClock,
+  io: TrainingJobIO,
+  tuned: FrozenForward | null
+): Promise<EvaluationStageResult | null> {
   const { config } = state.job;
   const t0 = performance.now();
   clock.start('evaluating', state.val.length);
-  const valProbs = await probabilities(state, state.val, io);
+  const valProbs = await probabilities(state, state.val, io, tuned);
   if (valProbs === null) return null;
   const full = evaluate(
     valProbs,
@@ -42,7 +58,7 @@ export async function evaluateAndPredict(
   const predictions: PredictionOut[] = [];
   for (let start = 0; start < unlabeled.length; start += 64) {
     const chunk = unlabeled.slice(start, start + 64);
-    const probs = await probabilities(state, chunk, io);
+    const probs = await probabilities(state, chunk, io, tuned);
     if (probs === null) return null;
     predictions.push(...toPredictions(chunk, probs, config.classes.length));
     clock.countItems(chunk.length);
@@ -61,16 +77,18 @@ function toPredictions(items: readonly { photoId: number }[], probs: Float32Arra
 }
 
 /**
- * From cached features through the head, or from photos through the fine-tuned classifier;
- * either way the average over the photo and its mirror image (see FeaturePooling).
+ * From cached features through the head, or — once the top block was fine-tuned — from photos
+ * through the whole classifier as one frozen forward pass (ONNX Runtime, else tfjs); either way
+ * the average over the photo and its mirror image (see FeaturePooling).
  */
 async function probabilities(
   state: TrainedState,
   items: readonly { hash: string; path: string }[],
-  io: TrainingJobIO
+  io: TrainingJobIO,
+  tuned: FrozenForward | null
 ): Promise<Float32Array | null> {
   const { config } = state.job;
-  if (!state.fineTuned || state.classifier === null) {
+  if (tuned === null) {
     const shape = state.head.inputs[0].shape.slice(1) as number[];
     const rows = items.map((i) => state.features.get(i.hash) as Float32Array);
     const views = config.head === 'gap' ? ([0, 1] as const) : ([0] as const);
@@ -85,14 +103,29 @@ async function probabilities(
     }
     return averageViews(perView);
   }
-  const images = await loadImages(
-    state.backbone,
-    items.map((i) => i.path),
-    () => undefined,
-    io.shouldStop
-  );
-  if (images === null) return null;
-  return predictImages(state.classifier, state.backbone, images, config.batchSize);
+  const out: Float32Array[] = [];
+  for await (const batch of decodeAhead(items, { inputSize: tuned.spec.inputSize, batchSize: 8 })) {
+    if (io.shouldStop()) return null;
+    if (batch.failed.length > 0) throw new Error(batch.failed[0].reason);
+    out.push(await tuned.run(batch.decoded.map((d) => d.pixels)));
+  }
+  const flat = new Float32Array(out.reduce((n, o) => n + o.length, 0));
+  out.reduce((offset, o) => (flat.set(o, offset), offset + o.length), 0);
+  return flat;
+}
+
+/** The fine-tuned classifier as a frozen forward pass (flip-averaged probabilities); null before stage 2. */
+async function tunedForward(state: TrainedState): Promise<FrozenForward | null> {
+  if (!state.fineTuned) return null;
+  state.classifier ??= buildClassifier(state.backbone, state.head, state.job.config.head);
+  const spec = {
+    inputSize: state.backbone.inputSize,
+    preprocessing: state.backbone.preprocessing,
+    views: 2,
+    pool: 'none',
+    merge: 'mean'
+  } as const;
+  return openFrozenForward(state.classifier, spec);
 }
 
 function averageViews(views: Float32Array[]): Float32Array {

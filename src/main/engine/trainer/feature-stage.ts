@@ -11,6 +11,8 @@ export interface FeatureStageResult {
   cached: number;
   failed: { photoId: number; reason: string }[];
   cancelled: boolean;
+  /** Label of the runtime that computed features; null when all came from the cache. */
+  inference: string | null;
 }
 
 /** Cached features first (asked of the main side), then forward passes for the rest. */
@@ -33,7 +35,7 @@ export async function featureStage(
   const extracted = await extractFeatures(
     backbone,
     missing,
-    { pooling, batchSize: 16 },
+    { pooling, exportCacheDir: job.config.exportCacheDir },
     {
       onBatch(entries, done, total) {
         if (entries.length > 0) io.onFeatures(extractor, entries);
@@ -46,7 +48,14 @@ export async function featureStage(
   for (const [hash, data] of extracted.features) features.set(hash, data);
   const byHash = new Map(photos.map((p) => [p.hash, p.photoId] as const));
   const failed = extracted.failed.map((f) => ({ photoId: byHash.get(f.hash) ?? -1, reason: f.reason }));
-  return { features, computed: extracted.features.size, cached: cachedEntries.length, failed, cancelled: extracted.cancelled };
+  return {
+    features,
+    computed: extracted.features.size,
+    cached: cachedEntries.length,
+    failed,
+    cancelled: extracted.cancelled,
+    inference: extracted.inference?.label ?? null
+  };
 }
 
 function uniqueByHash<T extends { hash: string }>(photos: readonly T[]): T[] {

@@ -1,41 +1,129 @@
-/** Stage 2: unfreezes the base's top block and trains it with the head on decoded photos. */
-import * as tf from '@tensorflow/tfjs';
-import { buildClassifier, freezeBase, unfreezeTopBlock } from './classifier';
+/**
+ * Stage 2 of a run: decode the labeled photos once, run the frozen layers below the top block
+ * on ONNX Runtime for every augmented view (LowerMaps), then train the top block and the head
+ * in tfjs on those maps (fineTuneTopBlock).
+ */
+import { openBackboneForward } from '../inference/backbone-forward';
+import { throughputBatchSize } from '../inference/batching';
+import type { FrozenForward } from '../inference/forward-spec';
+import { freezeBase, unfreezeTopBlock } from './classifier';
 import { fineTuneTopBlock } from './fine-tune';
-import type { TrainingJobIO } from './job-io';
-import { imagesTensor, loadImages } from './photo-batches';
+import { LowerMaps } from './lower-maps';
+import type * as tf from '@tensorflow/tfjs';
+import type { Backbone } from '../backbone';
+import { decodeAhead } from '../inference/decode-ahead';
+import type { LabeledItem, TrainingJob } from './job-types';
 import type { ProgressClock } from './progress-clock';
+import type { Rng } from './rng';
 import { classWeightsFor } from './split';
-import type { TrainedState } from './trained-state';
+import { splitAtTopBlock, type TopBlockSplit } from './top-block';
 import type { TrainResult } from './train-head';
 
-export async function fineTuneStage(state: TrainedState, clock: ProgressClock, io: TrainingJobIO): Promise<TrainResult> {
-  const { config } = state.job;
+/** What stage 2 reads from (and marks on) a run's state. */
+export interface FineTuneState {
+  job: TrainingJob;
+  backbone: Backbone;
+  head: tf.Sequential;
+  rng: Rng;
+  train: LabeledItem[];
+  val: LabeledItem[];
+  /** Set once the top block starts to change: cached features no longer describe the model. */
+  fineTuned: boolean;
+}
+
+interface StopIO {
+  shouldStop(): boolean;
+}
+
+const CANCELLED: TrainResult = { history: [], bestEpoch: 0, stoppedEarly: false, cancelled: true };
+
+/**
+ * Stage 2 keeps every activation of a batch for the gradient, so its memory grows with
+ * batch × side²; the batch shrinks above 224 px to hold that at what 32 photos at 224 px need
+ * (at 320 px, 32 photos overflowed the WebAssembly heap).
+ */
+export function fineTuneBatchSize(batchSize: number, inputSize: number): number {
+  return Math.max(4, Math.min(batchSize, Math.floor(batchSize * (224 / inputSize) ** 2)));
+}
+
+export async function fineTuneStage(state: FineTuneState, clock: ProgressClock, io: StopIO): Promise<TrainResult> {
   const all = [...state.train, ...state.val];
   clock.start('fine-tuning', all.length, { note: 'decoding photos for fine-tuning' });
-  const images = await loadImages(
-    state.backbone,
-    all.map((i) => i.path),
-    (done) => clock.report(done, all.length),
-    io.shouldStop
-  );
-  if (images === null) return { history: [], bestEpoch: 0, stoppedEarly: false, cancelled: true };
-  const xTrain = imagesTensor(state.backbone, images.slice(0, state.train.length));
-  const xVal = imagesTensor(state.backbone, images.slice(state.train.length));
+  const images = await decodeAll(state.backbone.inputSize, all, clock, io);
+  if (images === null) return CANCELLED;
+  const split = splitAtTopBlock(state.backbone);
+  try {
+    // Open for all of stage 2: over the memory budget, maps are computed batch by batch.
+    const forward = await openBackboneForward(state.backbone, 'maps', { cacheDir: state.job.config.exportCacheDir, model: split.lower });
+    try {
+      const maps = await lowerMaps(state, split, forward, images, clock, io);
+      if (maps === null) return CANCELLED;
+      return await trainTopBlock(state, split, maps, clock, io);
+    } finally {
+      await forward.dispose();
+    }
+  } finally {
+    split.dispose();
+  }
+}
+
+/** Every labeled photo at the input size (each decoded in the feature stage before, so none fails). */
+async function decodeAll(size: number, items: readonly LabeledItem[], clock: ProgressClock, io: StopIO): Promise<Uint8Array[] | null> {
+  const out: Uint8Array[] = [];
+  for await (const batch of decodeAhead(items, { inputSize: size, batchSize: 8 })) {
+    if (io.shouldStop()) return null;
+    if (batch.failed.length > 0) throw new Error(batch.failed[0].reason);
+    out.push(...batch.decoded.map((d) => d.pixels));
+    clock.report(out.length, items.length);
+  }
+  return out;
+}
+
+async function lowerMaps(
+  state: FineTuneState,
+  split: TopBlockSplit,
+  forward: FrozenForward,
+  images: Uint8Array[],
+  clock: ProgressClock,
+  io: StopIO
+): Promise<LowerMaps | null> {
+  const { config } = state.job;
+  const views = Math.max(1, config.fineTuneEpochs);
+  const total = state.train.length * views + state.val.length;
+  clock.start('fine-tuning', total, { note: `layers below the top block (${split.cutLayer}) on ${forward.info.label}: ${total} views` });
+  return LowerMaps.build({
+    forward,
+    pixels: images,
+    trainCount: state.train.length,
+    views,
+    seed: config.seed,
+    batchSize: throughputBatchSize(split.lower, 1),
+    onProgress: (done, all) => clock.report(done, all),
+    shouldStop: io.shouldStop
+  });
+}
+
+async function trainTopBlock(
+  state: FineTuneState,
+  split: TopBlockSplit,
+  maps: LowerMaps,
+  clock: ProgressClock,
+  io: StopIO
+): Promise<TrainResult> {
+  const { config } = state.job;
   const trainLabels = state.train.map((i) => i.classIndex);
   const batchSize = fineTuneBatchSize(config.batchSize, config.inputSize);
   const batches = Math.ceil(trainLabels.length / batchSize);
   const total = batches * config.fineTuneEpochs;
+  const unfrozen = unfreezeTopBlock(state.backbone);
+  state.fineTuned = true;
   try {
-    const unfrozen = unfreezeTopBlock(state.backbone);
-    state.classifier = buildClassifier(state.backbone, state.head, config.head);
-    state.fineTuned = true;
     return await fineTuneTopBlock({
-      backbone: state.backbone,
+      split,
+      maps,
       head: state.head,
-      classifier: state.classifier,
-      train: { x: xTrain, y: trainLabels },
-      val: state.val.length > 0 ? { x: xVal, y: state.val.map((i) => i.classIndex) } : null,
+      trainLabels,
+      valLabels: state.val.map((i) => i.classIndex),
       numClasses: config.classes.length,
       epochs: config.fineTuneEpochs,
       batchSize,
@@ -46,7 +134,8 @@ export async function fineTuneStage(state: TrainedState, clock: ProgressClock, i
       pool: config.head === 'gap',
       shouldStop: io.shouldStop,
       onEstimate: (ms, rate) => {
-        const note = `fine-tuning ${unfrozen.length} layers: about ${Math.round(ms / 1000)} s at ${rate.toFixed(1)} images/s`;
+        const kept = maps.kept ? 'kept' : 'computed per batch';
+        const note = `fine-tuning ${unfrozen.length} layers on ${split.cutLayer} maps (${kept}): about ${Math.round(ms / 1000)} s at ${rate.toFixed(1)} images/s`;
         clock.start('fine-tuning', total, { epoch: 1, epochs: config.fineTuneEpochs, note });
       },
       onBatch: (b) => {
@@ -67,15 +156,5 @@ export async function fineTuneStage(state: TrainedState, clock: ProgressClock, i
     });
   } finally {
     freezeBase(state.backbone);
-    tf.dispose([xTrain, xVal]);
   }
-}
-
-/**
- * Stage 2 keeps every activation of a batch for the gradient, so its memory grows with
- * batch × side²; the batch shrinks above 224 px to hold that at what 32 photos at 224 px need
- * (at 320 px, 32 photos overflowed the WebAssembly heap).
- */
-export function fineTuneBatchSize(batchSize: number, inputSize: number): number {
-  return Math.max(4, Math.min(batchSize, Math.floor(batchSize * (224 / inputSize) ** 2)));
 }

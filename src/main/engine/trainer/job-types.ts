@@ -63,11 +63,23 @@ export type HeadKind = z.infer<typeof headKindSchema>;
 export const backendChoiceSchema = z.enum(['auto', 'wasm', 'cpu']);
 
 /** What the backend probe answers (engine:status); see BackendInfo. */
+const unavailableSchema = z.array(z.object({ name: z.string(), reason: z.string() }));
+
 export const backendInfoSchema = z.object({
   backend: z.string(),
   device: z.enum(['gpu', 'cpu']),
   label: z.string(),
-  unavailable: z.array(z.object({ name: z.string(), reason: z.string() }))
+  unavailable: unavailableSchema,
+  inference: z
+    .object({
+      runtime: z.enum(['onnxruntime', 'tfjs']),
+      provider: z.string(),
+      device: z.enum(['gpu', 'cpu']),
+      threads: z.number().int().nullable(),
+      label: z.string(),
+      unavailable: unavailableSchema
+    })
+    .optional()
 });
 
 export const trainingJobConfigSchema = z.object({
@@ -90,7 +102,9 @@ export const trainingJobConfigSchema = z.object({
   seed: z.number().int(),
   /** Folder the saved model is written to. */
   modelDir: z.string(),
-  backend: backendChoiceSchema
+  backend: backendChoiceSchema,
+  /** Folder for exported ONNX graphs, kept between runs (the app's cache dir); none: not kept. */
+  exportCacheDir: z.string().optional()
 });
 export type TrainingJobConfig = z.infer<typeof trainingJobConfigSchema>;
 
@@ -169,7 +183,9 @@ export const trainingJobResultSchema = z.object({
   modelDir: z.string(),
   features: z.object({ computed: count, cached: count, failed: z.array(z.object({ photoId, reason: z.string() })) }),
   /** Bytes, resident set size high-water mark of the training process. */
-  peakRss: anyNumber
+  peakRss: anyNumber,
+  /** Runtime of the frozen forward passes, e.g. "ONNX Runtime · CPU (2 threads)"; null when none ran. */
+  inference: z.string().nullable()
 });
 export type TrainingJobResult = z.infer<typeof trainingJobResultSchema>;
 

@@ -125,7 +125,8 @@ async function trainOnBackbone(
       predictions: late.predictions,
       modelDir: job.config.modelDir,
       features: { computed: feats.computed, cached: feats.cached, failed: feats.failed },
-      peakRss: process.resourceUsage().maxRSS * 1024
+      peakRss: process.resourceUsage().maxRSS * 1024,
+      inference: feats.inference
     };
   } finally {
     tf.dispose([trainData.x, xVal]);
