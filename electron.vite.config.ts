@@ -10,7 +10,9 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(import.meta.dirname, 'src/main/electron/index.ts'),
-          'training-worker': resolve(import.meta.dirname, 'src/main/worker/entry.ts')
+          'training-worker': resolve(import.meta.dirname, 'src/main/worker/entry.ts'),
+          // Import worker threads (src/main/imaging/photo-workers.ts loads ./photo-worker.js).
+          'photo-worker': resolve(import.meta.dirname, 'src/main/imaging/photo-worker.ts')
         }
       }
     }

@@ -1,17 +1,21 @@
 /**
- * `npm run bench:train`: time from Train to a saved model on ../shared/datasets/hymenoptera with
- * the Teachable Machine MobileNetV2 0.35 base, cold feature cache and warm (after labeling 10
- * more photos), split into feature extraction and head training; images/s; peak memory.
- * Prints figures; asserts nothing.
+ * `npm run bench:train`: time from Train to a saved model on ../shared/datasets/hymenoptera,
+ * cold (empty feature cache and no exported ONNX graph) and warm (after labeling 10 more
+ * photos), with the Teachable Machine MobileNetV2 0.35 base (the app's default 320 px) and with
+ * a random-weight VGG16 .h5 (224 px; same cost as the real one, accuracy meaningless), split into
+ * feature extraction and head training; images/s; peak memory. Prints figures; asserts nothing.
+ *   npm run bench:train [-- --only mobilenet_v2|vgg16]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import type { ApiClient } from '../src/shared/contract';
 import type { PhotoDto, RunDetail } from '../src/shared/dto';
 import { createApp, createDirectClient } from '../src/main/services/app';
 import { localAppOptions } from '../src/main/server/app-options';
 import { createRng, shuffled } from '../src/main/engine/trainer/rng';
+import { randomVggWeights, writeVggH5 } from '../test/unit/engine/fixtures';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const SHARED = path.resolve(REPO_ROOT, '../shared');
@@ -19,11 +23,16 @@ const DATASET = path.join(SHARED, 'datasets/hymenoptera');
 const WEIGHTS = path.join(SHARED, 'models/mobilenet-v2-0.35-224-tm-base');
 const HELD_OUT = 10;
 
-async function trainAndWait(api: ApiClient): Promise<{ wallSeconds: number; run: RunDetail }> {
+interface BenchBackbone {
+  backboneId: string;
+  weightsPath: string;
+}
+
+async function trainAndWait(api: ApiClient, b: BenchBackbone): Promise<{ wallSeconds: number; run: RunDetail }> {
   const started = performance.now();
   let runId = -1;
   const finished = new Promise<void>((resolve) => api.on('training:finished', (f) => f.runId === runId && resolve()));
-  runId = (await api.invoke('training:start', { backboneId: 'mobilenet_v2', weightsPath: WEIGHTS })).runId;
+  runId = (await api.invoke('training:start', { backboneId: b.backboneId, weightsPath: b.weightsPath })).runId;
   await finished;
   const wallSeconds = (performance.now() - started) / 1000;
   const run = await api.invoke('training:run', { runId });
@@ -45,7 +54,9 @@ function report(label: string, r: { wallSeconds: number; run: RunDetail }): void
   console.log(
     `  head training: ${t?.train.toFixed(2)} s over ${r.run.history.length} epochs; evaluate ${t?.evaluate.toFixed(2)} s, predict ${t?.predict.toFixed(2)} s, save ${t?.save.toFixed(2)} s`
   );
-  console.log(`  val accuracy: ${((r.run.valAccuracy ?? 0) * 100).toFixed(1)}%  backend: ${r.run.backend}`);
+  console.log(
+    `  val accuracy: ${((r.run.valAccuracy ?? 0) * 100).toFixed(1)}%  training: ${r.run.backend}, features: ${r.run.inference ?? 'none computed'}`
+  );
   console.log(`  peak memory (training process RSS): ${((r.run.peakRssBytes ?? 0) / 2 ** 20).toFixed(0)} MiB`);
 }
 
@@ -57,25 +68,59 @@ async function heldOutPhotos(api: ApiClient): Promise<PhotoDto[]> {
   ).slice(0, HELD_OUT);
 }
 
-async function main(): Promise<void> {
+async function benchBackbone(b: BenchBackbone, label: string): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tstudio-bench-train-'));
   const app = createApp(localAppOptions({ project: path.join(dir, 'bench.tstudio'), userData: dir, transport: 'direct' }));
   const api = createDirectClient(app);
   try {
     const imported = await api.invoke('folders:add', { path: DATASET, classesFromFolders: true });
+    console.log(`\n== ${label} ==`);
     console.log(
-      `hymenoptera: ${imported.photos} photos, classes ${JSON.stringify(imported.classes)}, splits ${JSON.stringify(imported.splits)}; ${os.cpus().length} cores`
+      `hymenoptera: ${imported.photos} photos, classes ${JSON.stringify(imported.classes)}, splits ${JSON.stringify(imported.splits)}; ${os.cpus().length} cores; load ${os.loadavg()[0].toFixed(2)}`
     );
     const held = await heldOutPhotos(api);
     await api.invoke('labels:assign', { photoIds: held.map((p) => p.id), classId: null });
-    report(`cold cache (${HELD_OUT} train labels held out)`, await trainAndWait(api));
+    report(`cold cache (${HELD_OUT} train labels held out)`, await trainAndWait(api, b));
     for (const p of held) await api.invoke('labels:assign', { photoIds: [p.id], classId: p.classId });
-    report(`warm cache (after labeling those ${HELD_OUT} photos)`, await trainAndWait(api));
-    console.log(`peak memory (main process RSS): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+    report(`warm cache (after labeling those ${HELD_OUT} photos)`, await trainAndWait(api, b));
   } finally {
     app.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A VGG16 weights file with random weights: the real file's shapes, names and cost. */
+async function randomVggFile(dir: string): Promise<string> {
+  const file = path.join(dir, 'vgg16-random.h5');
+  await writeVggH5(file, randomVggWeights('vgg16', 1), { naming: 'new' });
+  return file;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { only: { type: 'string' } } });
+  console.log(
+    `load average at start: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`
+  );
+  if (values.only !== 'vgg16')
+    await benchBackbone({ backboneId: 'mobilenet_v2', weightsPath: WEIGHTS }, 'MobileNetV2 0.35 (Teachable Machine base), 320 px');
+  if (values.only !== 'mobilenet_v2') {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tstudio-bench-vgg-'));
+    try {
+      await benchBackbone({ backboneId: 'vgg16', weightsPath: await randomVggFile(dir) }, 'VGG16, random weights, 224 px');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  console.log(`\npeak memory (main process RSS): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  console.log(
+    `load average at end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`
+  );
 }
 
 await main();

@@ -9,6 +9,7 @@ import type {
   BackboneStatus,
   BackendInfo,
   ClassDto,
+  DownloadFinished,
   DownloadProgress,
   FolderDto,
   ImportProgress,
@@ -38,11 +39,47 @@ const hotkey = z
   .regex(/^[a-zA-Z1-9]$/, 'hotkey must be one letter or digit 1-9')
   .nullable();
 const empty = z.object({}).strict().optional();
+
 /** Paths cross the boundary absolute: the main side's working folder means nothing to the user. */
 const absolutePath = nonEmpty.refine(
   (p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'),
   'must be an absolute path (e.g. /home/me/photos or C:\\Photos)'
 );
+
+/** Seed of a run's validation split, shuffling and initialisation unless the person gives one. */
+export const DEFAULT_SEED = 42;
+
+/** Seconds a run may spend on optional work (a larger input size, fine-tuning) unless the person gives another budget. */
+export const DEFAULT_TIME_BUDGET_SECONDS = 600;
+
+/**
+ * What a run may be told; every field may be left out. `training:start` starts a run with
+ * these, `training:plan` says what such a run would use. Both schemas end in `.prefault({})`: an
+ * omitted request is parsed as `{}`, so the defaults apply to it too (an outer `.optional()`
+ * would pass `undefined` through with no defaults at all).
+ */
+const trainingRequest = z
+  .object({
+    backboneId: nonEmpty.optional(),
+    weightsPath: absolutePath.optional(),
+    epochs: z.number().int().min(1).max(500).optional(),
+    /** 'auto': the run fine-tunes the top block when a cross-validation says it pays and it fits the time budget. */
+    fineTune: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+    /** Seconds the run may spend on optional work (a larger input size, fine-tuning). */
+    timeBudgetSeconds: z.number().int().min(10).max(86_400).default(DEFAULT_TIME_BUDGET_SECONDS),
+    /** 'logistic-cv': full-batch logistic regression, its L2 strength chosen by CV on the training photos; 'adam': dropout + dense, early stopping. */
+    headTraining: z.enum(['logistic-cv', 'adam']).default('logistic-cv'),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(DEFAULT_SEED),
+    inputSize: z.number().int().min(32).max(1024).optional(),
+    head: z.enum(['gap', 'vgg-fc']).default('gap')
+  })
+  .strict()
+  .prefault({});
 
 /** Which photos a grid query covers. */
 export const photoFilterSchema = z.discriminatedUnion('kind', [
@@ -81,7 +118,7 @@ export const requestSchemas = {
   'project:create': z.object({ path: absolutePath }).strict(),
   'folders:list': empty,
   'folders:add': z.object({ path: absolutePath, classesFromFolders: z.boolean().default(false) }).strict(),
-  'folders:rescan': z.object({ folderId: id.optional() }).strict().optional(),
+  'folders:rescan': z.object({ folderId: id.optional() }).strict().prefault({}),
   'folders:remove': z.object({ folderId: id }).strict(),
   'photos:page': z
     .object({ ...photoQuery, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) })
@@ -101,57 +138,31 @@ export const requestSchemas = {
   'engine:status': empty,
   'models:backbones': empty,
   'models:import-weights': z.object({ backboneId: nonEmpty, path: absolutePath }).strict(),
-  /** Which network a weights file or folder is for, and whether it fits `backboneId` (any backbone when absent). */
+  /** Which network a weights file or folder is for (read in the training process), and whether it fits `backboneId` (any backbone when absent). */
   'models:check-weights': z.object({ path: absolutePath, backboneId: nonEmpty.optional() }).strict(),
-  /** Downloads a backbone's weights (resumes a partial download, checks the MD5); progress as 'models:download-progress'. */
-  'models:download': z.object({ backboneId: nonEmpty }).strict(),
   /**
-   * Starts a run in the training process. Defaults: VGG16 if its weights are present, else the
-   * bundled MobileNetV2; input size, head strength and fine-tuning chosen per project by
-   * cross-validation on the training photos (reported in RunDetail.choices).
+   * Starts downloading a backbone's weights (resumes a partial file, checks the MD5) and answers
+   * at once; 'models:download-progress' and 'models:download-finished' carry the rest.
    */
-  'training:start': z
-    .object({
-      backboneId: nonEmpty.optional(),
-      weightsPath: absolutePath.optional(),
-      epochs: z.number().int().min(1).max(500).optional(),
-      /** 'auto': fine-tune the top block when cross-validation says it pays and its estimate fits the time budget. */
-      fineTune: z.union([z.boolean(), z.literal('auto')]).default('auto'),
-      /** Seconds the run may spend on optional work (more input sizes, fine-tuning); default 600. */
-      timeBudgetSeconds: z.number().int().min(10).max(86_400).optional(),
-      /** 'logistic-cv': full-batch logistic regression, L2 chosen by CV on the training photos; 'adam': dropout + dense, early stopping. */
-      headTraining: z.enum(['logistic-cv', 'adam']).default('logistic-cv'),
-      seed: z
-        .number()
-        .int()
-        .min(0)
-        .max(2 ** 31 - 1)
-        .default(42),
-      inputSize: z.number().int().min(32).max(1024).optional(),
-      head: z.enum(['gap', 'vgg-fc']).default('gap')
-    })
-    .strict()
-    .optional(),
-  'training:cancel': z.object({ runId: id.optional() }).strict().optional(),
-  /** What a run started now would train on: labeled photos per class and split (same seed, same split). */
-  'training:plan': z
-    .object({
-      seed: z
-        .number()
-        .int()
-        .min(0)
-        .max(2 ** 31 - 1)
-        .default(42)
-    })
-    .strict()
-    .optional(),
+  'models:download': z.object({ backboneId: nonEmpty }).strict(),
+  /** Starts a run in the training process with the choices 'training:plan' shows for the same request. */
+  'training:start': trainingRequest,
+  'training:cancel': z.object({ runId: id.optional() }).strict().prefault({}),
+  /**
+   * What a run started now with this request would train on (labeled photos per class and
+   * split) and use (backbone, weights, input size and why, epochs, seed…), or why it could not start.
+   */
+  'training:plan': trainingRequest,
   'training:runs': empty,
   /** What holds the one training-process slot now: a run training, a re-predict, or nothing. */
   'training:busy': empty,
   'training:run': z.object({ runId: id }).strict(),
   'training:set-active': z.object({ runId: id }).strict(),
-  /** Runs the active (or given) run's model over every unlabeled photo again. */
-  'training:predict': z.object({ runId: id.optional() }).strict().optional(),
+  /**
+   * Runs the active (or given) run's model over every unlabeled photo again. Answers at once
+   * with the run whose model predicts; 'predictions:progress' and 'predictions:finished' carry the rest.
+   */
+  'training:predict': z.object({ runId: id.optional() }).strict().prefault({}),
   'training:export': z.object({ runId: id, outDir: absolutePath }).strict(),
   /** Suggestions for unlabeled photos from the active (or given) run; least certain first by default. */
   'predictions:list': z
@@ -163,7 +174,7 @@ export const requestSchemas = {
       limit: z.number().int().min(1).max(1000).default(200)
     })
     .strict()
-    .optional(),
+    .prefault({}),
   /** Accepted suggestions become labels with source 'model'; photos labeled meanwhile keep theirs. */
   'predictions:accept': z
     .object({
@@ -210,7 +221,7 @@ export interface ResponseMap {
   'models:backbones': BackboneStatus[];
   'models:import-weights': BackboneStatus;
   'models:check-weights': WeightsCheck;
-  'models:download': BackboneStatus;
+  'models:download': { backboneId: string };
   'training:start': { runId: number };
   'training:cancel': { cancelled: boolean };
   'training:plan': TrainingPlanPreview;
@@ -218,7 +229,7 @@ export interface ResponseMap {
   'training:busy': TrainingBusy;
   'training:run': RunDetail;
   'training:set-active': RunSummary;
-  'training:predict': { runId: number; predictions: number };
+  'training:predict': { runId: number };
   /** Absolute paths written; `predictions` rows in the CSV. */
   'training:export': { modelDir: string; csvPath: string; predictions: number };
   'predictions:list': PredictionPage;
@@ -249,7 +260,10 @@ export interface EventMap {
   'predictions:progress': PredictionProgress;
   /** A re-predict ended (completed, cancelled or failed); the slot is free when it arrives. */
   'predictions:finished': PredictionFinished;
+  /** A weights download ('models:download') moved on; at most a few a second. */
   'models:download-progress': DownloadProgress;
+  /** A weights download ended (completed or failed). */
+  'models:download-finished': DownloadFinished;
 }
 export type EventName = keyof EventMap;
 
@@ -262,7 +276,8 @@ export const EVENTS: EventName[] = [
   'training:finished',
   'predictions:progress',
   'predictions:finished',
-  'models:download-progress'
+  'models:download-progress',
+  'models:download-finished'
 ];
 
 export function isEventName(value: unknown): value is EventName {

@@ -1,4 +1,5 @@
 /** Data shapes that cross the API boundary. Plain JSON: no Dates, no Buffers, no classes. */
+import type { ErrorCode } from './errors';
 
 /** Where a photo stands after import. */
 export type PhotoStatus = 'ok' | 'skipped';
@@ -137,6 +138,22 @@ export interface BackendInfo {
   label: string;
   /** Why each better backend was not used, in order of preference. */
   unavailable: { name: string; reason: string }[];
+  /** What runs frozen forward passes (features, predictions, embed); tfjs above trains. */
+  inference?: InferenceInfo;
+}
+
+/** The runtime of frozen forward passes: ONNX Runtime with its execution provider, or tfjs as the fallback. */
+export interface InferenceInfo {
+  runtime: 'onnxruntime' | 'tfjs';
+  /** ONNX Runtime execution provider ('cpu', 'cuda', 'dml', 'coreml', 'webgpu'), or the tfjs backend name. */
+  provider: string;
+  device: 'gpu' | 'cpu';
+  /** Intra-op threads of the CPU provider; null otherwise. */
+  threads: number | null;
+  /** E.g. "ONNX Runtime · CPU (2 threads)". */
+  label: string;
+  /** Why each runtime or provider tried before this one was not used, in order. */
+  unavailable: { name: string; reason: string }[];
 }
 
 export interface BackboneStatus {
@@ -153,8 +170,9 @@ export interface BackboneStatus {
   featureDim: number;
   /** Input side, px, a run uses when it has nothing to compare (224); larger photos may get more by cross-validation. */
   defaultInputSize: number;
-  /** True when the weights ship with the app. */
+  /** True when the weights ship with the app: nothing to download or import. */
   bundled: boolean;
+  /** Which file the weights are and where they come from, while they are missing; null when ready. */
   note: string | null;
 }
 
@@ -176,6 +194,15 @@ export interface DownloadProgress {
   /** Bytes on disk so far (a resumed part included) and in all; total null when unknown. */
   received: number;
   total: number | null;
+}
+
+/** Event 'models:download-finished': the download ended; `backbone` is its status afterwards. */
+export interface DownloadFinished {
+  backboneId: string;
+  status: 'completed' | 'failed';
+  backbone: BackboneStatus | null;
+  /** What went wrong and what to do; null when completed. */
+  error: string | null;
 }
 
 export interface AppInfo {
@@ -289,7 +316,10 @@ export interface RunTimings {
   choose?: number;
   features: number;
   train: number;
+  /** Fine-tuning, with the cross-validation that decided it (see fineTuneCheck). */
   fineTune: number;
+  /** Of `fineTune`: the cross-validation of whether fine-tuning pays (absent before issue 11). */
+  fineTuneCheck?: number;
   evaluate: number;
   predict: number;
   save: number;
@@ -339,42 +369,62 @@ export interface RunDetail extends RunSummary {
   featuresCached: number | null;
   /** High-water mark of the training process's resident memory, bytes; null until completed. */
   peakRssBytes: number | null;
-  /** What the run chose and why; null until completed, and for runs recorded before issue 11. */
+  /** What computed the features, e.g. "ONNX Runtime · CPU (2 threads)"; null when all came from the cache. */
+  inference: string | null;
+  /** What the run decided and why; null until completed, and for runs recorded before issue 11. */
   choices: RunChoices | null;
 }
 
-/** The settings a run was started with (defaults filled in); what it decided is in RunDetail.choices. */
+/**
+ * The settings a run was started with, as 'training:plan' resolved them (defaults filled in).
+ * Where the run decides for itself (input size among candidates, fine-tuning 'auto'), what it
+ * decided is in RunDetail.choices.
+ */
 export interface TrainingConfigDto {
   backboneId: string;
   weightsPath: string;
-  /** Px: the size asked for, or the first candidate when the run chooses (see choices.inputSize). */
+  /** Px: the size asked for, or the smallest candidate when the run compares several (inputSizeCandidates). */
   inputSize: number;
+  /** Px, ascending: the sizes the run compares by cross-validation; one entry: fixed (absent before issue 11). */
+  inputSizeCandidates?: number[];
   head: 'gap' | 'vgg-fc';
   epochs: number;
+  /** 'auto': decided in the run by cross-validation within the time budget. */
   fineTune: boolean | 'auto';
   seed: number;
-  /** Absent in runs recorded before issue 11. */
+  /** How the 'gap' head learns (absent before issue 11). */
   headTraining?: 'logistic-cv' | 'adam';
-  /** Seconds allowed for optional work (more input sizes, fine-tuning). */
+  /** Seconds the run may spend on optional work: a larger input size, fine-tuning (absent before issue 11). */
   timeBudgetSeconds?: number;
 }
 
 // ── Per-run choices (issue 11) ───────────────────────────────────────────────────────────────
 
-/** A setting a run decided for itself, and why in plain words (e.g. "320 px: CV 0.94 vs 0.93 at 224"). */
+/** A setting a run decided, and why in plain words (e.g. "320 px: CV 0.940 vs 0.930 at 224"). */
 export interface RunChoice<T> {
   value: T;
   reason: string;
 }
 
-/** What a run chose by cross-validation on its training photos (never the validation photos). */
+/** One point of the head's cross-validation over its L2 strength. */
+export interface HeadCvPoint {
+  /** Inverse L2 strength. */
+  c: number;
+  /** Mean held-out accuracy (0–1) and log-loss over the folds. */
+  accuracy: number;
+  logLoss: number;
+}
+
+/** What a run decided by cross-validation on its training photos (never the validation photos). */
 export interface RunChoices {
   /** Input side, px. */
   inputSize: RunChoice<number>;
   fineTune: RunChoice<boolean>;
-  /** e.g. 'logistic regression, C = 0.01' */
+  /** 'logistic-cv', 'adam' or 'vgg-fc', with e.g. "logistic regression, C = 0.01: best 5-fold CV accuracy 0.931". */
   head: RunChoice<string>;
-  /** 5-fold cross-validated accuracy of the chosen setup on the training photos, 0–1; null with too few photos. */
+  /** The head's CV curve over C at the chosen size, C ascending; empty when it was not cross-validated. */
+  headCv: HeadCvPoint[];
+  /** Cross-validated accuracy of the chosen setup on the training photos, 0–1; null with too few photos. */
   cvAccuracy: number | null;
   /** How far the validation accuracy can be trusted. */
   validation: { photos: number; weak: boolean; note: string | null };
@@ -394,7 +444,7 @@ export interface PredictionPage {
   items: PredictionDto[];
 }
 
-/** Labeled photos a run started now would use, per class (answer of 'training:plan'). */
+/** What a run started now would train on and use (answer of 'training:plan'). */
 export interface TrainingPlanPreview {
   /** Classes with labels, in panel order, plus labeled-nothing classes with zeros. */
   classes: { id: number; name: string; train: number; val: number }[];
@@ -402,4 +452,27 @@ export interface TrainingPlanPreview {
   splitSource: 'folders' | 'random';
   /** Photos the model will predict after training. */
   unlabeled: number;
+  /** The choices such a run would use, defaults resolved; null when they cannot be made (see `blocked`). */
+  choices: TrainingChoices | null;
+  /** Why such a run could not start now (too few labeled classes, no weights, …); null when it could. */
+  blocked: { code: ErrorCode; message: string } | null;
+}
+
+/**
+ * What a run started with a request would do, as the main side resolves it; the UI shows these,
+ * never its own guess. A choice the run makes itself by cross-validation (several input size
+ * candidates, fine-tuning 'auto') is given as such, with the budget it must fit.
+ */
+export interface TrainingChoices extends TrainingConfigDto {
+  /** e.g. "VGG16 (ImageNet)". */
+  backboneName: string;
+  inputSizeCandidates: number[];
+  /** Why this input size, or how the run chooses among the candidates (e.g. "compared by cross-validation: 224, 320 px; photos' median short side 375 px"). */
+  inputSizeReason: string;
+  headTraining: 'logistic-cv' | 'adam';
+  /** How the head learns, for people. */
+  headReason: string;
+  /** Why fine-tuning is on or off, or how 'auto' decides. */
+  fineTuneReason: string;
+  timeBudgetSeconds: number;
 }

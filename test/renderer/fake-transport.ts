@@ -3,7 +3,15 @@
  * real api module, stores and components run unchanged on top of it.
  */
 import type { Channel, EventName } from '../../src/shared/contract';
-import type { ClassDto, PhotoDto, PredictionFinished, PredictionProgress, RunDetail, RunSummary } from '../../src/shared/dto';
+import type {
+  ClassDto,
+  PhotoDto,
+  PredictionFinished,
+  PredictionProgress,
+  RunDetail,
+  RunSummary,
+  TrainingChoices
+} from '../../src/shared/dto';
 import type { Transport } from '../../src/renderer/api';
 
 export interface FakeCall {
@@ -25,14 +33,14 @@ export interface FakeBackend {
   runs: RunSummary[];
   /** The re-predict holding the one training-process slot ('training:busy' tells), started here ('training:predict') or elsewhere. */
   predicting: FakePredict | null;
-  /** A re-predict another window started: it holds the slot and sends its events, but no invoke here awaits it. */
+  /** A re-predict another window started: it holds the slot and sends its events; this window never asked for it. */
   startForeignPredict(runId: number): FakePredict;
 }
 
 /**
- * A re-predict in flight. Like the main side, 'training:cancel' (no run id, or this one) only
- * asks it to stop; the answer comes when the test ends it. Ending it frees the slot, emits
- * 'predictions:finished', then answers the invoke (if this window made it).
+ * A re-predict in flight. Like the main side, 'training:predict' answered at once, and
+ * 'training:cancel' (no run id, or this one) only asks it to stop; it ends when the test ends
+ * it, which frees the slot and emits 'predictions:finished'.
  */
 export interface FakePredict {
   runId: number;
@@ -41,9 +49,9 @@ export interface FakePredict {
   progress(
     report: Pick<PredictionProgress, 'phase' | 'done' | 'total'> & Partial<Pick<PredictionProgress, 'imagesPerSec' | 'etaMs'>>
   ): void;
-  /** Answers CANCELLED after a cancel; otherwise gives every unlabeled photo without one a suggestion and answers how many photos were predicted. */
+  /** Ends cancelled after a cancel; otherwise gives every unlabeled photo without one a suggestion and ends completed with how many photos were predicted. */
   end(): void;
-  /** Answers with this error (the process crashed, the model is gone, …). */
+  /** Ends failed with this error (the process crashed, the model is gone, …). */
   fail(code: string, message: string): void;
 }
 
@@ -76,7 +84,8 @@ function runDetail(run: RunSummary): RunDetail {
     featuresComputed: null,
     featuresCached: null,
     peakRssBytes: null,
-    choices: null
+    choices: null,
+    inference: null
   };
 }
 
@@ -89,35 +98,65 @@ function startPredict(b: FakeBackend, req: Record<string, unknown>): Promise<unk
   const runId = (req.runId as number | undefined) ?? b.runs.find((r) => r.active)?.id;
   if (runId === undefined)
     return Promise.resolve({ ok: false, error: { code: 'NOT_FOUND', message: 'No trained model yet: train one first.' } });
-  return new Promise((resolve) => {
-    b.predicting = predictSlot(b, runId, resolve);
-  });
+  // Like the main side: the invoke answers at once, the events tell the rest.
+  b.predicting = predictSlot(b, runId);
+  return Promise.resolve({ ok: true, data: { runId } });
 }
 
-/** A re-predict holding the slot; `answer` settles the invoke of the window that started it, if any. */
-function predictSlot(b: FakeBackend, runId: number, answer?: (envelope: unknown) => void): FakePredict {
-  const finish = (finished: PredictionFinished, envelope: unknown) => {
+/** A re-predict holding the slot, started here or in another window. */
+function predictSlot(b: FakeBackend, runId: number): FakePredict {
+  const finish = (finished: PredictionFinished) => {
     b.predicting = null;
     b.emit('predictions:finished', finished);
-    answer?.(envelope);
   };
   return {
     runId,
     cancelRequested: false,
     progress: (report) => b.emit('predictions:progress', { runId, imagesPerSec: null, etaMs: null, ...report }),
     end() {
-      if (this.cancelRequested) {
-        const message = 'Predicting was cancelled; the previous suggestions are unchanged.';
-        return finish({ runId, status: 'cancelled', predictions: null, error: null }, { ok: false, error: { code: 'CANCELLED', message } });
-      }
+      if (this.cancelRequested) return finish({ runId, status: 'cancelled', predictions: null, error: null });
       const unlabeled = b.photos.filter((p) => p.classId === null);
       for (const p of unlabeled) p.suggestion ??= { classId: b.classes[0].id, confidence: 0.8 };
-      finish(
-        { runId, status: 'completed', predictions: unlabeled.length, error: null },
-        { ok: true, data: { runId, predictions: unlabeled.length } }
-      );
+      finish({ runId, status: 'completed', predictions: unlabeled.length, error: null });
     },
-    fail: (code, message) => finish({ runId, status: 'failed', predictions: null, error: message }, { ok: false, error: { code, message } })
+    fail: (_code, message) => finish({ runId, status: 'failed', predictions: null, error: message })
+  };
+}
+
+/**
+ * What the main side would resolve for a plan request: the MobileNetV2 base unless VGG16 is
+ * asked for; the fake's photos are 64 px, so MobileNetV2 stays at 224 (as choice-rules.ts says).
+ */
+function planChoices(req: Record<string, unknown>): TrainingChoices {
+  const vgg = req.backboneId === 'vgg16';
+  const asked = typeof req.inputSize === 'number' ? req.inputSize : null;
+  const inputSize = asked ?? 224;
+  // Auto with a handful of photos per class: the plan already says it stays off.
+  const fineTune = req.fineTune === true;
+  return {
+    backboneId: vgg ? 'vgg16' : 'mobilenet_v2_035',
+    backboneName: vgg ? 'VGG16 (ImageNet)' : 'MobileNetV2 0.35 (ImageNet, fast)',
+    weightsPath: typeof req.weightsPath === 'string' ? req.weightsPath : `/models/${vgg ? 'vgg16' : 'mobilenet_v2_035'}/weights.h5`,
+    inputSize,
+    inputSizeCandidates: [inputSize],
+    inputSizeReason:
+      asked !== null
+        ? `${asked} px: chosen in the settings`
+        : vgg
+          ? '224 px: the size these weights were trained at'
+          : '224 px: the photos’ median short side is 64 px, so a larger input would only upscale them',
+    head: req.head === 'vgg-fc' ? 'vgg-fc' : 'gap',
+    headTraining: req.headTraining === 'adam' ? 'adam' : 'logistic-cv',
+    headReason: 'logistic regression, its L2 strength chosen by 5-fold cross-validation on the training photos',
+    epochs: typeof req.epochs === 'number' ? req.epochs : 50,
+    fineTune,
+    fineTuneReason: fineTune
+      ? 'on: asked for (Always)'
+      : req.fineTune === false
+        ? 'off: asked for (Never)'
+        : 'off: too few training photos per class to tell whether it pays (fewest 1, Auto needs 20)',
+    timeBudgetSeconds: typeof req.timeBudgetSeconds === 'number' ? req.timeBudgetSeconds : 600,
+    seed: typeof req.seed === 'number' ? req.seed : 42
   };
 }
 
@@ -306,12 +345,17 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
       p.cancelRequested = true;
       return { cancelled: true };
     }
-    case 'training:plan':
+    case 'training:plan': {
+      const labeled = new Set(b.photos.flatMap((p) => (p.classId === null ? [] : [p.classId])));
+      const message = `Label photos in at least two classes before training (labeled classes: ${labeled.size}).`;
       return {
         classes: b.classes.map((c) => ({ id: c.id, name: c.name, train: 0, val: 0 })),
         splitSource: 'random',
-        unlabeled: b.photos.length
+        unlabeled: b.photos.length,
+        choices: planChoices(req),
+        blocked: labeled.size < 2 ? { code: 'INVALID_REQUEST', message } : null
       };
+    }
     case 'predictions:list': {
       const suggested = b.photos.filter(
         (p) => p.classId === null && p.suggestion && (req.classId === undefined || p.suggestion.classId === req.classId)

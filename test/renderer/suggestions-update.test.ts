@@ -9,6 +9,7 @@
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import { createPinia } from 'pinia';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { TrainingChoices } from '../../src/shared/dto';
 import { setTransport } from '../../src/renderer/api';
 import App from '../../src/renderer/App.vue';
 import {
@@ -153,7 +154,7 @@ describe('Update suggestions', () => {
     expect(control().attributes('data-state')).toBe('idle');
   });
 
-  it('a report that trails the answer (events and answers travel apart over HTTP) does not bring the busy state back', async () => {
+  it('a report that trails the end does not bring the busy state back', async () => {
     await startUpdate();
     await endPredict((q) => q.end());
     expect(control().attributes('data-state')).toBe('idle');
@@ -259,7 +260,24 @@ describe('Train while suggestions update', () => {
         { id: 2, name: 'bees', train: 20, val: 5 }
       ],
       splitSource: 'random',
-      unlabeled: 20
+      unlabeled: 20,
+      choices: {
+        backboneId: 'mobilenet_v2',
+        backboneName: 'MobileNetV2',
+        weightsPath: '/w',
+        inputSize: 224,
+        inputSizeCandidates: [224, 320],
+        inputSizeReason: 'cross-validation among 224, 320 px (photos’ median short side 375 px)',
+        head: 'gap',
+        headTraining: 'logistic-cv',
+        headReason: 'logistic regression, its L2 strength chosen by 5-fold cross-validation on the training photos',
+        epochs: 50,
+        fineTune: 'auto',
+        fineTuneReason: 'Auto: a 3-fold cross-validation in the run decides whether it pays',
+        timeBudgetSeconds: 600,
+        seed: 42
+      } satisfies TrainingChoices,
+      blocked: null
     };
     setTransport({
       ...backend.transport,

@@ -1,72 +1,117 @@
-/** The Advanced fold's input-size field shows the size a run would use when left empty ("auto": chosen by cross-validation). */
-import { mount } from '@vue/test-utils';
+/**
+ * The Train view shows what a run would use as the main side resolves it ('training:plan' with
+ * the current settings), never its own guess: the input-size, epochs and time-budget fields'
+ * placeholders, the automatic backbone's name, and the backbone, input size and fine-tuning in
+ * the summary. With VGG16's weights missing it offers the download, naming the file.
+ */
+import { flushPromises, mount } from '@vue/test-utils';
+import type { BackboneStatus } from '../../src/shared/dto';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { BackboneStatus } from '../../src/shared/dto';
+import { setTransport } from '../../src/renderer/api';
 import TrainAdvanced from '../../src/renderer/components/TrainAdvanced.vue';
+import TrainSetup from '../../src/renderer/components/TrainSetup.vue';
 import { useTrainingStore } from '../../src/renderer/stores/training';
+import { antsAndBees, createFakeBackend, settle, type FakeBackend } from './fake-transport';
 
-function backbone(id: string, ready: boolean, defaultInputSize: number): BackboneStatus {
-  return {
-    id,
-    displayName: id,
-    ready,
-    weightsPath: ready ? `/models/${id}` : null,
-    sizeBytes: null,
-    preprocessing: 'tf',
-    featureDim: 1280,
-    defaultInputSize,
-    bundled: id === 'mobilenet_v2_035',
-    note: null
-  };
+let backend: FakeBackend;
+
+beforeEach(() => {
+  localStorage.clear();
+  backend = createFakeBackend(4, antsAndBees());
+  backend.photos[0].classId = 1;
+  backend.photos[1].classId = 2;
+  setTransport(backend.transport);
+  setActivePinia(createPinia());
+});
+
+function field(wrapper: ReturnType<typeof mount>, testId: string): ReturnType<ReturnType<typeof mount>['get']> {
+  return wrapper.get(`[data-testid="${testId}"]`);
 }
 
-function placeholder(wrapper: ReturnType<typeof mount>): string | undefined {
-  return wrapper.get('[data-testid="train-input-size"]').attributes('placeholder');
-}
-
-describe('TrainAdvanced input size', () => {
-  beforeEach(() => {
-    localStorage.clear();
-    setActivePinia(createPinia());
-  });
-
-  it('follows the backbone a run would use: chosen, else VGG16 if ready, else the bundled MobileNetV2', async () => {
+describe('Train settings show the plan', () => {
+  it('the empty input-size and epochs fields show what the main side resolved, with why', async () => {
     const training = useTrainingStore();
-    training.backbones = [backbone('mobilenet_v2_035', true, 224), backbone('vgg16', false, 224)];
+    await training.refreshPlan();
     const wrapper = mount(TrainAdvanced);
-    expect(placeholder(wrapper)).toBe('auto');
-    training.backbones = [backbone('mobilenet_v2_035', true, 224), backbone('vgg16', true, 224)];
-    await wrapper.vm.$nextTick();
-    expect(placeholder(wrapper)).toBe('224');
-    training.options.backboneId = 'mobilenet_v2_035';
-    await wrapper.vm.$nextTick();
-    expect(placeholder(wrapper)).toBe('auto');
+    await flushPromises();
+    expect(field(wrapper, 'train-input-size').attributes('placeholder')).toBe('224');
+    expect(field(wrapper, 'train-input-size').attributes('title')).toMatch(/^Empty: 224 px: the photos’ median short side is 64 px/);
+    expect(field(wrapper, 'train-epochs').attributes('placeholder')).toBe('50');
+    expect(field(wrapper, 'train-budget').attributes('placeholder')).toBe('10');
+    expect(field(wrapper, 'train-fine-tune').attributes('title')).toMatch(/^off: too few training photos per class/);
+    expect(field(wrapper, 'train-backbone-automatic').text()).toBe('Automatic — MobileNetV2 0.35 (ImageNet, fast)');
+    expect(backend.callsOf('training:plan')).toEqual([{ fineTune: 'auto', seed: 42 }]);
   });
 
-  it('offers to download VGG16 while its weights are missing, naming the file for offline import', async () => {
+  it('asks again with every setting once typing pauses, and shows the new answer', async () => {
+    const training = useTrainingStore();
+    const wrapper = mount(TrainSetup);
+    await flushPromises();
+    await training.refreshPlan();
+    await flushPromises();
+    expect(field(wrapper, 'train-backbone-name').text()).toBe('MobileNetV2 0.35 (ImageNet, fast)');
+    expect(field(wrapper, 'train-input-choice').text()).toContain('224 px — 224 px: the photos’ median short side is 64 px');
+    training.options.backboneId = 'vgg16';
+    training.options.seed = 7;
+    training.options.fineTune = true;
+    training.options.budgetMinutes = 30;
+    await settle(400);
+    expect(backend.callsOf('training:plan').at(-1)).toEqual({ fineTune: true, seed: 7, backboneId: 'vgg16', timeBudgetSeconds: 1800 });
+    expect(field(wrapper, 'train-backbone-name').text()).toBe('VGG16 (ImageNet)');
+    expect(field(wrapper, 'train-input-choice').text()).toContain('224 px — 224 px: the size these weights were trained at');
+    expect(field(wrapper, 'train-fine-tune-choice').text()).toBe('Fine-tuning the top block: on: asked for (Always).');
+    expect(wrapper.getComponent(TrainAdvanced).get('[data-testid="train-input-size"]').attributes('placeholder')).toBe('224');
+  });
+
+  it('says why Train cannot start, as the main side words it', async () => {
+    backend.photos[1].classId = 1;
+    const training = useTrainingStore();
+    const wrapper = mount(TrainSetup);
+    await training.refreshPlan();
+    await flushPromises();
+    expect(field(wrapper, 'train-blocker').text()).toBe('Label photos in at least two classes before training (labeled classes: 1).');
+    expect(field(wrapper, 'train-start').attributes('disabled')).toBeDefined();
+  });
+});
+
+describe('Train settings: weights', () => {
+  function backbone(id: string, ready: boolean): BackboneStatus {
+    return {
+      id,
+      displayName: id,
+      ready,
+      weightsPath: ready ? `/models/${id}` : null,
+      sizeBytes: null,
+      preprocessing: 'tf',
+      featureDim: 1280,
+      defaultInputSize: 224,
+      bundled: id === 'mobilenet_v2_035',
+      note: null
+    };
+  }
+
+  it('offers to download VGG16 while its weights are missing, naming the file for offline import; one weights field', () => {
     const training = useTrainingStore();
     training.backbones = [
-      backbone('mobilenet_v2_035', true, 224),
+      backbone('mobilenet_v2_035', true),
       {
-        ...backbone('vgg16', false, 224),
+        ...backbone('vgg16', false),
         sizeBytes: 58889256,
         displayName: 'VGG16 (ImageNet)',
         note: 'The weights file is vgg16_notop.h5 (from https://example)'
       }
     ];
     const wrapper = mount(TrainAdvanced);
-    expect(wrapper.get('[data-testid="weights-download-button"]').text()).toBe('Download VGG16 (≈ 59 MB)');
-    expect(wrapper.get('[data-testid="weights-download"]').text()).toContain('vgg16_notop.h5 (from https://example)');
+    expect(field(wrapper, 'weights-download-button').text()).toBe('Download VGG16 (≈ 59 MB)');
+    expect(field(wrapper, 'weights-download').text()).toContain('vgg16_notop.h5 (from https://example)');
     expect(wrapper.findAll('input[type="text"]')).toHaveLength(1);
   });
 
-  it('says "auto" for a weights path without a chosen backbone (the main side recognises it)', async () => {
+  it('offers no download once VGG16 is ready', () => {
     const training = useTrainingStore();
-    training.backbones = [backbone('vgg16', true, 224)];
+    training.backbones = [backbone('mobilenet_v2_035', true), backbone('vgg16', true)];
     const wrapper = mount(TrainAdvanced);
-    training.options.weightsPath = '/somewhere/mobilenet-export';
-    await wrapper.vm.$nextTick();
-    expect(placeholder(wrapper)).toBe('auto');
+    expect(wrapper.find('[data-testid="weights-download"]').exists()).toBe(false);
   });
 });

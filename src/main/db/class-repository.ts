@@ -57,27 +57,31 @@ export function reorderClasses(db: Database, ids: number[]): void {
     const rest = (db.prepare('SELECT id FROM classes ORDER BY position, id').pluck().all() as number[]).filter((id) => !ids.includes(id));
     const set = db.prepare('UPDATE classes SET position = ? WHERE id = ?');
     [...ids, ...rest].forEach((id, position) => set.run(position, id));
-  })();
+  }).immediate();
 }
 
 /** Deletes a class and its labels. Returns the number of labels removed. */
 export function deleteClass(db: Database, id: number): number {
-  return db.transaction(() => {
-    const removed = db.prepare('DELETE FROM labels WHERE class_id = ?').run(id).changes;
-    db.prepare('DELETE FROM classes WHERE id = ?').run(id);
-    compactPositions(db);
-    return removed;
-  })();
+  return db
+    .transaction(() => {
+      const removed = db.prepare('DELETE FROM labels WHERE class_id = ?').run(id).changes;
+      db.prepare('DELETE FROM classes WHERE id = ?').run(id);
+      compactPositions(db);
+      return removed;
+    })
+    .immediate();
 }
 
 /** Relabels every photo of `sourceId` as `targetId`, then deletes the source class. */
 export function mergeClasses(db: Database, sourceId: number, targetId: number): number {
-  return db.transaction(() => {
-    const moved = db.prepare('UPDATE labels SET class_id = ? WHERE class_id = ?').run(targetId, sourceId).changes;
-    db.prepare('DELETE FROM classes WHERE id = ?').run(sourceId);
-    compactPositions(db);
-    return moved;
-  })();
+  return db
+    .transaction(() => {
+      const moved = db.prepare('UPDATE labels SET class_id = ? WHERE class_id = ?').run(targetId, sourceId).changes;
+      db.prepare('DELETE FROM classes WHERE id = ?').run(sourceId);
+      compactPositions(db);
+      return moved;
+    })
+    .immediate();
 }
 
 export function usedHotkeys(db: Database): Set<string> {

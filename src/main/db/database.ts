@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
 import { migrations as knownMigrations, type Migration } from './migrations/index';
+import { assertWritableProject, assertWritableFiles, damagedProject, readOnlyProject, sqliteCode } from './storage-errors';
 
 export type Database = BetterSqlite3.Database;
 
@@ -13,6 +14,13 @@ export interface OpenDatabaseOptions {
   migrations?: Migration[];
 }
 
+/**
+ * How long a writer waits for another process's write transaction (the app and a CLI import may
+ * share a project). Writers take the lock up front (immediate transactions), so they queue here
+ * instead of failing with SQLITE_BUSY; imports commit in chunks, so no wait comes near this.
+ */
+export const BUSY_TIMEOUT_MS = 10_000;
+
 /** SQLite error codes that mean "this file is not a project we can read". */
 const NOT_A_PROJECT = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
 
@@ -21,6 +29,8 @@ const NOT_A_PROJECT = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT']);
  * up to date. A file that is not SQLite, or was written by a newer app, is PROJECT_INVALID.
  */
 export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Database {
+  // Before SQLite touches it: reading a WAL project already needs write access to its folder.
+  assertWritableFiles(file);
   let db: Database;
   try {
     db = new BetterSqlite3(file, { nativeBinding: opts.nativeBinding, fileMustExist: opts.mustExist ?? false });
@@ -30,16 +40,20 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
   try {
     // Before anything writes: WAL and our tables must never land in another program's database.
     assertProjectOrEmpty(db, file);
+    assertWritableProject(db, file);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // NORMAL is durable across application crashes in WAL mode and much faster than FULL.
     db.pragma('synchronous = NORMAL');
     migrate(db, opts.migrations ?? knownMigrations);
     return db;
   } catch (err) {
+    const code = sqliteCode(err);
+    const explained =
+      code === 'SQLITE_CORRUPT' ? damagedProject(file, db) : code === 'SQLITE_READONLY' ? readOnlyProject(file) : openError(file, err);
     db.close();
-    throw openError(file, err);
+    throw explained;
   }
 }
 
@@ -58,7 +72,7 @@ export function migrate(db: Database, list: Migration[] = knownMigrations): numb
     db.transaction(() => {
       migration.up(db);
       db.pragma(`user_version = ${migration.version}`);
-    })();
+    }).immediate();
   }
   return schemaVersion(db);
 }

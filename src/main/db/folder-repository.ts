@@ -40,7 +40,8 @@ export function findFolderByPath(db: Database, path: string): FolderRecord | nul
 
 export function insertFolder(db: Database, path: string, classesFromFolders: boolean, now = Date.now()): number {
   const info = db
-    .prepare('INSERT INTO folders (path, classes_from_folders, added_at) VALUES (?, ?, ?)')
+    // Another process may add the same folder at the same moment: then both use one row.
+    .prepare('INSERT INTO folders (path, classes_from_folders, added_at) VALUES (?, ?, ?) ON CONFLICT (path) DO NOTHING')
     .run(path, classesFromFolders ? 1 : 0, now);
   return Number(info.lastInsertRowid);
 }
@@ -55,11 +56,13 @@ export function markFolderScanned(db: Database, id: number, at = Date.now()): vo
 
 /** Deletes the folder row; its photos and their labels go by cascade. Returns photos removed. */
 export function deleteFolder(db: Database, id: number): number {
-  return db.transaction(() => {
-    const { n } = db.prepare('SELECT COUNT(*) AS n FROM photos WHERE folder_id = ?').get(id) as { n: number };
-    db.prepare('DELETE FROM folders WHERE id = ?').run(id);
-    return n;
-  })();
+  return db
+    .transaction(() => {
+      const { n } = db.prepare('SELECT COUNT(*) AS n FROM photos WHERE folder_id = ?').get(id) as { n: number };
+      db.prepare('DELETE FROM folders WHERE id = ?').run(id);
+      return n;
+    })
+    .immediate();
 }
 
 function toRecord(row: FolderRow): FolderRecord {

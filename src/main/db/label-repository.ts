@@ -52,5 +52,5 @@ export function writeLabels(db: Database, writes: readonly LabelWrite[], now = D
         forgetRejections.run(w.photoId);
       }
     }
-  })();
+  }).immediate();
 }

@@ -30,7 +30,7 @@ export function putCachedFeatures(
     for (const { hash, data } of entries) {
       stmt.run(hash, extractor, data.length, Buffer.from(data.buffer, data.byteOffset, data.byteLength), now);
     }
-  })();
+  }).immediate();
 }
 
 export function countCachedFeatures(db: Database, extractor?: string): number {

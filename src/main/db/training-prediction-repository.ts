@@ -23,7 +23,7 @@ export function replacePredictions(db: Database, runId: number, rows: readonly P
   db.transaction(() => {
     db.prepare('DELETE FROM training_predictions WHERE run_id = ?').run(runId);
     for (const row of rows) insert.run(runId, row.photoId, row.classId, row.confidence, JSON.stringify(row.probs));
-  })();
+  }).immediate();
 }
 
 export interface PredictionQuery {
@@ -121,12 +121,14 @@ export function rejectPredictions(db: Database, runId: number, photoIds: readonl
      ON CONFLICT (photo_id, class_id) DO UPDATE SET rejected_at = excluded.rejected_at`
   );
   const del = db.prepare('DELETE FROM training_predictions WHERE run_id = ? AND photo_id = ?');
-  return db.transaction(() =>
-    photoIds.reduce((n, id) => {
-      remember.run(now, runId, id);
-      return n + del.run(runId, id).changes;
-    }, 0)
-  )();
+  return db
+    .transaction(() =>
+      photoIds.reduce((n, id) => {
+        remember.run(now, runId, id);
+        return n + del.run(runId, id).changes;
+      }, 0)
+    )
+    .immediate();
 }
 
 /** Classes rejected for a photo, for tests and diagnostics. */

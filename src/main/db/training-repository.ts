@@ -87,13 +87,6 @@ export function finishRunUnsuccessfully(
   return info.changes > 0;
 }
 
-/** Runs left 'running' by an app that died mid-training (all but the one really running). */
-export function failInterruptedRuns(db: Database, reason: string, exceptRunId: number, now = Date.now()): number {
-  return db
-    .prepare("UPDATE training_runs SET status = 'failed', error = ?, finished_at = ? WHERE status = 'running' AND id != ?")
-    .run(reason, now, exceptRunId).changes;
-}
-
 export interface CompletedRun {
   runId: number;
   backend: string;
@@ -111,8 +104,8 @@ export interface CompletedRun {
 export function completeRun(db: Database, run: CompletedRun, now = Date.now()): void {
   db.transaction(() => {
     db.prepare(
-      `UPDATE training_runs SET status = 'completed', backend = ?, timings = ?, metrics = ?, history = ?, examples = ?, finished_at = ?
-       WHERE id = ?`
+      `UPDATE training_runs SET status = 'completed', error = NULL, backend = ?, timings = ?, metrics = ?, history = ?, examples = ?,
+       finished_at = ? WHERE id = ?`
     ).run(
       run.backend,
       JSON.stringify(run.timings),
@@ -124,16 +117,18 @@ export function completeRun(db: Database, run: CompletedRun, now = Date.now()): 
     );
     db.prepare('UPDATE training_models SET active = 0 WHERE active = 1').run();
     db.prepare('INSERT INTO training_models (run_id, path, active, created_at) VALUES (?, ?, 1, ?)').run(run.runId, run.modelPath, now);
-  })();
+  }).immediate();
 }
 
 export function setActiveModel(db: Database, runId: number): boolean {
-  return db.transaction(() => {
-    if (db.prepare('SELECT 1 FROM training_models WHERE run_id = ?').get(runId) === undefined) return false;
-    db.prepare('UPDATE training_models SET active = 0 WHERE active = 1').run();
-    db.prepare('UPDATE training_models SET active = 1 WHERE run_id = ?').run(runId);
-    return true;
-  })();
+  return db
+    .transaction(() => {
+      if (db.prepare('SELECT 1 FROM training_models WHERE run_id = ?').get(runId) === undefined) return false;
+      db.prepare('UPDATE training_models SET active = 0 WHERE active = 1').run();
+      db.prepare('UPDATE training_models SET active = 1 WHERE run_id = ?').run(runId);
+      return true;
+    })
+    .immediate();
 }
 
 export function activeRunId(db: Database): number | null {

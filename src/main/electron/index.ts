@@ -93,8 +93,9 @@ function appOptions(userData: string, projectPath: string): AppOptions {
     userModelsDir: join(userData, 'models'),
     nativeBinding: !app.isPackaged && existsSync(nativeBinding) ? nativeBinding : undefined,
     version: app.getVersion(),
-    // tfjs-node runs ops synchronously: training gets its own utility process.
-    trainingSpawn: utilityProcessStrategy(utilityProcess, join(import.meta.dirname, 'training-worker.js'))
+    // tfjs-node runs ops synchronously: training gets its own utility process. The app's
+    // 'child-process-gone' ends the job of a utility process that crashed without an 'exit'.
+    trainingSpawn: utilityProcessStrategy(utilityProcess, join(import.meta.dirname, 'training-worker.js'), app)
   };
 }
 

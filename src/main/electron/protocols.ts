@@ -1,12 +1,10 @@
 /** Handlers of the two custom schemes (see schemes.ts). Both answer only what they must. */
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { protocol } from 'electron';
 import { PHOTO_PROTOCOL } from '../../shared/contract';
-import { toErrorPayload } from '../../shared/errors';
 import type { App as Studio } from '../services/app';
-import { parsePhotoPath } from '../server/photo-route';
-import { statusForCode } from '../server/respond';
+import { replyToPhoto, toWebResponse } from '../server/photo-serving';
 import { contentSecurityPolicy } from '../server/security-headers';
 import { resolveStaticFile } from '../server/static-files';
 import { APP_HOST, APP_SCHEME } from './schemes';
@@ -25,34 +23,21 @@ export function registerRendererProtocol(rendererRoot: string): void {
   });
 }
 
-/** `studio()` rather than a fixed App: File › Open may swap the project behind it. */
+/**
+ * `studio()` rather than a fixed App: File › Open may swap the project behind it. The reply is
+ * the one serve mode gives (photo-serving.ts): same checks, ETag, 304 and HEAD.
+ */
 export function registerPhotoProtocol(studio: () => Studio): void {
   protocol.handle(PHOTO_PROTOCOL, async (request) => {
     const url = new URL(request.url);
-    const photo = parsePhotoPath([url.host, ...url.pathname.split('/').slice(1)]);
-    if (photo === null) return jsonError(404, 'NOT_FOUND', 'No such photo.');
-    try {
-      const file = await studio().photoFile(photo.id, photo.variant);
-      const stat = await fs.stat(file.path);
-      return new Response(streamOf(file.path), {
-        status: 200,
-        headers: {
-          'Content-Type': file.contentType,
-          'Content-Length': String(stat.size),
-          'Cache-Control': photo.variant === 'thumb' ? 'private, max-age=600' : 'no-cache'
-        }
-      });
-    } catch (err) {
-      const { code, message } = toErrorPayload(err);
-      return jsonError(statusForCode(code), code, message);
-    }
+    const reply = await replyToPhoto((id, variant) => studio().photoFile(id, variant), [url.host, ...url.pathname.split('/').slice(1)], {
+      method: request.method,
+      ifNoneMatch: request.headers.get('if-none-match')
+    });
+    return toWebResponse(reply);
   });
 }
 
 function streamOf(path: string): ReadableStream<Uint8Array> {
   return Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
-}
-
-function jsonError(status: number, code: string, message: string): Response {
-  return new Response(JSON.stringify({ code, message }), { status, headers: { 'Content-Type': 'application/json' } });
 }

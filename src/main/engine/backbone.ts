@@ -67,8 +67,3 @@ function embedWith(parts: BackboneParts, x: tf.Tensor4D, pool: PoolMode): tf.Ten
     return (pool === 'max' ? tf.max(features, [1, 2]) : tf.mean(features, [1, 2])) as tf.Tensor2D;
   });
 }
-
-/** Unpooled features [N,h,w,C] of the feature layer, for `--pool none`. */
-export function featureMaps(backbone: Backbone, x: tf.Tensor4D): tf.Tensor {
-  return tf.tidy(() => backbone.base.predict(backbone.preprocess(x)) as tf.Tensor);
-}

@@ -9,13 +9,9 @@ import { AppError } from '../../shared/errors';
 import { isHdf5File, readKerasH5Layout } from './keras-h5';
 import { MOBILENET_ALPHAS, mobilenetSignature } from './mobilenet-v2';
 import { modelJsonPath } from './tfjs-folder';
+import type { WeightsIdentity } from './weights-identity';
 
-export interface WeightsIdentity {
-  /** Backbone id to load them with: vgg16, vgg19, mobilenet_v2_035, mobilenet_v2_100, or mobilenet_v2 (another width). */
-  backboneId: string;
-  /** For people, e.g. "VGG19" or "MobileNetV2 (width 0.35)". */
-  network: string;
-}
+export type { WeightsIdentity };
 
 type Layout = Map<string, number[][]>;
 
@@ -71,10 +67,4 @@ function identify(layout: Layout): WeightsIdentity | null {
     }
   }
   return null;
-}
-
-/** True when weights identified as `identity` load as backbone `wanted` (mobilenet_v2 takes any width). */
-export function fitsBackbone(identity: WeightsIdentity, wanted: string): boolean {
-  if (wanted === identity.backboneId) return true;
-  return wanted === 'mobilenet_v2' && identity.backboneId.startsWith('mobilenet_v2');
 }

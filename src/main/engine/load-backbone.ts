@@ -1,7 +1,7 @@
 /** loadBackbone: picks the family by id, reads the weights file or folder, restores strictly. */
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import { makeBackbone, type Backbone } from './backbone';
@@ -39,6 +39,12 @@ export async function loadBackbone(opts: LoadBackboneOptions): Promise<Backbone>
     throw new AppError('INVALID_REQUEST', `Input size must be an integer ≥ ${VGG_MIN_INPUT} px, got ${inputSize}`);
   }
   const jsonFile = modelJsonPath(weightsPath);
+  if (jsonFile === null && statSync(weightsPath).isDirectory()) {
+    throw new AppError(
+      'WEIGHTS_INVALID',
+      `The weights folder ${weightsPath} has no model.json. Choose a TF.js layers-model folder (model.json with its weight files) or a Keras .h5 weights file.`
+    );
+  }
   const weightsKey = await hashWeights(jsonFile ? tfjsFiles(jsonFile) : [weightsPath]);
   if (opts.id === 'custom') return loadCustom(opts, jsonFile, weightsKey);
   const weights = jsonFile ? readTfjsWeights(jsonFile) : await readKerasH5(weightsPath);

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
+import { parseJsonText } from '../../shared/parse-json';
 
 export const manifestSchema = z.object({
   id: z.string().regex(/^[a-z0-9_]+$/),
@@ -46,9 +47,9 @@ export function readManifests(modelsDir: string): ModelManifest[] {
 export function parseManifest(file: string): ModelManifest {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = parseJsonText(readFileSync(file, 'utf8'), `Model manifest ${file}`);
   } catch (err) {
-    throw new AppError('INTERNAL', `Model manifest ${file} is not valid JSON: ${(err as Error).message}`);
+    throw new AppError('INTERNAL', (err as Error).message);
   }
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) throw new AppError('INTERNAL', `Model manifest ${file} is invalid: ${parsed.error.message}`);

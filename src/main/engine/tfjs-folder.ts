@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
+import { parseJsonText } from '../../shared/parse-json';
 import type { NamedWeights } from './named-weights';
 
 /** The model.json of a folder, or the file itself if it is one; null if neither. */
@@ -26,9 +27,9 @@ interface ModelJson {
 function readModelJson(file: string): ModelJson {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = parseJsonText(readFileSync(file, 'utf8'), file);
   } catch (err) {
-    throw new AppError('WEIGHTS_INVALID', `${file} is not valid JSON: ${(err as Error).message}`);
+    throw new AppError('WEIGHTS_INVALID', (err as Error).message);
   }
   const rec = json as Partial<ModelJson>;
   if (typeof rec !== 'object' || rec === null || !rec.modelTopology || !Array.isArray(rec.weightsManifest)) {

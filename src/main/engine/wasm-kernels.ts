@@ -1,16 +1,22 @@
 /**
- * Gradient kernels the wasm backend does not ship. Without them conv layers cannot be
- * fine-tuned on machines that lack native TensorFlow.
+ * Gradient kernels for the wasm backend: the ones it does not ship, and faster ones where its
+ * own is slow. Without them conv layers cannot be fine-tuned on machines that lack native
+ * TensorFlow.
  *
- * - Conv2DBackpropFilter: our own, composed only of kernels wasm has (PadV2, StridedSlice,
- *   Reshape, BatchMatMul, Concat). dW[i,j] = Σ_{n,oh,ow} x_pad[n, oh·s+i, ow·s+j, :]ᵀ · dy[n,oh,ow,:],
- *   i.e. for every kernel tap one (shifted input)ᵀ × dy matrix product. Any stride and padding.
- * - Depthwise conv gradients (MobileNetV2): run on the cpu backend's kernel for that one op.
+ * - Conv2DBackpropFilter (missing) and Conv2DBackpropInput (slow for stride 1): forward
+ *   convolutions on XNNPACK, see wasm-conv-grads.ts.
+ * - Depthwise conv gradients (missing; MobileNetV2): from wasm kernels where the shape allows,
+ *   else the cpu backend's kernel for that one op, see wasm-depthwise-grads.ts.
+ * - The batch-norm gradient tiles where broadcasting does the same (see batchnorm-grad.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerBatchNormGradient } from './batchnorm-grad';
+import { conv2dBackpropFilterWasm, conv2dBackpropInputWasm } from './wasm-conv-grads';
+import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './wasm-depthwise-grads';
+
+export { conv2dBackpropFilterWasm };
 
 type TensorInfo = tf.TensorInfo;
-type Attrs = tf.NamedAttrMap;
 
 /** The parts of the wasm / cpu backends' public surface we rely on. */
 interface DataBackend {
@@ -36,83 +42,25 @@ export function registerWasmTrainingKernels(): void {
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
     tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterWasm });
   }
+  const ownInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (ownInput) {
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInputWasm(ownInput.kernelFunc) });
+  }
+  const depthwise = {
+    DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilterWasm,
+    DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm
+  };
   for (const name of CPU_FALLBACK_KERNELS) {
     if (!tf.getKernel(name, 'wasm') && tf.getKernel(name, 'cpu')) {
-      tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: cpuFallback(name) });
+      tf.registerKernel({
+        kernelName: name,
+        backendName: 'wasm',
+        kernelFunc: depthwise[name as keyof typeof depthwise](cpuFallback(name))
+      });
     }
   }
-}
-
-function wasmKernel(name: string): tf.KernelFunc {
-  const config = tf.getKernel(name, 'wasm');
-  if (!config) throw new Error(`wasm backend has no ${name} kernel`);
-  return config.kernelFunc;
-}
-
-function run(name: string, inputs: tf.NamedTensorInfoMap | TensorInfo[], backend: object, attrs: Attrs): TensorInfo {
-  const out = wasmKernel(name)({ inputs: inputs as tf.NamedTensorInfoMap, backend, attrs });
-  return Array.isArray(out) ? out[0] : out;
-}
-
-/** Filter gradient of a 2-D convolution (NHWC, dilation 1), built from wasm kernels. */
-export function conv2dBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: Attrs }): TensorInfo {
-  const { inputs, backend } = args;
-  const attrs = (args.attrs ?? {}) as unknown as tf.Conv2DBackpropFilterAttrs;
-  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter (wasm): only NHWC is supported');
-  const [kh, kw, cin, cout] = attrs.filterShape;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode
-  );
-  const { top, left, bottom, right } = info.padInfo;
-  const [n] = x.shape;
-  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-  if (dy.shape[1] !== oh || dy.shape[2] !== ow)
-    throw new Error(`Conv2DBackpropFilter (wasm): dy shape ${dy.shape} does not match output ${oh}x${ow}`);
-  const temps: TensorInfo[] = [];
-  const keep = (t: TensorInfo): TensorInfo => (temps.push(t), t);
-  try {
-    const padded = keep(
-      run('PadV2', { x }, backend, {
-        paddings: [
-          [0, 0],
-          [top, bottom],
-          [left, right],
-          [0, 0]
-        ],
-        constantValue: 0
-      })
-    );
-    const dyMat = keep(run('Reshape', { x: dy }, backend, { shape: [1, n * oh * ow, cout] }));
-    const taps: TensorInfo[] = [];
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        const shifted = keep(
-          run('StridedSlice', { x: padded }, backend, {
-            begin: [0, i, j, 0],
-            end: [n, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, cin],
-            strides: [1, sh, sw, 1],
-            beginMask: 0,
-            endMask: 0,
-            ellipsisMask: 0,
-            newAxisMask: 0,
-            shrinkAxisMask: 0
-          })
-        );
-        const xMat = keep(run('Reshape', { x: shifted }, backend, { shape: [1, n * oh * ow, cin] }));
-        taps.push(keep(run('BatchMatMul', { a: xMat, b: dyMat }, backend, { transposeA: true, transposeB: false })));
-      }
-    }
-    const stacked = taps.length === 1 ? taps[0] : keep(run('Concat', taps, backend, { axis: 0 }));
-    return run('Reshape', { x: stacked }, backend, { shape: [kh, kw, cin, cout] });
-  } finally {
-    for (const t of temps) (backend as DataBackend).disposeData(t.dataId);
-  }
+  registerBatchNormGradient();
 }
 
 /** Runs one op on the cpu backend: copy inputs out of the wasm heap, copy results back in. */

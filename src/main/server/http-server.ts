@@ -12,7 +12,7 @@ import { toErrorPayload } from '../../shared/errors';
 import { handleEvents, handleInvoke } from './api-routes';
 import { generateToken, isAllowedHost, isAllowedOrigin, isAuthorized, presentedTokens, sessionCookie, type TokenSource } from './auth';
 import type { ServeBackend } from './backend';
-import { handlePhoto, parsePhotoPath } from './photo-route';
+import { handlePhoto } from './photo-route';
 import { sendError, sendJson, writeHead } from './respond';
 import { contentSecurityPolicy } from './security-headers';
 import { pipeStaticFile, resolveStaticFile } from './static-files';
@@ -111,9 +111,7 @@ async function route(ctx: Context, req: IncomingMessage, res: ServerResponse): P
   if (segments[0] === 'photo') {
     if (!requireAuth(ctx, res, tokens, ['header', 'query'])) return;
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
-    const photo = parsePhotoPath(segments.slice(1));
-    if (photo === null) return sendError(res, 'NOT_FOUND', 'No such photo.');
-    return handlePhoto(ctx.backend, photo, req, res);
+    return handlePhoto(ctx.backend, segments.slice(1), req, res);
   }
   // The page's own scripts and styles are fetched without the token; the cookie set with
   // index.html admits them. The cookie is accepted nowhere else.

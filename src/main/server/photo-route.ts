@@ -1,61 +1,26 @@
-/**
- * GET /photo/:variant/:id. The URL carries only an id; the file comes from the backend, which
- * knows which files belong to the project's folders. No part of the URL ever becomes a path.
- */
-import { createReadStream, promises as fs } from 'node:fs';
+/** GET|HEAD /photo/:variant/:id in serve mode: the shared photo reply (photo-serving.ts) written to a Node response. */
+import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { PhotoVariant } from '../../shared/contract';
-import { toErrorPayload } from '../../shared/errors';
 import type { ServeBackend } from './backend';
+import { replyToPhoto } from './photo-serving';
 import { sendError, writeHead } from './respond';
 
-export interface PhotoRequest {
-  variant: PhotoVariant;
-  id: number;
-}
+export { parsePhotoPath, type PhotoRequest } from './photo-serving';
 
-/** Parses the two segments after /photo/, or null when they are not `thumb|full` and an id. */
-export function parsePhotoPath(segments: string[]): PhotoRequest | null {
-  if (segments.length !== 2) return null;
-  const [variant, idText] = segments;
-  if (variant !== 'thumb' && variant !== 'full') return null;
-  if (!/^[1-9][0-9]{0,15}$/.test(idText)) return null;
-  const id = Number(idText);
-  return Number.isSafeInteger(id) ? { variant, id } : null;
-}
-
-export async function handlePhoto(backend: ServeBackend, request: PhotoRequest, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  let file: { path: string; contentType: string };
-  try {
-    file = await backend.photoFile(request.id, request.variant);
-  } catch (err) {
-    const { code, message } = toErrorPayload(err);
-    sendError(res, code, message);
+/** `segments` are the path segments after /photo/. */
+export async function handlePhoto(backend: ServeBackend, segments: string[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const ifNoneMatch = req.headers['if-none-match'] ?? null;
+  const reply = await replyToPhoto((id, variant) => backend.photoFile(id, variant), segments, {
+    method: req.method ?? 'GET',
+    ifNoneMatch
+  });
+  if (reply.error !== null) return sendError(res, reply.error.code, reply.error.message, reply.headers);
+  writeHead(res, reply.status, reply.headers);
+  if (reply.body === null || 'data' in reply.body) {
+    res.end(reply.body?.data);
     return;
   }
-  const stat = await fs.stat(file.path).catch(() => null);
-  if (stat === null || !stat.isFile()) {
-    sendError(res, 'NOT_FOUND', `Photo ${request.id} is not on disk.`);
-    return;
-  }
-  // A rescan may give an id new content; the validator lets the browser notice cheaply.
-  const etag = `"${stat.size.toString(36)}-${Math.floor(stat.mtimeMs).toString(36)}"`;
-  const cache = {
-    // Thumbnails are cheap to keep and expensive to make; originals are revalidated each time.
-    'Cache-Control': request.variant === 'thumb' ? 'private, max-age=600' : 'private, no-cache',
-    ETag: etag
-  };
-  if (req.headers['if-none-match'] === etag) {
-    writeHead(res, 304, cache);
-    res.end();
-    return;
-  }
-  writeHead(res, 200, { ...cache, 'Content-Type': file.contentType, 'Content-Length': stat.size });
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  const stream = createReadStream(file.path);
+  const stream = createReadStream(reply.body.path);
   stream.on('error', () => res.destroy());
   stream.pipe(res);
 }

@@ -14,13 +14,15 @@ import {
 } from '../../shared/contract';
 import type { ProjectInfo } from '../../shared/dto';
 import { AppError, toErrorPayload } from '../../shared/errors';
+import { explainStorageError } from '../db/storage-errors';
 import { EventBus } from './event-bus';
 import { createLibraryHandlers } from './handlers';
 import { createModelHandlers } from './models';
-import { resolvePhotoFile } from './photo-file';
+import { resolvePhotoFile, type PhotoBody } from './photo-file';
 import { openSession, type OpenMode, type ProjectSession } from './project-session';
 import { ThumbnailCache } from './thumbnails';
 import { createTrainingHandlers } from './training';
+import { WeightsChecker } from './weights-check';
 import type { SpawnStrategy } from '../worker/launcher';
 
 export interface AppOptions {
@@ -51,7 +53,7 @@ export interface App {
   /** Validates, runs the handler, and never throws: failures come back as `{ code, message }`. */
   dispatch(channel: unknown, request: unknown): Promise<InvokeEnvelope>;
   /** A file the transports may serve for a photo id; throws AppError NOT_FOUND / FORBIDDEN. */
-  photoFile(photoId: number, variant: PhotoVariant): Promise<{ path: string; contentType: string }>;
+  photoFile(photoId: number, variant: PhotoVariant): Promise<PhotoBody>;
   readonly project: () => ProjectInfo;
   close(): void;
 }
@@ -59,7 +61,7 @@ export interface App {
 /** The composition root: one App per process, shared by every transport. */
 export function createApp(options: AppOptions): App {
   const events = new EventBus();
-  const thumbs = new ThumbnailCache(options.cacheDir);
+  const thumbs = new ThumbnailCache(options.cacheDir, options.nativeBinding);
   const sessionDeps = { events, thumbs, nativeBinding: options.nativeBinding };
   let session: ProjectSession = openSession(options.projectPath, options.openMode ?? 'open-or-create', sessionDeps);
   let closed = false;
@@ -80,36 +82,53 @@ export function createApp(options: AppOptions): App {
     return next.info;
   };
 
+  // One checker for both: a weights file checked when it is chosen is known when Train is pressed.
+  const weights = new WeightsChecker(options.trainingSpawn);
   const handlers: Handlers = {
     'app:info': () => ({ version: options.version ?? '0.0.0', transport: options.transport, project: closed ? null : session.info }),
     'project:current': () => (closed ? null : session.info),
     'project:open': (req) => switchProject(req.path, 'open'),
     'project:create': (req) => switchProject(req.path, 'create'),
     ...createLibraryHandlers(current, events),
-    ...createModelHandlers({ modelsDir: options.modelsDir, userModelsDir: options.userModelsDir }, events),
+    ...createModelHandlers({
+      modelsDir: options.modelsDir,
+      userModelsDir: options.userModelsDir,
+      spawn: options.trainingSpawn,
+      events,
+      weights
+    }),
     ...createTrainingHandlers({
       current,
       events,
       modelDirs: { modelsDir: options.modelsDir, userModelsDir: options.userModelsDir },
-      spawn: options.trainingSpawn
+      spawn: options.trainingSpawn,
+      weights,
+      exportCacheDir: path.join(options.cacheDir, 'onnx')
     })
   };
 
   return {
     handlers,
     events,
-    dispatch: (channel, request) => dispatch(handlers, channel, request),
+    dispatch: (channel, request) => dispatch(handlers, channel, request, () => (closed ? null : session)),
     photoFile: (photoId, variant) => resolvePhotoFile(current().db, thumbs, photoId, variant),
     project: () => current().info,
     close() {
       if (closed) return;
       closed = true;
       session.close();
+      // After the session: its imports stop first; an in-flight one then fails its next write.
+      void session.library.idle().then(() => thumbs.close());
     }
   };
 }
 
-async function dispatch(handlers: Handlers, channel: unknown, request: unknown): Promise<InvokeEnvelope> {
+async function dispatch(
+  handlers: Handlers,
+  channel: unknown,
+  request: unknown,
+  session: () => ProjectSession | null
+): Promise<InvokeEnvelope> {
   if (!isChannel(channel)) {
     return { ok: false, error: { code: 'INVALID_REQUEST', message: `Unknown channel ${JSON.stringify(channel)}.` } };
   }
@@ -122,7 +141,8 @@ async function dispatch(handlers: Handlers, channel: unknown, request: unknown):
     const data = await handler(parsed.data);
     return { ok: true, data } as InvokeEnvelope;
   } catch (err) {
-    return { ok: false, error: toErrorPayload(err) };
+    const open = session();
+    return { ok: false, error: toErrorPayload(open ? explainStorageError(err, open.info.path, open.db) : err) };
   }
 }
 

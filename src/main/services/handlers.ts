@@ -34,7 +34,7 @@ export function createLibraryHandlers(current: () => ProjectSession, events: Eve
   return {
     'folders:list': () => current().library.listFolders(),
     'folders:add': (req) => current().library.addFolder(req.path, req.classesFromFolders),
-    'folders:rescan': (req) => current().library.rescan(req?.folderId),
+    'folders:rescan': (req) => current().library.rescan(req.folderId),
     'folders:remove': (req) => current().library.removeFolder(req.folderId),
     'photos:page': (req) => pagePhotos(current().db, req, req.offset, req.limit),
     'photos:ids': (req) => photoIds(current().db, req),

@@ -4,10 +4,15 @@ import type { ScannedFile } from './folder-scan';
 /** Files whose path is new, or whose size or mtime changed, need hashing; the rest are trusted. */
 export function filesToProbe(scanned: readonly ScannedFile[], stored: readonly StoredFile[]): ScannedFile[] {
   const byPath = new Map(stored.map((s) => [s.relPath, s]));
-  return scanned.filter((f) => {
-    const known = byPath.get(f.relPath);
-    return !known || known.size !== f.size || known.mtime !== f.mtime;
-  });
+  return scanned.filter((f) => needsProbe(f, byPath.get(f.relPath)));
+}
+
+/**
+ * A skipped photo is read again on every scan whatever its size and mtime: it may have been
+ * missing (a drive that is back) or unreadable (permissions since fixed).
+ */
+export function needsProbe(file: ScannedFile, known: StoredFile | undefined): boolean {
+  return !known || known.status !== 'ok' || known.size !== file.size || known.mtime !== file.mtime;
 }
 
 export interface PlanInput {

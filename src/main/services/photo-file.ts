@@ -5,8 +5,9 @@ import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
 import { listFolders } from '../db/folder-repository';
 import { markPhotoSkipped, photoLocation } from '../db/photo-repository';
+import { MissingPhotoError, UndecodablePhotoError } from '../imaging/photo-errors';
 import { isInside } from './folder-scan';
-import { THUMBNAIL_CONTENT_TYPE, UndecodableImageError, type ThumbnailCache } from './thumbnails';
+import { THUMBNAIL_CONTENT_TYPE, type ThumbnailCache } from './thumbnails';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
@@ -19,17 +20,15 @@ const CONTENT_TYPES: Record<string, string> = {
   '.tiff': 'image/tiff'
 };
 
+/** What a transport sends for a photo: an original file by path, or a thumbnail's bytes. */
+export type PhotoBody = { contentType: string; path: string } | { contentType: string; data: Buffer; etag: string };
+
 /**
- * Maps a photo id to the one file the transports may send. The original is served only when its
+ * Maps a photo id to the one file the transports may send (thumbnails come from the cache). The original is served only when its
  * realpath lies inside one of the project's folders, so neither a crafted database row nor a
  * symlink swapped in later can expose another file.
  */
-export async function resolvePhotoFile(
-  db: Database,
-  thumbs: ThumbnailCache,
-  photoId: number,
-  variant: PhotoVariant
-): Promise<{ path: string; contentType: string }> {
+export async function resolvePhotoFile(db: Database, thumbs: ThumbnailCache, photoId: number, variant: PhotoVariant): Promise<PhotoBody> {
   const loc = photoLocation(db, photoId);
   if (!loc) throw new AppError('NOT_FOUND', `Photo ${photoId} is not in this project.`);
   const original = await checkedOriginal(db, loc.folderPath, loc.relPath);
@@ -39,10 +38,13 @@ export async function resolvePhotoFile(
   if (loc.status !== 'ok' || loc.hash === null)
     throw new AppError('NOT_FOUND', `Photo ${photoId} has no thumbnail (it could not be read).`);
   try {
-    return { path: await thumbs.ensure(loc.hash, original), contentType: THUMBNAIL_CONTENT_TYPE };
+    const data = await thumbs.ensure(loc.hash, original);
+    return { data, contentType: THUMBNAIL_CONTENT_TYPE, etag: `"t${loc.hash.slice(0, 24)}"` };
   } catch (err) {
-    if (!(err instanceof UndecodableImageError)) throw err;
-    markPhotoSkipped(db, photoId, `corrupt image: ${err.message}`);
+    // Gone since the check above: say so, and leave the photo as it is (a drive may come back).
+    if (err instanceof MissingPhotoError) throw new AppError('NOT_FOUND', `${original} is no longer on disk; rescan the folder.`);
+    if (!(err instanceof UndecodablePhotoError)) throw err;
+    markPhotoSkipped(db, photoId, err.message);
     throw new AppError('NOT_FOUND', `Photo ${photoId} could not be decoded: ${err.message}`);
   }
 }

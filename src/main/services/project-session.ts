@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ProjectInfo } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import { openDatabase, schemaVersion, type Database } from '../db/database';
-import { partialModelFolderRunId } from '../engine/trainer/model-folder';
+import { partialModelFolderRunId } from '../engine/trainer/model-folder-paths';
 import type { EventBus } from './event-bus';
 import { LabelHistory } from './labels';
 import { Library } from './library';

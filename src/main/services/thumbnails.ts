@@ -1,44 +1,61 @@
-import { existsSync, promises as fsp } from 'node:fs';
+import { mkdirSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
-import { openImage } from './image-source';
+import { ThumbnailStore, type ThumbnailEntry } from '../db/thumbnail-store';
+import type { InspectTask, Inspection } from '../imaging/inspect-photo';
+import { PhotoWorkers } from '../imaging/photo-workers';
+import { renderThumbnail } from '../imaging/thumbnail-render';
 
-/** Longest side of a thumbnail, px. Sharp enough for a 2x grid cell of ~128 px. */
-export const THUMBNAIL_SIZE = 256;
-export const THUMBNAIL_CONTENT_TYPE = 'image/jpeg';
+export { THUMBNAIL_CONTENT_TYPE, THUMBNAIL_SIZE } from '../imaging/thumbnail-render';
 
 /**
- * Thumbnails on disk, keyed by content hash so a photo that moves, or appears in two projects,
- * is rendered once. Photos are never modified; only files under `<cacheDir>/thumbs` are written.
+ * Thumbnails keyed by content hash, so a photo that moves, or appears in two projects, is
+ * rendered once. They live in one SQLite file under the cache folder (see thumbnail-store.ts),
+ * opened on first use. Photos are never modified.
  */
 export class ThumbnailCache {
-  private readonly dir: string;
-  private readonly inFlight = new Map<string, Promise<string>>();
+  readonly file: string;
+  private store: ThumbnailStore | null = null;
+  private readonly inFlight = new Map<string, Promise<Buffer>>();
+  private readonly workers: PhotoWorkers;
 
-  constructor(cacheDir: string) {
-    this.dir = path.join(cacheDir, 'thumbs');
+  constructor(
+    cacheDir: string,
+    private readonly nativeBinding?: string
+  ) {
+    this.file = path.join(cacheDir, 'thumbnails.sqlite');
+    this.workers = new PhotoWorkers(this.file, nativeBinding);
   }
 
-  pathFor(hash: string): string {
-    return path.join(this.dir, hash.slice(0, 2), `${hash}.jpg`);
+  /**
+   * Reads, hashes and checks one photo on an import worker, rendering its thumbnail when the
+   * cache has none (store it with putMany). Never rejects for a bad photo, only for a crash.
+   */
+  inspect(task: InspectTask): Promise<Inspection> {
+    this.open();
+    return this.workers.inspect(task, (hash) => this.has(hash));
   }
 
-  async has(hash: string): Promise<boolean> {
+  has(hash: string): boolean {
+    return this.open().has(hash);
+  }
+
+  /** Stores thumbnails rendered elsewhere (the import workers). */
+  putMany(entries: readonly ThumbnailEntry[]): void {
     try {
-      await fsp.access(this.pathFor(hash));
-      return true;
-    } catch {
-      return false;
+      this.open().putMany(entries);
+    } catch (err) {
+      throw cacheError(this.file, err);
     }
   }
 
-  hasSync(hash: string): boolean {
-    return existsSync(this.pathFor(hash));
-  }
-
-  /** Returns the thumbnail path, rendering it from `source` if missing. Throws if undecodable. */
-  async ensure(hash: string, source: string): Promise<string> {
-    if (await this.has(hash)) return this.pathFor(hash);
+  /**
+   * The thumbnail's JPEG bytes, rendered from `source` when missing. Throws
+   * UndecodablePhotoError / MissingPhotoError for the photo, IO_ERROR for the cache.
+   */
+  async ensure(hash: string, source: string): Promise<Buffer> {
+    const cached = this.open().get(hash);
+    if (cached) return cached;
     let pending = this.inFlight.get(hash);
     if (!pending) {
       pending = this.render(hash, source).finally(() => this.inFlight.delete(hash));
@@ -47,44 +64,36 @@ export class ThumbnailCache {
     return pending;
   }
 
-  private async render(hash: string, source: string): Promise<string> {
-    const data = await decodeThumbnail(source);
-    const target = this.pathFor(hash);
-    // Write then rename, so a reader never sees half a file and a crash leaves no broken thumb.
-    const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  close(): void {
+    this.workers.close();
+    this.store?.close();
+    this.store = null;
+  }
+
+  private async render(hash: string, source: string): Promise<Buffer> {
+    const data = await renderThumbnail(source);
+    this.putMany([{ hash, data }]);
+    return data;
+  }
+
+  private open(): ThumbnailStore {
+    if (this.store) return this.store;
     try {
-      await fsp.mkdir(path.dirname(target), { recursive: true });
-      await fsp.writeFile(temp, data);
-      await fsp.rename(temp, target);
+      mkdirSync(path.dirname(this.file), { recursive: true });
+      this.store = new ThumbnailStore(this.file, { nativeBinding: this.nativeBinding });
+      // Earlier versions kept one file per thumbnail in cache/thumbs: now dead weight.
+      void fsp.rm(path.join(path.dirname(this.file), 'thumbs'), { recursive: true, force: true }).catch(() => undefined);
     } catch (err) {
-      await fsp.rm(temp, { force: true }).catch(() => undefined);
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new AppError('IO_ERROR', `Cannot write the thumbnail cache in ${this.dir} (${reason}); check the disk has space.`);
+      throw cacheError(this.file, err);
     }
-    return target;
+    return this.store;
   }
 }
 
-/**
- * The photo itself could not be decoded (corrupt, truncated). Only this marks a photo skipped:
- * a full disk or an unwritable cache is the app's problem, and must not cost the photo its label.
- */
-export class UndecodableImageError extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = 'UndecodableImageError';
-  }
-}
-
-async function decodeThumbnail(source: string): Promise<Buffer> {
-  try {
-    const image = await openImage(source);
-    return await image
-      .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
-      .flatten({ background: '#ffffff' })
-      .jpeg({ quality: 80, mozjpeg: false })
-      .toBuffer();
-  } catch (err) {
-    throw new UndecodableImageError((err instanceof Error ? err.message : String(err)).replace(/^Vips\w*: /, ''));
-  }
+function cacheError(file: string, err: unknown): AppError {
+  const reason = err instanceof Error ? err.message : String(err);
+  return new AppError(
+    'IO_ERROR',
+    `Cannot write the thumbnail cache ${file} (${reason}); check the disk has space and the folder is writable.`
+  );
 }

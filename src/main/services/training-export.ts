@@ -1,16 +1,12 @@
-/** Export of a run (model folder + predictions CSV) and re-predicting with a saved model. */
+/** Export of a run: its model folder and a CSV of its predictions. */
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { PredictionProgress } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
-import { predictionsForExport, replacePredictions } from '../db/training-prediction-repository';
-import { listTrainingPhotos, type RunRecord } from '../db/training-repository';
-import { launchTrainingWorker, type SpawnStrategy, type WorkerPort } from '../worker/launcher';
-import type { TrainingProgressData } from '../engine/trainer/job-types';
-import type { MainToWorker, PredictionOut } from '../worker/protocol';
+import { predictionsForExport } from '../db/training-prediction-repository';
+import type { RunRecord } from '../db/training-repository';
 
-function requireModel(run: RunRecord): string {
+export function requireModel(run: RunRecord): string {
   if (!run.modelPath) throw new AppError('NOT_FOUND', `Run ${run.id} has no saved model (status ${run.status}).`);
   return run.modelPath;
 }
@@ -63,128 +59,4 @@ function exportError(err: unknown, runId: number, out: string): AppError {
 function csvCell(value: string | number): string {
   const text = String(value);
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** After asking the prediction process to stop, how long it gets before it is killed, ms. */
-const CANCEL_GRACE_MS = 5000;
-
-export interface PredictOptions {
-  spawn?: SpawnStrategy;
-  /** Aborting stops the process; the call then rejects with CANCELLED and nothing is written. */
-  signal?: AbortSignal;
-  /** Each progress report of the process, in order; none once a cancel was asked for. */
-  onProgress?: (progress: Omit<PredictionProgress, 'runId'>) => void;
-}
-
-/**
- * Predicts every unlabeled photo with the run's saved model, in the training process, and
- * replaces the run's predictions only when every photo is through: a cancel or a failure leaves
- * the previous ones as they were.
- */
-export async function predictWithRun(db: Database, run: RunRecord, opts: PredictOptions = {}): Promise<number> {
-  const modelDir = requireModel(run);
-  const items = listTrainingPhotos(db)
-    .filter((p) => p.classId === null)
-    .map((p) => ({ photoId: p.photoId, path: p.path, hash: p.hash }));
-  const { onProgress } = opts;
-  // The process reports loading as 0 of 1; the photos to come are known here already.
-  const onWorkerProgress =
-    onProgress &&
-    ((p: TrainingProgressData) =>
-      onProgress(
-        p.phase === 'predicting'
-          ? { phase: 'predicting', done: p.done, total: p.total, imagesPerSec: p.imagesPerSec, etaMs: p.etaMs }
-          : { phase: 'loading', done: 0, total: items.length, imagesPerSec: null, etaMs: null }
-      ));
-  const predictions = await predictInProcess(
-    { type: 'predict', modelDir, items, backend: 'auto' },
-    { spawn: opts.spawn, signal: opts.signal, onWorkerProgress }
-  );
-  replacePredictions(
-    db,
-    run.id,
-    predictions.map((p) => ({ photoId: p.photoId, classId: run.classes[p.classIndex].id, confidence: p.confidence, probs: p.probs }))
-  );
-  return predictions.length;
-}
-
-function cancelledError(): AppError {
-  return new AppError('CANCELLED', 'Predicting was cancelled; the previous suggestions are unchanged.');
-}
-
-/**
- * One predict job in its own process; settles once, with the predictions or an AppError. After
- * a cancel it settles only when the process has exited (it is killed if it takes too long), so
- * the caller's one-process slot stays taken until the process is really gone.
- */
-function predictInProcess(
-  job: Extract<MainToWorker, { type: 'predict' }>,
-  opts: Pick<PredictOptions, 'spawn' | 'signal'> & { onWorkerProgress?: (progress: TrainingProgressData) => void }
-): Promise<PredictionOut[]> {
-  const { signal } = opts;
-  if (signal?.aborted) return Promise.reject(cancelledError());
-  return new Promise<PredictionOut[]>((resolve, reject) => {
-    let port: WorkerPort;
-    try {
-      port = launchTrainingWorker(opts.spawn);
-    } catch (err) {
-      reject(
-        new AppError(
-          'TRAINING_FAILED',
-          `The prediction process could not be started (${(err as Error).message}). Check the installation, then predict again.`
-        )
-      );
-      return;
-    }
-    let settled = false;
-    let cancelRequested = false;
-    let killTimer: NodeJS.Timeout | undefined;
-    const settle = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      clearTimeout(killTimer);
-      outcome();
-    };
-    function onAbort(): void {
-      cancelRequested = true;
-      port.send({ type: 'cancel' });
-      killTimer = setTimeout(() => port.kill('SIGKILL'), CANCEL_GRACE_MS);
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-    port.onMessage(
-      (msg) => {
-        // Once cancelled, whatever the process still says is dropped, a late result included:
-        // the person asked for the previous suggestions to stay.
-        if (cancelRequested) return;
-        if (msg.type === 'progress') opts.onWorkerProgress?.(msg.progress);
-        else if (msg.type === 'predicted') settle(() => resolve(msg.predictions));
-        else if (msg.type === 'error') settle(() => reject(new AppError(msg.code, msg.message)));
-      },
-      (problem) => {
-        port.kill('SIGKILL');
-        if (cancelRequested) return; // the exit settles it as cancelled
-        settle(() =>
-          reject(
-            new AppError(
-              'TRAINING_FAILED',
-              `The prediction process sent an invalid message: ${problem}. Nothing was changed; predict again.`
-            )
-          )
-        );
-      }
-    );
-    port.onExit((exit) => {
-      if (cancelRequested) return settle(() => reject(cancelledError()));
-      settle(() =>
-        reject(
-          new AppError(
-            'TRAINING_FAILED',
-            `The prediction process ended early (${exit.signal ?? `code ${exit.code}`}). ${exit.stderrTail.slice(-300)}`
-          )
-        )
-      );
-    });
-    port.send(job);
-  });
 }

@@ -1,19 +1,23 @@
 /**
  * Turns the project's labels into a training job: which backbone and weights, which classes
  * (those with labeled photos, in panel order), which photos train and validate, which are only
- * predicted. Pure reads; nothing is written until the run starts.
+ * predicted, and what the run will do about each choice (engine/choice-rules.ts). The one place
+ * where a request's choices are resolved: 'training:plan' shows what 'training:start' would do,
+ * including the choices the run makes itself by cross-validation. Pure reads; nothing is
+ * written until the run starts.
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { RequestIn } from '../../shared/contract';
-import type { TrainingConfigDto, TrainingPlanPreview } from '../../shared/dto';
+import type { Request } from '../../shared/contract';
+import type { TrainingChoices, TrainingConfigDto, TrainingPlanPreview } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
 import { listClassNames, listTrainingPhotos, type TrainingPhoto } from '../db/training-repository';
-import { inputSizeCandidates, medianShortSide } from '../engine/input-size';
+import { planChoices, type TrainFact } from '../engine/choice-rules';
 import { findManifest, locateWeights, readManifests, type ModelManifest } from '../engine/manifests';
 import type { LabeledItem, TrainingJobConfig, UnlabeledItem } from '../engine/trainer/job-types';
 import { assignSplits, normalizeSplit } from '../engine/trainer/split';
+import { weightsFit, type WeightsIdentity } from './weights-check';
 
 export interface ModelDirs {
   modelsDir: string;
@@ -32,24 +36,52 @@ export interface TrainingPlan {
 /** Stage-1 hyperparameters; fixed (not tuned on any validation set). */
 const DEFAULTS = { epochs: 50, batchSize: 32, learningRate: 1e-3, patience: 5, fineTuneEpochs: 3, fineTuneLrDivisor: 30 };
 
-/** Seconds a run may spend on optional work (more input sizes, fine-tuning) unless told otherwise. */
-export const DEFAULT_TIME_BUDGET_SECONDS = 600;
+/** A request to train (or to plan), defaults filled in by the contract's schema. */
+export type TrainingRequest = Request<'training:start'>;
+
+/**
+ * What the weights the request names are for (see weights-check.ts): needed to tell which
+ * backbone a file belongs to, and to refuse one for another network. Null when the request
+ * names no weights file, or a custom backbone.
+ */
+export type KnownWeights = WeightsIdentity | null;
 
 /** config.modelDir is left empty: it names the run, which does not exist yet. */
-export function planTraining(db: Database, request: RequestIn<'training:start'>, dirs: ModelDirs): TrainingPlan {
-  const req = { fineTune: 'auto' as const, seed: 42, head: 'gap' as const, headTraining: 'logistic-cv' as const, ...request };
-  const backbone = resolveBackbone(req.backboneId, req.weightsPath, dirs);
+export function planTraining(db: Database, req: TrainingRequest, dirs: ModelDirs, weights: KnownWeights): TrainingPlan {
+  const split = splitProject(db, req.seed);
+  const tooFew = tooFewClasses(split.classes.length);
+  if (tooFew) throw tooFew;
+  const choices = resolveChoices(req, dirs, weights, trainFacts(split), split.classes.length);
+  const { backboneName: _name, inputSizeReason, headReason: _head, fineTuneReason, ...summary } = choices;
+  const config: TrainingJobConfig = {
+    ...DEFAULTS,
+    ...summary,
+    inputSizes: { candidates: choices.inputSizeCandidates, reason: inputSizeReason },
+    fineTuneReason,
+    classes: split.classes.map((c) => c.name),
+    modelDir: '',
+    backend: backendPreference()
+  };
+  return { config, summary: summary satisfies TrainingConfigDto, classes: split.classes, items: split.items, unlabeled: split.unlabeled };
+}
+
+interface ProjectSplit {
+  /** Classes with labeled photos, in panel order: those a run learns. */
+  classes: { id: number; name: string }[];
+  items: LabeledItem[];
+  unlabeled: UnlabeledItem[];
+  photos: Map<number, TrainingPhoto>;
+}
+
+/** The labeled photos split into train and validation (seeded), and the unlabeled ones. */
+function splitProject(db: Database, seed: number): ProjectSplit {
   const photos = listTrainingPhotos(db);
-  const labeledClassIds = new Set(photos.flatMap((p) => (p.classId === null ? [] : [p.classId])));
-  const classes = listClassNames(db).filter((c) => labeledClassIds.has(c.id));
-  if (classes.length < 2) {
-    throw new AppError('INVALID_REQUEST', `Label photos in at least two classes before training (labeled classes: ${classes.length}).`);
-  }
+  const classes = labeledClasses(db, photos);
   const indexOf = new Map(classes.map((c, i) => [c.id, i] as const));
   const labeled = photos.filter((p) => p.classId !== null);
   const splits = assignSplits(
     labeled.map((p) => ({ split: p.split, classIndex: indexOf.get(p.classId as number) as number })),
-    req.seed
+    seed
   );
   const items: LabeledItem[] = [];
   labeled.forEach((p, i) => {
@@ -58,46 +90,63 @@ export function planTraining(db: Database, request: RequestIn<'training:start'>,
       items.push({ photoId: p.photoId, path: p.path, hash: p.hash, classIndex: indexOf.get(p.classId as number) as number, split });
   });
   const unlabeled = photos.filter((p) => p.classId === null).map((p) => ({ photoId: p.photoId, path: p.path, hash: p.hash }));
-  const byId = new Map(photos.map((p) => [p.photoId, p] as const));
-  const trainPhotos = items.filter((i) => i.split === 'train').map((i) => byId.get(i.photoId) as TrainingPhoto);
-  const inputSizes = planInputSizes(backbone.id, req, trainPhotos);
-  const summary: TrainingConfigDto = {
-    backboneId: backbone.id,
-    weightsPath: backbone.weightsPath,
-    inputSize: inputSizes.candidates[0],
-    head: req.head,
-    epochs: req.epochs ?? DEFAULTS.epochs,
-    fineTune: req.fineTune,
-    seed: req.seed,
-    headTraining: req.headTraining,
-    timeBudgetSeconds: req.timeBudgetSeconds ?? DEFAULT_TIME_BUDGET_SECONDS
-  };
-  const config: TrainingJobConfig = {
-    ...DEFAULTS,
-    ...summary,
-    headTraining: req.headTraining,
-    timeBudgetSeconds: summary.timeBudgetSeconds ?? DEFAULT_TIME_BUDGET_SECONDS,
-    inputSizes,
-    classes: classes.map((c) => c.name),
-    modelDir: '',
-    backend: backendPreference()
-  };
-  return { config, summary, classes, items, unlabeled };
+  return { classes, items, unlabeled, photos: new Map(photos.map((p) => [p.photoId, p] as const)) };
 }
 
-/** A size the person chose wins; the VGG fc head needs 224; otherwise the candidates the photos allow. */
-function planInputSizes(
-  backboneId: string,
-  req: { inputSize?: number; head: 'gap' | 'vgg-fc' },
-  trainPhotos: readonly { width: number | null; height: number | null }[]
-): { candidates: number[]; reason: string } {
-  if (req.head === 'vgg-fc') return { candidates: [224], reason: '224 px: the VGG fc head needs a 7×7 map' };
-  if (req.inputSize !== undefined) return { candidates: [req.inputSize], reason: `${req.inputSize} px: chosen by you` };
-  return inputSizeCandidates(backboneId, medianShortSide(trainPhotos));
+/** What the choice rules need of each training photo: its class and size. */
+function trainFacts(split: ProjectSplit): TrainFact[] {
+  return split.items
+    .filter((i) => i.split === 'train')
+    .map((i) => {
+      const photo = split.photos.get(i.photoId) as TrainingPhoto;
+      return { classIndex: i.classIndex, width: photo.width, height: photo.height };
+    });
+}
+
+/** The classes with labeled photos, in panel order: those a run learns. */
+function labeledClasses(db: Database, photos: readonly TrainingPhoto[]): { id: number; name: string }[] {
+  const labeledClassIds = new Set(photos.flatMap((p) => (p.classId === null ? [] : [p.classId])));
+  return listClassNames(db).filter((c) => labeledClassIds.has(c.id));
+}
+
+function tooFewClasses(labeled: number): AppError | null {
+  if (labeled >= 2) return null;
+  return new AppError('INVALID_REQUEST', `Label photos in at least two classes before training (labeled classes: ${labeled}).`);
+}
+
+/**
+ * What a run started with `req` would do: the backbone (and its weights), and for input size,
+ * head and fine-tuning either the setting or how the run will decide it, with why.
+ */
+export function resolveChoices(
+  req: TrainingRequest,
+  dirs: ModelDirs,
+  weights: KnownWeights,
+  train: readonly TrainFact[],
+  classes: number
+): TrainingChoices {
+  const backbone = resolveBackbone(req.backboneId, req.weightsPath, dirs, weights);
+  const planned = planChoices({ ...req, backboneId: backbone.id }, train, classes);
+  return {
+    backboneId: backbone.id,
+    backboneName: backbone.displayName,
+    weightsPath: backbone.weightsPath,
+    inputSize: planned.inputSize.candidates[0],
+    inputSizeCandidates: planned.inputSize.candidates,
+    inputSizeReason: planned.inputSize.reason,
+    head: req.head,
+    headTraining: req.headTraining,
+    headReason: planned.head.reason,
+    epochs: req.epochs ?? DEFAULTS.epochs,
+    fineTune: planned.fineTune.value,
+    fineTuneReason: planned.fineTune.reason,
+    timeBudgetSeconds: req.timeBudgetSeconds,
+    seed: req.seed
+  };
 }
 
 /** TS_TRAINING_BACKEND=wasm|cpu forces a backend (benchmarks, debugging); default auto. */
-function backendPreference(): 'auto' | 'wasm' | 'cpu' {
+export function backendPreference(): 'auto' | 'wasm' | 'cpu' {
   const value = process.env.TS_TRAINING_BACKEND;
   return value === 'wasm' || value === 'cpu' ? value : 'auto';
 }
@@ -109,19 +158,35 @@ function backendPreference(): 'auto' | 'wasm' | 'cpu' {
  */
 const PREFERENCE = ['vgg16', 'vgg19', 'mobilenet_v2_100', 'mobilenet_v2_035'];
 
+interface ResolvedBackbone {
+  id: string;
+  displayName: string;
+  weightsPath: string;
+}
+
 /**
- * The chosen backbone, or the first in PREFERENCE order whose weights are present. An explicit
- * weights path without a backbone id is recognised by its name.
+ * The chosen backbone, or the first in PREFERENCE order whose weights are present. A weights
+ * path is taken for the network it holds (`weights`): without a backbone id that network is
+ * used, with one that does not fit it the request is refused, naming the network it fits.
  */
 export function resolveBackbone(
   id: string | undefined,
   weightsPath: string | undefined,
-  dirs: ModelDirs
-): { id: string; weightsPath: string } {
+  dirs: ModelDirs,
+  weights: KnownWeights
+): ResolvedBackbone {
   if (weightsPath !== undefined) {
     const abs = path.resolve(weightsPath);
     if (!existsSync(abs)) throw new AppError('WEIGHTS_MISSING', `Weights not found: ${abs}`);
-    return { id: id ?? inferBackboneId(abs), weightsPath: abs };
+    if (statSync(abs).isDirectory() && !existsSync(path.join(abs, 'model.json'))) throw folderWithoutModelJson(abs);
+    const backboneId = id ?? weights?.backboneId;
+    if (backboneId === undefined)
+      throw new AppError('INVALID_REQUEST', `Cannot tell which backbone the weights ${abs} belong to; pass the backbone id too.`);
+    if (weights && id !== undefined) {
+      const fit = weightsFit(weights, id, dirs.modelsDir);
+      if (!fit.ok) throw new AppError('WEIGHTS_INVALID', fit.message);
+    }
+    return { id: backboneId, displayName: familyName(backboneId, weights, dirs), weightsPath: abs };
   }
   if (id !== undefined) {
     const manifest = findManifest(dirs.modelsDir, id);
@@ -129,15 +194,14 @@ export function resolveBackbone(
     if (!located)
       throw new AppError(
         'WEIGHTS_MISSING',
-        `No weights for ${id}. Download them in Train › Advanced (or run "npm run models:fetch -- ${manifest.id}"), or import ${manifest.file}.`
+        `No weights for ${manifest.displayName}. Download them in Train › Advanced (or run "npm run models:fetch -- ${manifest.id}"), or choose ${manifest.file} there.`
       );
-    return { id: manifest.backbone, weightsPath: located };
+    return { id: manifest.backbone, displayName: manifest.displayName, weightsPath: located };
   }
   const rank = (m: ModelManifest) => (PREFERENCE.includes(m.id) ? PREFERENCE.indexOf(m.id) : PREFERENCE.length);
-  const ordered = readManifests(dirs.modelsDir).sort((a, b) => rank(a) - rank(b));
-  for (const manifest of ordered) {
+  for (const manifest of readManifests(dirs.modelsDir).sort((a, b) => rank(a) - rank(b))) {
     const located = locateWeights(manifest, dirs);
-    if (located) return { id: manifest.backbone, weightsPath: located };
+    if (located) return { id: manifest.backbone, displayName: manifest.displayName, weightsPath: located };
   }
   throw new AppError(
     'WEIGHTS_MISSING',
@@ -145,37 +209,59 @@ export function resolveBackbone(
   );
 }
 
-function inferBackboneId(abs: string): string {
-  const name = abs.toLowerCase();
-  if (name.includes('vgg19')) return 'vgg19';
-  if (name.includes('vgg16')) return 'vgg16';
-  if (name.includes('mobilenet')) return 'mobilenet_v2';
-  const kind = statSync(abs).isDirectory() ? 'folder' : 'file';
-  throw new AppError('INVALID_REQUEST', `Cannot tell which backbone the weights ${kind} ${abs} belongs to; pass the backbone id too.`);
+/** The name people know a backbone by: its manifest's, else the network the weights hold, else the family's. */
+function familyName(backboneId: string, weights: KnownWeights, dirs: ModelDirs): string {
+  const manifest = readManifests(dirs.modelsDir).find((m) => m.id === backboneId || m.backbone === backboneId);
+  if (manifest) return manifest.displayName;
+  if (weights) return weights.network;
+  if (backboneId.startsWith('vgg')) return backboneId.toUpperCase();
+  return backboneId === 'custom' ? 'Custom TF.js model' : backboneId;
+}
+
+/** Shared wording with the engine's check (load-backbone.ts), for a folder that holds no model. */
+export function folderWithoutModelJson(abs: string): AppError {
+  return new AppError(
+    'WEIGHTS_INVALID',
+    `The weights folder ${abs} has no model.json. Choose a TF.js layers-model folder (model.json with its weight files) or a Keras .h5 weights file.`
+  );
 }
 
 /**
- * Per class, how many labeled photos a run started now would train and validate on: the same
- * split rule and seed as {@link planTraining}, without needing weights.
+ * What a run started now with `req` would do: per class, how many labeled photos it would train
+ * and validate on (the same split rule and seed as {@link planTraining}), the choices it would
+ * make, and why it could not start, if it could not. Needs no weights to count.
  */
-export function previewTraining(db: Database, seed: number): TrainingPlanPreview {
-  const photos = listTrainingPhotos(db);
-  const classes = listClassNames(db);
-  const indexOf = new Map(classes.map((c, i) => [c.id, i] as const));
-  const labeled = photos.filter((p) => p.classId !== null && indexOf.has(p.classId));
-  const splits = assignSplits(
-    labeled.map((p) => ({ split: p.split, classIndex: indexOf.get(p.classId as number) as number })),
-    seed
-  );
-  const counts = classes.map((c) => ({ id: c.id, name: c.name, train: 0, val: 0 }));
-  labeled.forEach((p, i) => {
-    const split = splits[i];
-    if (split !== 'excluded') counts[indexOf.get(p.classId as number) as number][split]++;
+export function previewTraining(
+  db: Database,
+  req: TrainingRequest,
+  dirs: ModelDirs,
+  weights: KnownWeights | AppError
+): TrainingPlanPreview {
+  const split = splitProject(db, req.seed);
+  const all = listClassNames(db);
+  const counts = all.map((c) => ({ id: c.id, name: c.name, train: 0, val: 0 }));
+  const row = new Map(all.map((c, i) => [c.id, i] as const));
+  for (const item of split.items) counts[row.get(split.classes[item.classIndex].id) as number][item.split]++;
+  const named = [...split.photos.values()].filter((p) => p.classId !== null).map((p) => normalizeSplit(p.split));
+  const { choices, problem } = choicesOrProblem(() => {
+    if (weights instanceof AppError) throw weights;
+    return resolveChoices(req, dirs, weights, trainFacts(split), split.classes.length);
   });
-  const named = labeled.map((p) => normalizeSplit(p.split));
+  const tooFew = tooFewClasses(split.classes.length) ?? problem;
   return {
     classes: counts,
     splitSource: named.includes('train') && named.includes('val') ? 'folders' : 'random',
-    unlabeled: photos.length - labeled.length
+    unlabeled: split.unlabeled.length,
+    choices,
+    blocked: tooFew ? { code: tooFew.code, message: tooFew.message } : null
   };
+}
+
+function choicesOrProblem(resolve: () => TrainingChoices): { choices: TrainingChoices | null; problem: AppError | null } {
+  try {
+    return { choices: resolve(), problem: null };
+  } catch (err) {
+    if (err instanceof AppError) return { choices: null, problem: err };
+    throw err;
+  }
 }

@@ -1,21 +1,19 @@
 /**
- * The main side of one training run: starts the training process, answers its feature-cache
- * questions, persists what it reports, and makes sure the run ends in exactly one of
- * completed / cancelled / failed — also when the process crashes or is killed.
+ * The main side of one training run: a WorkerJob (launch, checked messages, cancel, crash) that
+ * answers the process's feature-cache questions and persists what it reports. The run ends in
+ * exactly one of completed / cancelled / failed — also when the process crashes or is killed.
  */
-import type { EpochMetrics, RunStatus, TrainingFinished } from '../../shared/dto';
+import type { EpochMetrics, TrainingFinished } from '../../shared/dto';
 import type { Database } from '../db/database';
+import { explainStorageError } from '../db/storage-errors';
 import { getCachedFeatures, putCachedFeatures } from '../db/training-feature-repository';
 import { replacePredictions } from '../db/training-prediction-repository';
 import { completeRun, finishRunUnsuccessfully, setRunBackend, setRunHistory } from '../db/training-repository';
-import type { LabeledItem, TrainingJobConfig, TrainingJobResult, UnlabeledItem } from '../engine/trainer/job-types';
-import { discardModelFolder } from '../engine/trainer/model-folder';
-import { launchTrainingWorker, type SpawnStrategy, type WorkerExit, type WorkerPort } from '../worker/launcher';
-import type { WorkerToMain } from '../worker/protocol';
+import type { LabeledItem, TrainingJobConfig, TrainingJobResult, TrainingProgressData, UnlabeledItem } from '../engine/trainer/job-types';
+import { discardModelFolder } from '../engine/trainer/model-folder-paths';
+import type { SpawnStrategy } from '../worker/launcher';
+import { WorkerJob, type JobOutcome, type SideMessage } from '../worker/worker-job';
 import type { EventBus } from './event-bus';
-
-/** After asking the process to stop, how long it gets before it is killed, ms. */
-const CANCEL_GRACE_MS = 5000;
 
 export interface RunSpec {
   db: Database;
@@ -31,99 +29,69 @@ export interface RunSpec {
 
 export class TrainingRun {
   readonly runId: number;
-  /** Resolves once the run is persisted as finished (never rejects). */
+  /** Resolves once the run is persisted as finished and its process is gone (never rejects). */
   readonly done: Promise<TrainingFinished>;
-  private readonly port: WorkerPort;
+  private readonly job: WorkerJob<TrainingFinished>;
   private readonly history: EpochMetrics[] = [];
-  private finished: TrainingFinished | null = null;
-  private cancelRequested = false;
-  private resolveDone!: (f: TrainingFinished) => void;
 
   constructor(private readonly spec: RunSpec) {
     this.runId = spec.runId;
-    this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.port = this.launch();
-  }
-
-  /** Starts the process; if it cannot start, the run (already stored as running) is marked failed. */
-  private launch(): WorkerPort {
-    const { spec } = this;
-    try {
-      const port = launchTrainingWorker(spec.spawn);
-      port.onMessage(
-        (msg) => this.onMessage(msg),
-        (problem) => this.onInvalidMessage(problem)
-      );
-      port.onExit((exit) => this.onExit(exit));
-      port.send({ type: 'start', config: spec.config, items: spec.items, unlabeled: spec.unlabeled });
-      return port;
-    } catch (err) {
-      this.finish(
-        'failed',
-        `The training process could not be started (${(err as Error).message}). Check the installation, then train again.`
-      );
-      return { pid: undefined, send: () => undefined, onMessage: () => undefined, onExit: () => undefined, kill: () => undefined };
-    }
+    const { config, items, unlabeled } = spec;
+    this.job = new WorkerJob({
+      name: 'training',
+      retry: 'train again',
+      request: { type: 'start', config, items, unlabeled },
+      spawn: spec.spawn,
+      onResult: (msg) => {
+        if (msg.type !== 'result') throw new Error(`the training process answered '${msg.type}' to a training job`);
+        return this.complete(msg.result);
+      },
+      onProgress: (progress) => this.onProgress(progress),
+      onSideMessage: (msg) => this.onSideMessage(msg),
+      onExit: (_exit, outcome) => this.onExit(outcome)
+    });
+    this.done = this.job.done.then((outcome) => this.announce(outcome));
   }
 
   get pid(): number | undefined {
-    return this.port.pid;
+    return this.job.pid;
   }
 
   /** Asks the process to stop between batches; kills it if it has not exited in time. */
   cancel(): void {
-    if (this.finished || this.cancelRequested) return;
-    this.cancelRequested = true;
-    this.port.send({ type: 'cancel' });
-    const timer = setTimeout(() => this.port.kill('SIGKILL'), CANCEL_GRACE_MS);
-    void this.done.then(() => clearTimeout(timer));
+    this.job.cancel();
   }
 
-  /** The process broke the protocol: nothing more it says can be trusted, so the run ends here. */
-  private onInvalidMessage(problem: string): void {
-    if (this.finished) return;
-    this.finish('failed', `The training process sent an invalid message: ${problem}. Nothing from the run was kept; train again.`);
-    this.port.kill('SIGKILL');
-  }
-
-  private onMessage(msg: WorkerToMain): void {
+  private onSideMessage(msg: SideMessage): void {
     const { db, runId } = this.spec;
-    if (this.finished) return;
-    try {
-      switch (msg.type) {
-        case 'loaded':
-          return setRunBackend(db, runId, msg.backend);
-        case 'need-features':
-          return this.port.send({
-            type: 'cached-features',
-            entries: [...getCachedFeatures(db, msg.extractor, msg.hashes)].map(([hash, data]) => ({ hash, data }))
-          });
-        case 'features':
-          return putCachedFeatures(db, msg.extractor, msg.entries);
-        case 'progress':
-          if (msg.progress.epochMetrics) {
-            this.history.push(msg.progress.epochMetrics);
-            setRunHistory(db, runId, this.history);
-          }
-          return this.spec.events.emit('training:progress', { runId, ...msg.progress });
-        case 'result':
-          return this.complete(msg.result);
-        case 'cancelled':
-          return this.finish('cancelled', null);
-        case 'error':
-          return this.finish('failed', msg.message);
-        default:
-          return;
-      }
-    } catch (err) {
-      this.finish('failed', `Could not record the run's result (${(err as Error).message}); nothing from it was kept. Train again.`);
-      this.port.kill('SIGKILL');
+    if (msg.type === 'loaded') setRunBackend(db, runId, msg.backend);
+    else if (msg.type === 'features') putCachedFeatures(db, msg.extractor, msg.entries);
+    else {
+      const cached = getCachedFeatures(db, msg.extractor, msg.hashes);
+      this.job.send({ type: 'cached-features', entries: [...cached].map(([hash, data]) => ({ hash, data })) });
     }
   }
 
-  private complete(result: TrainingJobResult): void {
+  private onProgress(progress: TrainingProgressData): void {
+    const { db, runId } = this.spec;
+    if (progress.epochMetrics) {
+      this.history.push(progress.epochMetrics);
+      setRunHistory(db, runId, this.history);
+    }
+    this.spec.events.emit('training:progress', { runId, ...progress });
+  }
+
+  private complete(result: TrainingJobResult): TrainingFinished {
+    try {
+      return this.store(result);
+    } catch (err) {
+      // A damaged or read-only project is said as such: training again would fail the same way.
+      throw explainStorageError(err, this.spec.db.name, this.spec.db);
+    }
+  }
+
+  private store(result: TrainingJobResult): TrainingFinished {
     const { db, runId, classes } = this.spec;
-    if (this.finished) return;
     const bad = result.predictions.find((p) => !Number.isInteger(p.classIndex) || classes[p.classIndex] === undefined);
     if (bad || result.classes.length !== classes.length) {
       throw new Error(
@@ -144,7 +112,8 @@ export class TrainingRun {
           featuresCached: result.features.cached,
           failedPhotos: result.features.failed,
           peakRss: result.peakRss,
-          choices: result.choices
+          choices: result.choices,
+          inference: result.inference
         },
         history: this.history,
         examples: result.evaluation.examples,
@@ -156,31 +125,15 @@ export class TrainingRun {
         result.predictions.map((p) => ({ photoId: p.photoId, classId: classes[p.classIndex].id, confidence: p.confidence, probs: p.probs }))
       );
     })();
-    this.settle({ runId, status: 'completed', valAccuracy: result.evaluation.accuracy, error: null });
+    return { runId, status: 'completed', valAccuracy: result.evaluation.accuracy, error: null };
   }
 
-  private finish(status: Exclude<RunStatus, 'running' | 'completed'>, error: string | null): void {
-    if (this.finished) return;
-    try {
-      finishRunUnsuccessfully(this.spec.db, this.runId, status, error);
-    } catch {
-      // The project may have been closed meanwhile; on reopen the run is marked failed.
-    }
-    this.settle({ runId: this.runId, status, valAccuracy: null, error });
-  }
-
-  private onExit(exit: WorkerExit): void {
-    // Only now is nothing writing any more: a run that did not complete leaves no model folder,
-    // nor the temporary one of a save the process was killed in.
-    if (this.finished?.status !== 'completed' && this.spec.config.modelDir) this.discardModel();
-    if (this.finished) return;
-    if (this.cancelRequested) return this.finish('cancelled', null);
-    const how = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.code}`;
-    const detail = exit.stderrTail.trim().split('\n').slice(-3).join(' ').slice(-500);
-    this.finish('failed', `The training process ${how} before finishing.${detail ? ` ${detail}` : ''}`);
-  }
-
-  private discardModel(): void {
+  /**
+   * Only once the process is gone is nothing writing any more: a run that did not complete
+   * leaves no model folder, nor the temporary one of a save the process was killed in.
+   */
+  private onExit(outcome: JobOutcome<TrainingFinished>): void {
+    if (outcome.status === 'completed' || !this.spec.config.modelDir) return;
     try {
       discardModelFolder(this.spec.config.modelDir);
     } catch {
@@ -188,10 +141,20 @@ export class TrainingRun {
     }
   }
 
-  private settle(finished: TrainingFinished): void {
-    if (this.finished) return;
-    this.finished = finished;
+  /** Persists an unsuccessful end (a completed one is stored with its result) and tells every listener. */
+  private announce(outcome: JobOutcome<TrainingFinished>): TrainingFinished {
+    const finished: TrainingFinished =
+      outcome.status === 'completed'
+        ? outcome.value
+        : { runId: this.runId, status: outcome.status, valAccuracy: null, error: outcome.status === 'failed' ? outcome.message : null };
+    if (finished.status !== 'completed') {
+      try {
+        finishRunUnsuccessfully(this.spec.db, this.runId, finished.status, finished.error);
+      } catch {
+        // The project may have been closed meanwhile; its next open settles the run (see run-owner.ts).
+      }
+    }
     this.spec.events.emit('training:finished', finished);
-    this.resolveDone(finished);
+    return finished;
   }
 }

@@ -19,8 +19,9 @@ interface StoredMetrics {
   featuresComputed: number;
   featuresCached: number;
   peakRss?: number;
-  /** Absent in runs recorded before issue 11. */
-  choices?: RunChoices;
+  /** Absent in runs recorded before issue 11; headCv absent in runs recorded before the ONNX merge. */
+  choices?: Omit<RunChoices, 'headCv'> & { headCv?: RunChoices['headCv'] };
+  inference?: string | null;
 }
 
 interface StoredExample {
@@ -69,6 +70,7 @@ export function toRunDetail(run: RunRecord): RunDetail {
     featuresComputed: metrics?.featuresComputed ?? null,
     featuresCached: metrics?.featuresCached ?? null,
     peakRssBytes: metrics?.peakRss ?? null,
-    choices: metrics?.choices ?? null
+    choices: metrics?.choices ? { ...metrics.choices, headCv: metrics.choices.headCv ?? [] } : null,
+    inference: metrics?.inference ?? null
   };
 }

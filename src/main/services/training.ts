@@ -1,25 +1,31 @@
 /**
  * Training handlers: start/cancel runs in the training process, list and inspect runs, choose
  * the active model, predictions as suggestions, and export. One training process at a time per
- * app: a run or a re-predict, cancel stops either, and 'training:busy' says which holds it. A
- * re-predict reports 'predictions:progress', then 'predictions:finished' once the slot is free
- * (for every window: only the one that asked gets the invoke answer).
+ * app: a run or a re-predict, cancel stops either, and 'training:busy' says which holds it.
+ * Both long jobs have one shape: the invoke answers at once with the run id, and events carry
+ * the rest to every window ('training:progress' / 'training:finished' for a run,
+ * 'predictions:progress' / 'predictions:finished' for a re-predict, each end sent once the slot
+ * is free again).
  */
 import path from 'node:path';
 import type { Handlers, Request } from '../../shared/contract';
-import type { PredictionFinished, PredictionPage, PredictionProgress, RunSummary } from '../../shared/dto';
+import type { PredictionFinished, PredictionPage, RunSummary } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import { writeLabels } from '../db/label-repository';
 import { acceptablePredictions, listPredictions, rejectPredictions } from '../db/training-prediction-repository';
-import { activeRunId, failInterruptedRuns, getRun, insertRun, listRuns, setActiveModel } from '../db/training-repository';
+import { insertOwnedRun } from '../db/run-owner-repository';
+import { activeRunId, getRun, listRuns, setActiveModel } from '../db/training-repository';
 import type { SpawnStrategy } from '../worker/launcher';
+import type { JobOutcome, WorkerJob } from '../worker/worker-job';
 import type { EventBus } from './event-bus';
 import type { ProjectSession } from './project-session';
-import { exportRun, predictWithRun } from './training-export';
+import { failOrphanedRuns, HEARTBEAT_MS, keepOwning, thisProcess } from './run-owner';
+import { exportRun } from './training-export';
+import { startPredict } from './training-predict';
 import { planTraining, previewTraining, type ModelDirs } from './training-plan';
 import { TrainingRun } from './training-run';
-import { requireFittingWeights } from './weights-check';
 import { toRunDetail, toRunSummary } from './training-views';
+import { WeightsChecker } from './weights-check';
 
 export type TrainingChannel =
   | 'training:start'
@@ -41,6 +47,10 @@ export interface TrainingContext {
   modelDirs: ModelDirs;
   /** How to start the training process; default fork under tsx (Electron passes utilityProcess). */
   spawn?: SpawnStrategy;
+  /** Folder for exported ONNX graphs, kept between runs; none: exported afresh each run. */
+  exportCacheDir?: string;
+  /** Tells which network a request's weights file is for (shared with the model handlers). */
+  weights?: WeightsChecker;
 }
 
 /** Where a run's model folder goes: beside the project file, `<project>.models/run-<id>`. */
@@ -53,7 +63,7 @@ export function runModelDir(projectPath: string, runId: number): string {
  * start a training process, and a run finishing beside a re-predict would have its fresh
  * predictions overwritten by the older model's.
  */
-type BusySlot = { kind: 'training'; run: TrainingRun } | { kind: 'predicting'; runId: number; abort: AbortController };
+type BusySlot = { kind: 'training'; run: TrainingRun } | { kind: 'predicting'; runId: number; job: WorkerJob<number> };
 
 function slotRunId(slot: BusySlot): number {
   return slot.kind === 'training' ? slot.run.runId : slot.runId;
@@ -78,13 +88,16 @@ function busyError(slot: BusySlot, wanted: 'train' | 'predict'): AppError {
 
 export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, TrainingChannel> {
   let busy: BusySlot | null = null;
-  const recovered = new WeakSet<ProjectSession['db']>();
+  const weights = ctx.weights ?? new WeightsChecker(ctx.spawn);
+  const lastSettled = new WeakMap<ProjectSession['db'], number>();
   const db = () => {
     const session = ctx.current();
-    // Runs a dead app left 'running' are not running any more: settle them once per opened project.
-    if (!recovered.has(session.db)) {
-      recovered.add(session.db);
-      failInterruptedRuns(session.db, 'Interrupted: the app closed during training.', busy?.kind === 'training' ? busy.run.runId : -1);
+    // Runs whose owner died are not running any more: settle them when a project opens, and
+    // again now and then (an owner in another process may die while this one looks on).
+    const now = Date.now();
+    if (now - (lastSettled.get(session.db) ?? -Infinity) >= HEARTBEAT_MS) {
+      lastSettled.set(session.db, now);
+      failOrphanedRuns(session.db, session.info.path, now);
     }
     return session.db;
   };
@@ -92,14 +105,16 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
     'training:start': async (req) => {
       if (busy) throw busyError(busy, 'train');
       // Weights for another network are refused here, naming the one they fit, before a run is recorded.
-      const request = req?.weightsPath
-        ? { ...req, backboneId: await requireFittingWeights(req.weightsPath, req.backboneId, ctx.modelDirs) }
-        : (req ?? {});
+      const known = await weights.forRequest(req);
       if (busy) throw busyError(busy, 'train');
       const session = ctx.current();
-      const plan = planTraining(db(), request, ctx.modelDirs);
-      const runId = insertRun(session.db, { config: plan.summary, backboneId: plan.summary.backboneId, classes: plan.classes });
-      const config = { ...plan.config, modelDir: runModelDir(session.info.path, runId) };
+      const plan = planTraining(db(), req, ctx.modelDirs, known);
+      const runId = insertOwnedRun(
+        session.db,
+        { config: plan.summary, backboneId: plan.summary.backboneId, classes: plan.classes },
+        thisProcess()
+      );
+      const config = { ...plan.config, modelDir: runModelDir(session.info.path, runId), exportCacheDir: ctx.exportCacheDir };
       const run = new TrainingRun({
         db: session.db,
         events: ctx.events,
@@ -110,6 +125,7 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
         unlabeled: plan.unlabeled,
         spawn: ctx.spawn
       });
+      keepOwning(session.db, session.info.path, runId, run.done);
       const slot: BusySlot = { kind: 'training', run };
       busy = slot;
       void run.done.then(() => {
@@ -119,12 +135,18 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
     },
     // Stops whatever holds the slot: a training run, or a re-predict (named by its model's run).
     'training:cancel': (req) => {
-      if (!busy || (req?.runId !== undefined && req.runId !== slotRunId(busy))) return { cancelled: false };
+      if (!busy || (req.runId !== undefined && req.runId !== slotRunId(busy))) return { cancelled: false };
       if (busy.kind === 'training') busy.run.cancel();
-      else busy.abort.abort();
+      else busy.job.cancel();
       return { cancelled: true };
     },
-    'training:plan': (req) => previewTraining(db(), req?.seed ?? 42),
+    'training:plan': async (req) => {
+      const known = await weights.forRequest(req).catch((err: unknown) => {
+        if (err instanceof AppError) return err;
+        throw err;
+      });
+      return previewTraining(db(), req, ctx.modelDirs, known);
+    },
     'training:runs': () => listRuns(db()).map(toRunSummary),
     'training:busy': () => (busy ? { kind: busy.kind, runId: slotRunId(busy) } : { kind: null, runId: null }),
     'training:run': (req) => toRunDetail(requireRun(db(), req.runId)),
@@ -133,28 +155,23 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
       if (!setActiveModel(d, req.runId)) throw new AppError('NOT_FOUND', `Run ${req.runId} has no saved model.`);
       return toRunSummary(requireRun(d, req.runId));
     },
-    'training:predict': async (req) => {
+    'training:predict': (req) => {
       if (busy) throw busyError(busy, 'predict');
       const d = db();
-      const runId = req?.runId ?? requireActive(d);
-      const run = requireRun(d, runId);
-      const slot: BusySlot = { kind: 'predicting', runId, abort: new AbortController() };
+      const runId = req.runId ?? requireActive(d);
+      const job = startPredict(d, requireRun(d, runId), {
+        spawn: ctx.spawn,
+        exportCacheDir: ctx.exportCacheDir,
+        onProgress: (p) => ctx.events.emit('predictions:progress', { runId, ...p })
+      });
+      const slot: BusySlot = { kind: 'predicting', runId, job };
       busy = slot;
       // The end is announced once the slot is free, so a listener asking 'training:busy' hears it is over.
-      const end = (finished: PredictionFinished) => {
+      void job.done.then((outcome) => {
         if (busy === slot) busy = null;
-        ctx.events.emit('predictions:finished', finished);
-      };
-      const onProgress = (p: Omit<PredictionProgress, 'runId'>) => ctx.events.emit('predictions:progress', { runId, ...p });
-      let count: number;
-      try {
-        count = await predictWithRun(d, run, { spawn: ctx.spawn, signal: slot.abort.signal, onProgress });
-      } catch (err) {
-        end(predictionFailed(runId, err));
-        throw err;
-      }
-      end({ runId, status: 'completed', predictions: count, error: null });
-      return { runId, predictions: count };
+        ctx.events.emit('predictions:finished', predictionFinished(runId, outcome));
+      });
+      return { runId };
     },
     'training:export': (req) => exportRun(db(), requireRun(db(), req.runId), req.outDir),
     'predictions:list': (req) => suggestions(db(), req),
@@ -179,9 +196,9 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
   };
 }
 
-function predictionFailed(runId: number, err: unknown): PredictionFinished {
-  if (err instanceof AppError && err.code === 'CANCELLED') return { runId, status: 'cancelled', predictions: null, error: null };
-  return { runId, status: 'failed', predictions: null, error: err instanceof Error ? err.message : String(err) };
+function predictionFinished(runId: number, outcome: JobOutcome<number>): PredictionFinished {
+  if (outcome.status === 'completed') return { runId, status: 'completed', predictions: outcome.value, error: null };
+  return { runId, status: outcome.status, predictions: null, error: outcome.status === 'failed' ? outcome.message : null };
 }
 
 function requireRun(db: ProjectSession['db'], runId: number) {
@@ -197,10 +214,10 @@ function requireActive(db: ProjectSession['db']): number {
 }
 
 function suggestions(db: ProjectSession['db'], req: Request<'predictions:list'>): PredictionPage {
-  const runId = req?.runId ?? activeRunId(db);
+  const runId = req.runId ?? activeRunId(db);
   if (runId === null) return { runId: null, total: 0, items: [] };
   const names = new Map(requireRun(db, runId).classes.map((c) => [c.id, c.name] as const));
-  const page = listPredictions(db, { runId, classId: req?.classId, order: req?.order, offset: req?.offset, limit: req?.limit });
+  const page = listPredictions(db, { runId, classId: req.classId, order: req.order, offset: req.offset, limit: req.limit });
   return {
     runId,
     total: page.total,

@@ -1,13 +1,18 @@
 /**
  * The training process. Started by launcher.ts (child_process.fork under tsx, or Electron's
- * utilityProcess with the bundled out/main/training-worker.js). It runs one job — train or
- * predict — reports over the message port, and exits. It never opens the project file.
+ * utilityProcess with the bundled out/main/training-worker.js). It runs one job — train,
+ * predict, probe the backend, check or identify a weights file — reports over the message port, and
+ * exits. It never opens the project file. Everything that loads TensorFlow.js (or, later, ONNX
+ * Runtime) runs here, never in the process that started it.
  */
 import { toErrorPayload } from '../../shared/errors';
+import { engineStatus } from '../engine/engine-status';
+import { identifyWeights } from '../engine/identify-weights';
+import { initBackend, loadBackbone } from '../engine/index';
 import { runTrainingJob } from '../engine/trainer/pipeline';
 import { runPredictJob } from '../engine/trainer/predict-job';
 import type { FeatureEntry } from '../engine/trainer/job-types';
-import { parseMainToWorker, type MainToWorker, type WorkerToMain } from './protocol';
+import { parseMainToWorker, type MainToWorker, type WorkerJobRequest, type WorkerToMain } from './protocol';
 
 interface ParentPort {
   postMessage(msg: WorkerToMain): void;
@@ -58,15 +63,42 @@ async function refuse(problem: string): Promise<void> {
   process.exit(1);
 }
 
-async function run(msg: Exclude<MainToWorker, { type: 'cancel' | 'cached-features' }>): Promise<void> {
+async function run(msg: WorkerJobRequest): Promise<void> {
   let code = 0;
   try {
-    await port.send(msg.type === 'start' ? await train(msg) : await predict(msg));
+    await port.send(await runJob(msg));
   } catch (err) {
     await port.send({ type: 'error', ...toErrorPayload(err) });
     code = 1;
   }
   process.exit(code);
+}
+
+function runJob(msg: WorkerJobRequest): Promise<WorkerToMain> {
+  switch (msg.type) {
+    case 'start':
+      return train(msg);
+    case 'predict':
+      return predict(msg);
+    case 'probe':
+      return probe(msg);
+    case 'validate-weights':
+      return validateWeights(msg);
+    case 'identify-weights':
+      return identifyWeights(msg.weightsPath).then((identity) => ({ type: 'identified', ...identity }));
+  }
+}
+
+async function probe(msg: Extract<MainToWorker, { type: 'probe' }>): Promise<WorkerToMain> {
+  return { type: 'probed', info: await engineStatus({ prefer: msg.backend }) };
+}
+
+/** Really loads the weights into the backbone (strict names and shapes), then lets go of them. */
+async function validateWeights(msg: Extract<MainToWorker, { type: 'validate-weights' }>): Promise<WorkerToMain> {
+  await initBackend();
+  const backbone = await loadBackbone({ id: msg.backboneId, weightsPath: msg.weightsPath, inputSize: msg.inputSize });
+  backbone.dispose();
+  return { type: 'validated' };
 }
 
 async function train(msg: Extract<MainToWorker, { type: 'start' }>): Promise<WorkerToMain> {

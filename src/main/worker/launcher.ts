@@ -12,6 +12,8 @@ import { parseWorkerToMain, type MainToWorker, type WorkerToMain } from './proto
 export interface WorkerExit {
   code: number | null;
   signal: string | null;
+  /** Why Electron says the process went away ('crashed', 'oom', 'killed', …), when it says. */
+  reason?: string;
   /** Last lines the process wrote to stderr, for the failure message. */
   stderrTail: string;
 }
@@ -104,23 +106,63 @@ export interface UtilityProcessLike {
   };
 }
 
+/** What Electron's app event 'child-process-gone' says about the process (its `details`). */
+export interface ChildProcessGoneDetails {
+  type: string;
+  reason: string;
+  exitCode: number;
+  /** For a utility process: the serviceName it was forked with. */
+  name?: string;
+}
+
+/** Electron's `app`, as far as the launcher listens to it. */
+export interface ChildProcessGoneSource {
+  on(event: 'child-process-gone', fn: (event: unknown, details: ChildProcessGoneDetails) => void): unknown;
+  removeListener(event: 'child-process-gone', fn: (event: unknown, details: ChildProcessGoneDetails) => void): unknown;
+}
+
+let forkCount = 0;
+
 /**
- * For the Electron shell: `utilityProcessStrategy(utilityProcess, join(__dirname, 'training-worker.js'))`
- * with the bundled worker entry. The worker sees process.parentPort and answers over it.
+ * For the Electron shell: `utilityProcessStrategy(utilityProcess, entry, app)` with the bundled
+ * worker entry. The worker sees process.parentPort and answers over it. Each process gets its
+ * own service name, so the app's 'child-process-gone' (a crash Electron reports there, e.g. out
+ * of memory, which a crashed utility process may report instead of 'exit') ends exactly its job.
  */
-export function utilityProcessStrategy(utility: UtilityProcessLike, bundledEntry: string): SpawnStrategy {
+export function utilityProcessStrategy(utility: UtilityProcessLike, bundledEntry: string, app?: ChildProcessGoneSource): SpawnStrategy {
   return () => {
-    const child = utility.fork(bundledEntry, [], { serviceName: 'Transfer Studio training', stdio: ['ignore', 'ignore', 'pipe'] });
+    const serviceName = `Transfer Studio training ${++forkCount}`;
+    const child = utility.fork(bundledEntry, [], { serviceName, stdio: ['ignore', 'ignore', 'pipe'] });
     let tail = '';
     let killedWith: string | null = null;
+    const exitListeners: Array<(exit: WorkerExit) => void> = [];
+    let exited: WorkerExit | null = null;
     child.stderr?.on('data', (chunk: Buffer) => {
       tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL);
     });
+    // 'exit' and 'child-process-gone' may both come for one death: the first one counts.
+    const onGone = (exit: Omit<WorkerExit, 'stderrTail'>) => {
+      if (exited) return;
+      exited = { ...exit, stderrTail: tail };
+      app?.removeListener('child-process-gone', onChildGone);
+      for (const fn of exitListeners) fn(exited);
+    };
+    const onChildGone = (_event: unknown, details: ChildProcessGoneDetails) => {
+      if (details.type !== 'Utility' || details.name !== serviceName) return;
+      onGone({ code: details.exitCode, signal: killedWith, reason: details.reason });
+    };
+    app?.on('child-process-gone', onChildGone);
+    child.on('exit', (code: number) => onGone({ code, signal: killedWith }));
     return {
       pid: child.pid,
-      send: (msg) => child.postMessage(msg),
+      send: (msg) => {
+        if (!exited) child.postMessage(msg);
+      },
       onMessage: (fn, onInvalid) => child.on('message', checked(fn, onInvalid)),
-      onExit: (fn) => child.on('exit', (code: number) => fn({ code, signal: killedWith, stderrTail: tail })),
+      onExit: (fn) => {
+        if (exited) fn(exited);
+        else exitListeners.push(fn);
+      },
       kill: (signal = 'SIGTERM') => {
         killedWith = signal;
         child.kill();

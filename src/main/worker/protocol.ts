@@ -3,8 +3,14 @@
  * types are derived from them. Messages travel with structured-clone ("advanced")
  * serialization, so Float32Arrays cross without JSON (and are checked by type and length only).
  *
- * main → worker: start | predict | cached-features (answer to need-features) | cancel
- * worker → main: loaded | need-features | features | progress | result | predicted | cancelled | error
+ * main → worker: a job (start | predict | probe | validate-weights | identify-weights), then
+ *   cached-features (answer to need-features) and cancel
+ * worker → main: loaded | need-features | features | progress, then one outcome: result |
+ *   predicted | probed | validated | identified | cancelled | error
+ *
+ * One process runs one job: a training run, a re-predict, the backend probe behind
+ * engine:status, loading a weights file to check it before models:import-weights copies it, or
+ * telling which network a weights file is for (models:check-weights, and before a run starts).
  *
  * The worker never opens the project: it asks for cached features once the backbone (and so
  * the cache key) is known, and sends newly computed features back for the main side to store.
@@ -17,6 +23,7 @@ import { z } from 'zod';
 import { ERROR_CODES } from '../../shared/errors';
 import {
   backendChoiceSchema,
+  backendInfoSchema,
   featureEntriesSchema,
   labeledItemSchema,
   predictionOutSchema,
@@ -42,11 +49,24 @@ export const mainToWorkerSchema = z.discriminatedUnion('type', [
     items: z.array(labeledItemSchema),
     unlabeled: z.array(unlabeledItemSchema)
   }),
-  z.object({ type: z.literal('predict'), modelDir: z.string(), items: z.array(unlabeledItemSchema), backend: backendChoiceSchema }),
+  z.object({
+    type: z.literal('predict'),
+    modelDir: z.string(),
+    items: z.array(unlabeledItemSchema),
+    backend: backendChoiceSchema,
+    exportCacheDir: z.string().optional()
+  }),
+  z.object({ type: z.literal('probe'), backend: backendChoiceSchema }),
+  /** Loads the weights into the backbone at `inputSize` px (strict shape checks), then lets go of them. */
+  z.object({ type: z.literal('validate-weights'), backboneId: z.string(), weightsPath: z.string(), inputSize: z.number().int().min(32) }),
+  /** Which network the weights are for, from layer names and shapes only (nothing is decoded). */
+  z.object({ type: z.literal('identify-weights'), weightsPath: z.string() }),
   z.object({ type: z.literal('cached-features'), entries: featureEntriesSchema }),
   z.object({ type: z.literal('cancel') })
 ]);
 export type MainToWorker = z.infer<typeof mainToWorkerSchema>;
+/** The message that starts a process's one job. */
+export type WorkerJobRequest = Exclude<MainToWorker, { type: 'cached-features' | 'cancel' }>;
 
 export const workerToMainSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('loaded'), backend: z.string(), backendLabel: z.string() }),
@@ -55,6 +75,9 @@ export const workerToMainSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('progress'), progress: trainingProgressDataSchema }),
   z.object({ type: z.literal('result'), result: trainingJobResultSchema }),
   z.object({ type: z.literal('predicted'), predictions: z.array(predictionOutSchema), classes: z.array(z.string()) }),
+  z.object({ type: z.literal('probed'), info: backendInfoSchema }),
+  z.object({ type: z.literal('validated') }),
+  z.object({ type: z.literal('identified'), backboneId: z.string(), network: z.string() }),
   z.object({ type: z.literal('cancelled') }),
   z.object({ type: z.literal('error'), code: z.enum(ERROR_CODES), message: z.string() })
 ]);

@@ -10,7 +10,7 @@ import { labelMutations } from '../lib/mutation-queue';
 import { useLibraryStore } from './library';
 import { useNoticesStore } from './notices';
 import { useSelectionStore } from './selection';
-import { scheduleRefresh } from './sync';
+import { scheduleRefresh } from './refresh';
 
 export const useLabelingStore = defineStore('labeling', () => {
   const library = useLibraryStore();

@@ -3,19 +3,19 @@
  * sidebar), accepting them (one, a selection, or all above a confidence) and turning them down.
  * Accepted suggestions become labels with source 'model' and can be undone like any label.
  * "Update suggestions" predicts every unlabeled photo again with the active model (photos
- * imported after it was trained have none yet), without training again. Every window follows a
- * re-predict, whichever started it: 'training:busy' at start, then 'predictions:progress' and
- * 'predictions:finished'.
+ * imported after it was trained have none yet), without training again. 'training:predict'
+ * answers at once; every window, whichever started it, follows a re-predict by its events:
+ * 'training:busy' at start, then 'predictions:progress' and 'predictions:finished'.
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { PhotoDto, PredictionFinished, PredictionProgress } from '../../shared/dto';
-import { ApiError, invoke, on } from '../api';
+import { invoke, on } from '../api';
 import { labelMutations } from '../lib/mutation-queue';
 import { useClassesStore } from './classes';
 import { useLibraryStore } from './library';
 import { useNoticesStore } from './notices';
-import { scheduleRefresh } from './sync';
+import { scheduleRefresh } from './refresh';
 import { useTrainingStore } from './training';
 
 export interface SuggestionCounts {
@@ -29,15 +29,15 @@ export function showsSuggestion(photo: PhotoDto | undefined): photo is PhotoDto 
   return photo !== undefined && photo.classId === null && photo.suggestion !== undefined && photo.suggestion !== null;
 }
 
-/** A re-predict in progress: one this window started and that has not answered yet, or one another window (or this page before a reload) started. */
+/** A re-predict in progress: one this window started, or one another window (or this page before a reload) started. */
 export interface SuggestionUpdate {
   /** The run whose model predicts. */
   runId: number;
-  /** Cancel was pressed; the answer (CANCELLED, or the result if it came first) is pending. */
+  /** Cancel was pressed; its end ('predictions:finished', cancelled, or completed if that came first) is pending. */
   cancelling: boolean;
   /** The latest progress report; null until the first arrives. */
   progress: PredictionProgress | null;
-  /** This window started it: the invoke answer says how it ended. Otherwise 'predictions:finished' does. */
+  /** This window started it (so it surely hears its end); otherwise it may have ended unheard. */
   own: boolean;
 }
 
@@ -53,8 +53,8 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
   const library = useLibraryStore();
   const counts = ref<SuggestionCounts>({ total: 0, byClass: {} });
   const updating = ref<SuggestionUpdate | null>(null);
-  /** The run of this window's last answered re-predict: its events may trail the answer (HTTP) and are no new one. */
-  let answeredRunId: number | null = null;
+  /** The run of the last re-predict that ended: a report of it arriving after its end is no new one. */
+  let endedRunId: number | null = null;
   /** 'predictions:finished' events seen, so a 'training:busy' answer overtaken by one is not trusted. */
   let finishes = 0;
 
@@ -134,23 +134,20 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
   /**
    * Predicts every unlabeled photo again with the active model. The main side writes the new
    * predictions only once all are through, so a cancel or a failure keeps the previous ones.
-   * Progress arrives as 'predictions:progress' events; the invoke answer says how it ended.
+   * The invoke answers at once; 'predictions:progress' and 'predictions:finished' tell the rest.
    */
   async function update(): Promise<void> {
     const training = useTrainingStore();
     const runId = training.activeRun?.id;
     if (runId === undefined || updating.value || training.running || training.starting) return;
-    updating.value = { runId, cancelling: false, progress: null, own: true };
+    const mine: SuggestionUpdate = { runId, cancelling: false, progress: null, own: true };
+    updating.value = mine;
     try {
-      const result = await invoke('training:predict', { runId });
-      notices.info(updatedText(result.runId, result.predictions));
-      scheduleRefresh();
+      await invoke('training:predict', { runId });
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'CANCELLED') notices.info(CANCELLED_TEXT);
-      else notices.error(err, 'Could not update the suggestions');
-    } finally {
-      updating.value = null;
-      answeredRunId = runId;
+      // Refused (busy, no model): nothing started, so no end will be announced.
+      if (updating.value === mine) updating.value = null;
+      notices.error(err, 'Could not update the suggestions');
     }
   }
 
@@ -162,7 +159,7 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
     try {
       // Named by its run, so a cancel that arrives late can never stop a training run started since.
       const { cancelled } = await invoke('training:cancel', { runId: current.runId });
-      // Not ours and not running any more: its end went by unheard.
+      // Not ours and not running any more: its end went by unheard (ours is always heard).
       if (!cancelled && !current.own && updating.value === current) updating.value = null;
     } catch (err) {
       if (updating.value === current) current.cancelling = false;
@@ -176,17 +173,18 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
       if (current.runId === progress.runId) current.progress = progress;
       return;
     }
-    // A new re-predict always starts with 'loading'; anything else of the run just answered is a straggler.
-    if (progress.runId === answeredRunId && progress.phase !== 'loading') return;
-    answeredRunId = null;
+    // A new re-predict always starts with 'loading'; anything else of the run just ended is a straggler.
+    if (progress.runId === endedRunId && progress.phase !== 'loading') return;
+    endedRunId = null;
     updating.value = { runId: progress.runId, cancelling: false, progress, own: false };
   }
 
-  /** Ends a re-predict another window started; this window's own end with their invoke answer. */
+  /** Ends the re-predict shown, whichever window started it, and says how it ended. */
   function onFinished(finished: PredictionFinished): void {
     finishes += 1;
+    endedRunId = finished.runId;
     const current = updating.value;
-    if (!current || current.own || current.runId !== finished.runId) return;
+    if (!current || current.runId !== finished.runId) return;
     updating.value = null;
     if (finished.status === 'completed') {
       notices.info(updatedText(finished.runId, finished.predictions ?? 0));

@@ -1,25 +1,28 @@
 /**
- * Keeps what the renderer shows in step with the main side: pushed events and our own
- * changes both end in one coalesced refresh of the visible pages, the classes and counts.
+ * Keeps what the renderer shows in step with the main side: pushed events and our own changes
+ * both end in one coalesced refresh (refresh.ts) of the visible pages, the classes and counts;
+ * this store says what that refresh does, and reloads everything when the project changes. Its
+ * state lives in the Pinia instance, so a new Pinia starts afresh.
  */
+import { defineStore } from 'pinia';
 import { on } from '../api';
-import { labelMutations } from '../lib/mutation-queue';
 import { useClassesStore } from './classes';
 import { useLabelingStore } from './labeling';
 import { useLibraryStore } from './library';
 import { useNavigationStore } from './navigation';
 import { useProjectStore } from './project';
+import { scheduleRefresh, useRefreshStore } from './refresh';
 import { useSelectionStore } from './selection';
 import { useSuggestionsStore } from './suggestions';
 import { useTrainingStore } from './training';
 import { useWeightsStore } from './weights';
 
-/** Changes arriving within this window share one refresh, ms. */
-const COALESCE_MS = 30;
+export { scheduleRefresh };
 
-let timer: ReturnType<typeof setTimeout> | null = null;
-let running: Promise<void> | null = null;
-let again = false;
+/** Counting the training photos reads every photo: only worth it while the Train view shows them. */
+function trainingPlanIfShown(): Promise<void> {
+  return useNavigationStore().view === 'train' ? useTrainingStore().refreshPlan() : Promise.resolve();
+}
 
 async function refreshNow(): Promise<void> {
   const library = useLibraryStore();
@@ -30,82 +33,74 @@ async function refreshNow(): Promise<void> {
   await Promise.all([useSuggestionsStore().refreshCounts(), trainingPlanIfShown()]);
 }
 
-/** Counting the training photos reads every photo: only worth it while the Train view shows them. */
-function trainingPlanIfShown(): Promise<void> {
-  return useNavigationStore().view === 'train' ? useTrainingStore().refreshPlan() : Promise.resolve();
-}
+export const useSyncStore = defineStore('sync', () => {
+  const refresh = useRefreshStore();
+  refresh.setWork(refreshNow);
+  /** The project file the renderer's caches (pages, selection) hold photos of; null before the first load. */
+  let cachedFor: string | null = null;
 
-/** Asks for a refresh soon; many asks in a burst make one refresh. */
-export function scheduleRefresh(): void {
-  if (running) {
-    again = true;
-    return;
-  }
-  if (timer) return;
-  timer = setTimeout(() => {
-    timer = null;
-    // A label change still in flight would be missing from the refetch; wait for it.
-    if (!labelMutations.idle) {
-      scheduleRefresh();
-      return;
-    }
-    running = refreshNow().finally(() => {
-      running = null;
-      if (again) {
-        again = false;
-        scheduleRefresh();
-      }
+  /**
+   * Reloads what depends on the project. When the open project is another file than before
+   * (New/Open here or in the menu) everything cached is dropped; otherwise (start, Try again, a
+   * second notice of the same change) what is shown is refreshed in place, without blanking it.
+   */
+  async function reloadAll(): Promise<void> {
+    const project = useProjectStore();
+    const library = useLibraryStore();
+    const first = cachedFor === null;
+    // Ask for the first photos together with the counts instead of after the first render.
+    await project.load(() => {
+      if (first) library.ensureRange(0, 100);
     });
-  }, COALESCE_MS);
-}
-
-/** The project file the renderer's caches (pages, selection) hold photos of; null before the first load. */
-let cachedFor: string | null = null;
-
-/**
- * Reloads what depends on the project. When the open project is another file than before
- * (New/Open here or in the menu) everything cached is dropped; otherwise (start, Try again, a
- * second notice of the same change) what is shown is refreshed in place, without blanking it.
- */
-export async function reloadAll(): Promise<void> {
-  const project = useProjectStore();
-  const library = useLibraryStore();
-  const first = cachedFor === null;
-  // Ask for the first photos together with the counts instead of after the first render.
-  await project.load(() => {
-    if (first) library.ensureRange(0, 100);
-  });
-  const now = project.project?.path ?? null;
-  const switched = !first && now !== cachedFor;
-  cachedFor = now;
-  if (switched) {
-    useSelectionStore().reset();
-    useLabelingStore().closePreview();
-    library.reset();
-  } else if (!first) {
-    library.invalidate();
+    const now = project.project?.path ?? null;
+    const switched = !first && now !== cachedFor;
+    cachedFor = now;
+    if (switched) {
+      useSelectionStore().reset();
+      useLabelingStore().closePreview();
+      library.reset();
+    } else if (!first) {
+      library.invalidate();
+    }
+    await useClassesStore().load();
+    const training = useTrainingStore();
+    if (!project.project) return training.loadEngine();
+    await Promise.all([training.loadEngine(), training.loadRuns(), useSuggestionsStore().refreshCounts(), trainingPlanIfShown()]);
   }
-  await useClassesStore().load();
-  const training = useTrainingStore();
-  if (!project.project) return training.loadEngine();
-  await Promise.all([training.loadEngine(), training.loadRuns(), useSuggestionsStore().refreshCounts(), trainingPlanIfShown()]);
+
+  /** Subscribes to the main side's events; returns the unsubscribe function. */
+  function start(): () => void {
+    const project = useProjectStore();
+    const training = useTrainingStore();
+    const weights = useWeightsStore();
+    const offs = [
+      on('import:progress', (p) => project.setProgress(p)),
+      on('library:changed', () => refresh.schedule()),
+      on('project:changed', () => void reloadAll()),
+      on('training:progress', (p) => training.onProgress(p)),
+      on('models:download-progress', (p) => weights.onDownloadProgress(p)),
+      on('models:download-finished', (f) => void weights.onDownloadFinished(f)),
+      on('training:finished', (f) => {
+        void training.onFinished(f);
+        // New predictions are new suggestions on the thumbnails.
+        refresh.schedule();
+      })
+    ];
+    return () => {
+      offs.forEach((off) => off());
+      refresh.stop();
+    };
+  }
+
+  return { reloadAll, start };
+});
+
+/** Reloads what depends on the project (see useSyncStore). */
+export function reloadAll(): Promise<void> {
+  return useSyncStore().reloadAll();
 }
 
 /** Subscribes to the main side's events; returns the unsubscribe function. */
 export function startSync(): () => void {
-  const project = useProjectStore();
-  const training = useTrainingStore();
-  const offs = [
-    on('import:progress', (p) => project.setProgress(p)),
-    on('library:changed', () => scheduleRefresh()),
-    on('project:changed', () => void reloadAll()),
-    on('training:progress', (p) => training.onProgress(p)),
-    on('models:download-progress', (p) => useWeightsStore().onDownloadProgress(p)),
-    on('training:finished', (f) => {
-      void training.onFinished(f);
-      // New predictions are new suggestions on the thumbnails.
-      scheduleRefresh();
-    })
-  ];
-  return () => offs.forEach((off) => off());
+  return useSyncStore().start();
 }

@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, shallowRef, watch } from 'vue';
-import type { RequestIn } from '../../shared/contract';
+import { DEFAULT_SEED, type RequestIn } from '../../shared/contract';
 import type {
   BackboneStatus,
   BackendInfo,
@@ -17,7 +17,7 @@ import type {
   TrainingProgress,
   ValidationExample
 } from '../../shared/dto';
-import { errorMessage, invoke } from '../api';
+import { ApiError, errorMessage, invoke } from '../api';
 import { useNoticesStore } from './notices';
 
 /** One smoothed per-batch reading; x in epochs across stages (1.5 = half-way through epoch 2). */
@@ -44,7 +44,7 @@ export interface TrainOptions {
   epochs: number | null;
   /** 'auto': when cross-validation says it pays and it fits the time budget. */
   fineTune: boolean | 'auto';
-  /** Minutes a run may spend on optional work (larger input sizes, fine-tuning); null: 10. */
+  /** Minutes a run may spend on optional work (a larger input size, fine-tuning); null: the main side's default. */
   budgetMinutes: number | null;
   seed: number;
 }
@@ -60,9 +60,6 @@ export function batchPoint(p: TrainingProgress, headEpochs: number): BatchPoint 
 }
 
 const OPTIONS_KEY = 'transferStudio.trainOptions';
-
-/** The main side's choice order when no backbone is named (services/training-plan.ts). */
-const PREFERENCE = ['vgg16', 'vgg19', 'mobilenet_v2_100', 'mobilenet_v2_035'];
 const DEFAULT_OPTIONS: TrainOptions = {
   backboneId: '',
   weightsPath: '',
@@ -70,8 +67,10 @@ const DEFAULT_OPTIONS: TrainOptions = {
   epochs: null,
   fineTune: 'auto',
   budgetMinutes: null,
-  seed: 42
+  seed: DEFAULT_SEED
 };
+/** Settings typed in a burst (a weights path, key by key) make one plan request after this pause, ms. */
+const PLAN_DEBOUNCE_MS = 250;
 
 /** The last Advanced settings, each field checked (the stored text may be old or hand-edited). */
 function loadOptions(): TrainOptions {
@@ -106,7 +105,11 @@ export const useTrainingStore = defineStore('training', () => {
   const notices = useNoticesStore();
   const engine = ref<BackendInfo | null>(null);
   const backbones = ref<BackboneStatus[]>([]);
+  /** What a run started now with the current options would train on and use, as the main side resolves it. */
   const plan = ref<TrainingPlanPreview | null>(null);
+  /** Why the options cannot even be planned (e.g. a weights path that is not absolute); null when they can. */
+  const planProblem = ref<string | null>(null);
+  let planTimer: ReturnType<typeof setTimeout> | null = null;
   const options = reactive<TrainOptions>(loadOptions());
   // The weights path and the rest are remembered, so a retrain after a restart is one click again.
   watch(options, () => saveOptions(options), { deep: true });
@@ -116,13 +119,6 @@ export const useTrainingStore = defineStore('training', () => {
   const starting = ref(false);
   const running = computed(() => live.value !== null && live.value.finished === null);
   const activeRun = computed(() => runs.value.find((r) => r.active) ?? null);
-  const readyBackbones = computed(() => backbones.value.filter((b) => b.ready));
-  /** The backbone a run would use as the main side picks it: the chosen one, else the first ready in PREFERENCE order. */
-  const effectiveBackbone = computed<BackboneStatus | null>(() => {
-    if (options.backboneId) return backbones.value.find((b) => b.id === options.backboneId) ?? null;
-    const rank = (b: BackboneStatus) => (PREFERENCE.includes(b.id) ? PREFERENCE.indexOf(b.id) : PREFERENCE.length);
-    return [...readyBackbones.value].sort((a, b) => rank(a) - rank(b))[0] ?? null;
-  });
 
   async function loadEngine(): Promise<void> {
     try {
@@ -132,12 +128,23 @@ export const useTrainingStore = defineStore('training', () => {
     }
   }
 
+  /** Asks the main side what a run with the current options would do (the same request Train sends). */
   async function refreshPlan(): Promise<void> {
+    if (planTimer) clearTimeout(planTimer);
+    planTimer = null;
     try {
-      plan.value = await invoke('training:plan', { seed: options.seed });
+      plan.value = await invoke('training:plan', startRequest());
+      planProblem.value = null;
     } catch (err) {
-      notices.error(err, 'Could not count the training photos');
+      if (err instanceof ApiError && err.code === 'INVALID_REQUEST') planProblem.value = errorMessage(err);
+      else notices.error(err, 'Could not count the training photos');
     }
+  }
+
+  /** {@link refreshPlan} once the options have stopped changing for a moment. */
+  function refreshPlanSoon(): void {
+    if (planTimer) clearTimeout(planTimer);
+    planTimer = setTimeout(() => void refreshPlan(), PLAN_DEBOUNCE_MS);
   }
 
   /** Past runs; a run still training (e.g. after a reload) becomes the live one again. */
@@ -168,7 +175,7 @@ export const useTrainingStore = defineStore('training', () => {
     }
   }
 
-  function startRequest(): RequestIn<'training:start'> {
+  function startRequest(): NonNullable<RequestIn<'training:start'>> {
     const req: NonNullable<RequestIn<'training:start'>> = { fineTune: options.fineTune, seed: options.seed };
     if (options.backboneId) req.backboneId = options.backboneId;
     if (options.weightsPath.trim()) req.weightsPath = options.weightsPath.trim();
@@ -266,6 +273,7 @@ export const useTrainingStore = defineStore('training', () => {
     engine,
     backbones,
     plan,
+    planProblem,
     options,
     live,
     runs,
@@ -273,11 +281,10 @@ export const useTrainingStore = defineStore('training', () => {
     starting,
     running,
     activeRun,
-    readyBackbones,
-    effectiveBackbone,
     latestRunId,
     loadEngine,
     refreshPlan,
+    refreshPlanSoon,
     loadRuns,
     loadRun,
     start,

@@ -1,12 +1,13 @@
 /**
- * Backbone weights from the Train view: downloading a backbone's weights (progress from
- * 'models:download-progress'), and the one weights control: a file or folder the person names is
+ * Backbone weights from the Train view: downloading a backbone's weights (a long job on the main
+ * side: 'models:download' answers at once, 'models:download-progress' and
+ * 'models:download-finished' carry the rest, to every window), and the one weights control: a file or folder the person names is
  * checked at once ('models:check-weights'); a Keras .h5 for a known backbone is copied in so it
  * stays ready, anything else that fits is used as the run's weights.
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { DownloadProgress, WeightsCheck } from '../../shared/dto';
+import type { DownloadFinished, DownloadProgress, WeightsCheck } from '../../shared/dto';
 import { errorMessage, invoke } from '../api';
 import { useNoticesStore } from './notices';
 import { useTrainingStore } from './training';
@@ -24,18 +25,26 @@ export const useWeightsStore = defineStore('weights', () => {
     download.value = p;
   }
 
+  async function onDownloadFinished(f: DownloadFinished): Promise<void> {
+    if (download.value?.backboneId === f.backboneId) download.value = null;
+    if (f.status === 'failed') {
+      downloadError.value = f.error;
+      return;
+    }
+    notices.info(`${f.backbone?.displayName ?? f.backboneId} is ready.`);
+    await training.loadEngine();
+  }
+
+  /** Starts the download; its progress and end arrive as events (see sync.ts). */
   async function startDownload(backboneId: string): Promise<void> {
     if (download.value) return;
     download.value = { backboneId, received: 0, total: null };
     downloadError.value = null;
     try {
-      const status = await invoke('models:download', { backboneId });
-      notices.info(`${status.displayName} is ready.`);
-      await training.loadEngine();
+      await invoke('models:download', { backboneId });
     } catch (err) {
-      downloadError.value = errorMessage(err);
-    } finally {
       download.value = null;
+      downloadError.value = errorMessage(err);
     }
   }
 
@@ -73,5 +82,5 @@ export const useWeightsStore = defineStore('weights', () => {
     return true;
   }
 
-  return { download, downloadError, check, checking, onDownloadProgress, startDownload, choose };
+  return { download, downloadError, check, checking, onDownloadProgress, onDownloadFinished, startDownload, choose };
 });

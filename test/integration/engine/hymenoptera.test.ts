@@ -1,8 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { imagesToTensor, initBackend, loadBackbone, loadImage, type Backbone } from '../../../src/main/engine/index';
+import { decodeAhead, initBackend, loadBackbone, openBackboneForward, type FrozenForward } from '../../../src/main/engine/index';
 
 const SHARED = path.resolve(import.meta.dirname, '../../..', '../shared');
 const DATA = path.join(SHARED, 'datasets/hymenoptera');
@@ -21,30 +20,22 @@ function samples(split: string): Sample[] {
   );
 }
 
-/** L2-normalised embeddings; files that do not decode (the GIF placeholder) are skipped. */
-async function embedAll(backbone: Backbone, list: Sample[]): Promise<{ vectors: Float32Array[]; labels: number[] }> {
+/**
+ * L2-normalised embeddings through the app's frozen forward pass (ONNX Runtime, decoding ahead);
+ * files that do not decode (the GIF placeholder) are skipped.
+ */
+async function embedAll(forward: FrozenForward, list: Sample[]): Promise<{ vectors: Float32Array[]; labels: number[] }> {
   const vectors: Float32Array[] = [];
   const labels: number[] = [];
-  for (let i = 0; i < list.length; i += 16) {
-    const batch: { pixels: Uint8Array; label: number }[] = [];
-    for (const s of list.slice(i, i + 16)) {
-      const pixels = await loadImage(s.file, 224).catch(() => null);
-      if (pixels) batch.push({ pixels, label: s.label });
-    }
-    const x = imagesToTensor(
-      batch.map((b) => b.pixels),
-      224
-    );
-    const e = tf.tidy(() => {
-      const raw = backbone.embed(x);
-      return tf.div(raw, tf.norm(raw, 2, 1, true));
+  const items = list.map((s) => ({ path: s.file, label: s.label }));
+  for await (const batch of decodeAhead(items, { inputSize: 224, batchSize: 16 })) {
+    const data = await forward.run(batch.decoded.map((d) => d.pixels));
+    batch.decoded.forEach((d, k) => {
+      const row = data.slice(k * 1280, (k + 1) * 1280);
+      const norm = Math.hypot(...row);
+      vectors.push(row.map((v) => v / norm));
+      labels.push(d.item.label);
     });
-    const data = e.dataSync();
-    batch.forEach((b, k) => {
-      vectors.push(data.slice(k * 1280, (k + 1) * 1280) as Float32Array);
-      labels.push(b.label);
-    });
-    tf.dispose([x, e]);
   }
   return { vectors, labels };
 }
@@ -59,8 +50,11 @@ describe('real weights on real photos', () => {
   it('TM MobileNetV2 embeddings + nearest class mean reach ≥ 0.88 on hymenoptera val', async () => {
     await initBackend();
     const backbone = await loadBackbone({ id: 'mobilenet_v2', weightsPath: TM });
-    const train = await embedAll(backbone, samples('train'));
-    const val = await embedAll(backbone, samples('val'));
+    const forward = await openBackboneForward(backbone, 'avg');
+    expect(forward.info.runtime).toBe('onnxruntime');
+    const train = await embedAll(forward, samples('train'));
+    const val = await embedAll(forward, samples('val'));
+    await forward.dispose();
     backbone.dispose();
     const means = [0, 1].map((c) => {
       const m = new Float32Array(1280);

@@ -1,7 +1,8 @@
 /**
- * models:download, the Train view's "Download VGG16": the file arrives in the user models folder
- * checked against its MD5, progress comes as events ending at the total, the backbone is then
- * ready, and an unreachable host fails fast with a message that says what to do.
+ * models:download, the Train view's "Download VGG16", a long job: the invoke answers at once,
+ * the file arrives in the user models folder checked against its MD5, progress comes as events
+ * ending at the total, the end event says the backbone is ready, and an unreachable host ends
+ * fast with a message that says what to do.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DownloadProgress } from '../../../src/shared/dto';
+import type { DownloadFinished, DownloadProgress } from '../../../src/shared/dto';
 import { EventBus } from '../../../src/main/services/event-bus';
 import { createModelHandlers } from '../../../src/main/services/models';
 
@@ -36,6 +37,17 @@ function writeManifest(modelsDir: string, id: string, url: string): void {
   writeFileSync(path.join(modelsDir, id, 'manifest.json'), JSON.stringify(manifest));
 }
 
+/** Resolves with the 'models:download-finished' of `backboneId` (subscribe before starting). */
+function finished(events: EventBus, backboneId: string): Promise<DownloadFinished> {
+  return new Promise((resolve) => {
+    const off = events.on('models:download-finished', (f) => {
+      if (f.backboneId !== backboneId) return;
+      off();
+      resolve(f);
+    });
+  });
+}
+
 beforeAll(async () => {
   server = createServer((_req, res) => res.writeHead(200, { 'Content-Length': String(payload.length) }).end(payload));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -55,25 +67,34 @@ describe('models:download', () => {
     const events = new EventBus();
     const progress: DownloadProgress[] = [];
     events.on('models:download-progress', (p) => progress.push(p));
-    const handlers = createModelHandlers({ modelsDir: path.join(dir, 'models'), userModelsDir: path.join(dir, 'user') }, events);
-    const status = await handlers['models:download']({ backboneId: 'local' });
-    expect(status).toMatchObject({ id: 'local', ready: true, weightsPath: path.join(dir, 'user', 'local', 'local.h5') });
+    const handlers = createModelHandlers({ modelsDir: path.join(dir, 'models'), userModelsDir: path.join(dir, 'user'), events });
+    const ended = finished(events, 'local');
+    expect(await handlers['models:download']({ backboneId: 'local' })).toEqual({ backboneId: 'local' });
+    const end = await ended;
+    expect(end).toMatchObject({ status: 'completed', error: null });
+    expect(end.backbone).toMatchObject({ id: 'local', ready: true, weightsPath: path.join(dir, 'user', 'local', 'local.h5') });
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)).toEqual({ backboneId: 'local', received: payload.length, total: payload.length });
   });
 
-  it('fails with a clear message when the host cannot be reached', async () => {
-    const handlers = createModelHandlers({ modelsDir: path.join(dir, 'models'), userModelsDir: path.join(dir, 'user') }, new EventBus());
-    await expect(handlers['models:download']({ backboneId: 'offline' })).rejects.toMatchObject({
-      code: 'IO_ERROR',
-      message: expect.stringMatching(/may be offline.*Train › Advanced › Weights/)
+  it('ends with a clear message when the host cannot be reached', async () => {
+    const events = new EventBus();
+    const handlers = createModelHandlers({ modelsDir: path.join(dir, 'models'), userModelsDir: path.join(dir, 'user'), events });
+    const ended = finished(events, 'offline');
+    await handlers['models:download']({ backboneId: 'offline' });
+    expect(await ended).toMatchObject({
+      status: 'failed',
+      backbone: null,
+      error: expect.stringMatching(/may be offline.*Train › Advanced › Weights/)
     });
   });
 
   it('refuses the bundled backbone: it ships with the app', async () => {
     const repoModels = path.resolve(import.meta.dirname, '../../../resources/models');
-    const handlers = createModelHandlers({ modelsDir: repoModels, userModelsDir: path.join(dir, 'user') }, new EventBus());
-    await expect(handlers['models:download']({ backboneId: 'mobilenet_v2_035' })).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    const handlers = createModelHandlers({ modelsDir: repoModels, userModelsDir: path.join(dir, 'user') });
+    expect(() => handlers['models:download']({ backboneId: 'mobilenet_v2_035' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_REQUEST' })
+    );
     expect((await handlers['models:backbones'](undefined)).find((b) => b.id === 'mobilenet_v2_035')).toMatchObject({
       ready: true,
       bundled: true

@@ -38,6 +38,12 @@ describe('model handlers', () => {
     expect(info.unavailable.map((u) => u.name)).toEqual(['tfjs-node-gpu', 'tfjs-node']);
   });
 
+  it('engine:status also says what runs frozen forward passes: ONNX Runtime on the CPU here', async () => {
+    const info = await handlers['engine:status'](undefined);
+    expect(info.inference).toMatchObject({ runtime: 'onnxruntime', provider: 'cpu', device: 'cpu' });
+    expect(info.inference?.label).toMatch(/^ONNX Runtime · CPU \(\d+ threads?\)$/);
+  });
+
   it('models:backbones lists the four manifests; the bundled MobileNetV2 0.35 is ready out of the box', async () => {
     const list = await handlers['models:backbones'](undefined);
     expect(list.map((b) => b.id)).toEqual(['mobilenet_v2_035', 'mobilenet_v2_100', 'vgg16', 'vgg19']);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identifyWeights } from '../../../src/main/engine/identify-weights';
-import { checkWeights } from '../../../src/main/services/weights-check';
+import { WeightsChecker } from '../../../src/main/services/weights-check';
 import { createTrainingProject, type TrainingProject } from '../training/project-fixture';
 import { randomVggWeights, writeVggH5 } from '../../unit/engine/fixtures';
 
@@ -16,7 +16,10 @@ const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const BUNDLED = path.join(REPO_ROOT, 'resources/models/mobilenet_v2_035');
 const TM_EXPORT = path.resolve(REPO_ROOT, '../shared/models/mobilenet-v2-0.35-224-tm-base');
 const DARKNET = path.resolve(REPO_ROOT, '../shared/models/darknet-tiny-imagenet');
-const dirs = { modelsDir: path.join(REPO_ROOT, 'resources/models'), userModelsDir: path.join(os.tmpdir(), 'no-user-models') };
+const MODELS_DIR = path.join(REPO_ROOT, 'resources/models');
+/** Asks a real training process, as models:check-weights does. */
+const checker = new WeightsChecker();
+const checkWeights = (file: string, backboneId: string | undefined) => checker.check(file, backboneId, MODELS_DIR);
 
 let dir: string;
 beforeAll(() => {
@@ -40,7 +43,7 @@ describe('weights identification', () => {
   });
 
   it('names the network weights fit when they are for another backbone', async () => {
-    const check = await checkWeights(BUNDLED, 'vgg16', dirs);
+    const check = await checkWeights(BUNDLED, 'vgg16');
     expect(check.ok).toBe(false);
     expect(check.backboneId).toBe('mobilenet_v2_035');
     expect(check.message).toMatch(/These are MobileNetV2 \(width 0\.35\) weights, not VGG16/);
@@ -49,8 +52,8 @@ describe('weights identification', () => {
   it('says plainly when a file is no weights at all, or for a network it does not know', async () => {
     const text = path.join(dir, 'notes.h5');
     writeFileSync(text, 'not hdf5');
-    expect((await checkWeights(text, undefined, dirs)).message).toMatch(/neither a Keras \.h5 file nor a TF\.js model\.json/);
-    const darknet = await checkWeights(DARKNET, undefined, dirs);
+    expect((await checkWeights(text, undefined)).message).toMatch(/neither a Keras \.h5 file nor a TF\.js model\.json/);
+    const darknet = await checkWeights(DARKNET, undefined);
     expect(darknet.ok).toBe(false);
     expect(darknet.message).toMatch(/network this app does not know/);
   });
@@ -68,9 +71,7 @@ describe('training:start with weights for another network', () => {
       backboneId: 'vgg16',
       weightsPath: BUNDLED,
       fineTune: false,
-      seed: 42,
-      head: 'gap',
-      headTraining: 'logistic-cv'
+      seed: 42
     });
     await expect(start).rejects.toMatchObject({ code: 'WEIGHTS_INVALID', message: expect.stringMatching(/not VGG16/) });
     expect(await p.handlers['training:runs'](undefined)).toEqual([]);

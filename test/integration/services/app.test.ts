@@ -1,9 +1,11 @@
-import { rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHANNELS, type ApiClient } from '../../../src/shared/contract';
 import type { ProjectInfo } from '../../../src/shared/dto';
-import { defaultProjectPath } from '../../../src/main/services/app';
+import { createApp, createDirectClient, defaultProjectPath } from '../../../src/main/services/app';
+import { localAppOptions } from '../../../src/main/server/app-options';
 import { createTestProject, photosByPath, writePhoto, type TestProject } from './fixtures';
 
 let t: TestProject;
@@ -59,8 +61,11 @@ describe('serving photo files', () => {
     await writePhoto(path.join(t.photos, 'x.jpg'), { width: 600, height: 300 });
     await t.api.invoke('folders:add', { path: t.photos });
     const [{ id }] = [...(await photosByPath(t.api)).values()];
-    expect((await t.app.photoFile(id, 'full')).path).toBe(path.join(t.photos, 'x.jpg'));
-    expect((await t.app.photoFile(id, 'thumb')).contentType).toBe('image/jpeg');
+    expect(await t.app.photoFile(id, 'full')).toMatchObject({ path: path.join(t.photos, 'x.jpg') });
+    const thumb = await t.app.photoFile(id, 'thumb');
+    expect(thumb.contentType).toBe('image/jpeg');
+    if (!('data' in thumb)) throw new Error('a thumbnail comes as bytes');
+    expect(await sharp(thumb.data).metadata()).toMatchObject({ format: 'jpeg', width: 256, height: 128 });
   });
 
   it('refuses an original that was swapped for a symlink leading outside the folders', async () => {
@@ -79,11 +84,18 @@ describe('serving photo files', () => {
     await t.api.invoke('folders:add', { path: t.photos, classesFromFolders: true });
     const [{ id, classId }] = [...(await photosByPath(t.api)).values()];
     expect(classId).not.toBeNull();
-    // The thumbnails folder replaced by a file: every cache write now fails, like a full disk.
-    rmSync(path.join(t.dir, 'cache', 'thumbs'), { recursive: true, force: true });
-    writeFileSync(path.join(t.dir, 'cache', 'thumbs'), '');
-    await expect(t.app.photoFile(id, 'thumb')).rejects.toMatchObject({ code: 'IO_ERROR' });
-    expect(await t.api.invoke('photos:get', { id })).toMatchObject({ status: 'ok', classId });
+    // The cache database replaced by a folder: the cache cannot be opened or written, like a
+    // full or broken disk, in the app that opens the project next.
+    t.app.close();
+    rmSync(path.join(t.dir, 'cache'), { recursive: true, force: true });
+    mkdirSync(path.join(t.dir, 'cache', 'thumbnails.sqlite'), { recursive: true });
+    const app = createApp(localAppOptions({ project: path.join(t.dir, 'project.tstudio'), userData: t.dir, transport: 'direct' }));
+    try {
+      await expect(app.photoFile(id, 'thumb')).rejects.toMatchObject({ code: 'IO_ERROR' });
+      expect(await createDirectClient(app).invoke('photos:get', { id })).toMatchObject({ status: 'ok', classId });
+    } finally {
+      app.close();
+    }
   });
 
   it('an import whose thumbnails cannot be written fails with IO_ERROR instead of skipping the photos', async () => {

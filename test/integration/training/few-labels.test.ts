@@ -35,7 +35,7 @@ describe('few labels', () => {
     expect(run.choices?.head.reason).toMatch(/logistic regression, C = .*2-fold CV accuracy|logistic regression, C = .*fold CV accuracy/);
     expect(run.choices?.fineTune).toEqual({
       value: false,
-      reason: expect.stringMatching(/^off: too few training photos per class .*fewest 4, needs 20/)
+      reason: expect.stringMatching(/^off: too few training photos per class .*fewest 4, Auto needs 20/)
     });
   }, 240_000);
 

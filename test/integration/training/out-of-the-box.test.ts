@@ -4,7 +4,6 @@
  * what it can by itself and says why — here 96 px photos, so 224 px without upscaling further.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestSchemas } from '../../../src/shared/contract';
 import { createTrainingProject, finishedRun, type TrainingProject } from './project-fixture';
 
 let p: TrainingProject;
@@ -15,12 +14,17 @@ afterAll(() => p.cleanup());
 
 describe('out of the box', () => {
   it('trains with the bundled MobileNetV2 and reports its choices', async () => {
-    // As every transport does: the empty request validated, defaults filled in.
-    const { runId } = await p.handlers['training:start'](requestSchemas['training:start'].parse({}));
+    // The fixture's handlers check the request as every transport does: the empty one gets the defaults.
+    const { runId } = await p.handlers['training:start']({});
     expect(await finishedRun(p.events, runId)).toMatchObject({ status: 'completed' });
     const run = await p.handlers['training:run']({ runId });
     expect(run.backboneId).toBe('mobilenet_v2_035');
-    expect(run.config).toMatchObject({ fineTune: 'auto', headTraining: 'logistic-cv', timeBudgetSeconds: 600 });
+    // Auto, resolved by the plan before the run: 10 photos per class are too few to tell whether fine-tuning pays.
+    expect(run.config).toMatchObject({ fineTune: false, headTraining: 'logistic-cv', timeBudgetSeconds: 600 });
+    expect(run.choices?.fineTune).toEqual({
+      value: false,
+      reason: expect.stringMatching(/^off: too few training photos per class .*Auto needs 20/)
+    });
     expect(run.valAccuracy).toBeGreaterThanOrEqual(0.8);
     expect(run.choices?.inputSize).toEqual({ value: 224, reason: expect.stringMatching(/median short side is 96 px/) });
     expect(run.choices?.head.value).toBe('logistic-cv');

@@ -55,6 +55,7 @@ function job(overrides: Partial<TrainingJob['config']> = {}): TrainingJob {
       learningRate: 1e-3,
       patience: 5,
       fineTune: false,
+      fineTuneReason: 'off: asked for (Never)',
       fineTuneEpochs: 1,
       fineTuneLrDivisor: 30,
       headTraining: 'logistic-cv',
@@ -81,12 +82,26 @@ function io(progress: TrainingProgressData[] = [], shouldStop: () => boolean = (
   };
 }
 
+/** A feature cache keyed like the project's (by extractor, so sizes do not mix), for runs that compare sizes. */
+function keyedIo(cache: Map<string, Float32Array>, progress: TrainingProgressData[] = []): TrainingJobIO {
+  return {
+    ...io(progress),
+    onFeatures: (extractor, entries: FeatureEntry[]) => entries.forEach((e) => cache.set(`${extractor}|${e.hash}`, e.data)),
+    requestCachedFeatures: async (extractor, hashes) =>
+      hashes.flatMap((hash) => {
+        const data = cache.get(`${extractor}|${hash}`);
+        return data ? [{ hash, data }] : [];
+      })
+  };
+}
+
 describe('runTrainingJob', () => {
   it('learns the shapes, reports its phases in order, saves the model and predicts unlabeled photos', async () => {
     const progress: TrainingProgressData[] = [];
     const j = job();
     const result = await runTrainingJob(j, io(progress));
     expect(result?.evaluation.accuracy).toBeGreaterThanOrEqual(0.8);
+    expect(result?.inference).toMatch(/^ONNX Runtime · CPU \(\d+ threads?\)$/);
     const phases = progress.map((p) => p.phase).filter((p, i, all) => p !== all[i - 1]);
     expect(phases).toEqual(['loading', 'features', 'training', 'evaluating', 'predicting', 'saving']);
     const epochs = progress.flatMap((p) => (p.epochMetrics ? [p.epochMetrics.epoch] : []));
@@ -129,6 +144,26 @@ describe('runTrainingJob', () => {
     const result = await runTrainingJob(job({ epochs: 500 }), io(progress, stop));
     expect(result).toBeNull();
     expect(progress.some((p) => p.phase === 'evaluating')).toBe(false);
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('chooses the input size and whether fine-tuning pays by cross-validation on the training photos, and says why', async () => {
+    const baseline = tf.memory().numTensors;
+    const progress: TrainingProgressData[] = [];
+    const config = { fineTune: 'auto' as const, fineTuneReason: 'Auto: test', inputSizes: { candidates: [64, 96], reason: 'test' } };
+    const result = await runTrainingJob(job(config), keyedIo(new Map(), progress));
+    const choices = result?.choices;
+    expect(choices?.inputSize.reason).toMatch(/^(64|96) px: CV \d\.\d{3} vs \d\.\d{3} at (64|96)/);
+    expect(choices?.inputSize.reason.startsWith(`${choices?.inputSize.value} px`)).toBe(true);
+    expect(choices?.head.value).toBe('logistic-cv');
+    expect(choices?.headCv.length).toBeGreaterThan(1);
+    // The head's C is the one with the best CV accuracy: what the run reports as its CV estimate.
+    expect(choices?.cvAccuracy).toBe(Math.max(...(choices?.headCv ?? []).map((p) => p.accuracy)));
+    expect(choices?.fineTune.reason).toMatch(/^(on|off): CV \d\.\d{3} fine-tuned vs \d\.\d{3} frozen \(3 folds/);
+    expect((result?.fineTuneHistory.length ?? 0) > 0).toBe(choices?.fineTune.value);
+    expect(result?.timings.choose).toBeGreaterThan(0);
+    expect(result?.timings.fineTuneCheck).toBeGreaterThan(0);
+    expect(progress.some((p) => p.note?.startsWith('does fine-tuning pay?'))).toBe(true);
     expect(tf.memory().numTensors).toBe(baseline);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * A re-predict (training:predict) reports to every window: 'predictions:progress' while the
+ * A re-predict (training:predict) answers at once with its run id, then reports to every window: 'predictions:progress' while the
  * training process loads the model and predicts, 'predictions:finished' once it has ended and
  * the slot is free, and 'training:busy' says what holds the slot. A real project with more
  * unlabeled photos than one batch, and real training processes (fork under tsx).
@@ -7,7 +7,7 @@
 import { renameSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingBusy } from '../../../src/shared/dto';
-import { createTrainingProject, finishedRun, TM_BASE, type TrainingProject } from './project-fixture';
+import { createTrainingProject, finishedRun, nextPredictionEnd, predictToEnd, TM_BASE, type TrainingProject } from './project-fixture';
 
 /** Unlabeled photos: more than the predict job's batch of 16, so predicting takes several steps. */
 const UNLABELED = 40;
@@ -40,7 +40,7 @@ describe('re-predict progress and the busy status', () => {
   it('progress arrives in order with done ≤ total and ends at total, then one completed finish', async () => {
     const progress = p.record('predictions:progress');
     const finished = p.record('predictions:finished');
-    expect(await p.handlers['training:predict']({ runId })).toEqual({ runId, predictions: UNLABELED });
+    expect(await predictToEnd(p, runId)).toEqual({ runId, status: 'completed', predictions: UNLABELED, error: null });
 
     expect(progress.length).toBeGreaterThanOrEqual(2);
     expect(progress.every((e) => e.runId === runId && e.total === UNLABELED && e.done >= 0 && e.done <= e.total)).toBe(true);
@@ -63,9 +63,10 @@ describe('re-predict progress and the busy status', () => {
     const atFinish: TrainingBusy[] = [];
     const offProgress = p.events.on('predictions:progress', () => duringProgress.push(busyNow()));
     const offFinished = p.events.on('predictions:finished', () => atFinish.push(busyNow()));
-    const predicting = p.handlers['training:predict']({ runId });
+    const ended = nextPredictionEnd(p.events);
+    expect(await p.handlers['training:predict']({ runId })).toEqual({ runId });
     expect(busyNow()).toEqual({ kind: 'predicting', runId });
-    await predicting;
+    await ended;
     offProgress();
     offFinished();
     expect(duringProgress.length).toBeGreaterThan(0);
@@ -77,7 +78,8 @@ describe('re-predict progress and the busy status', () => {
   it('a cancelled re-predict ends with a cancelled finish and no progress after the cancel', async () => {
     const progress = p.record('predictions:progress');
     const finished = p.record('predictions:finished');
-    const predicting = p.handlers['training:predict']({ runId });
+    const ended = nextPredictionEnd(p.events);
+    await p.handlers['training:predict']({ runId });
     // Cancel once the process has said something, so the cancel meets a running job.
     await new Promise<void>((resolve) => {
       const off = p.events.on('predictions:progress', () => {
@@ -87,7 +89,7 @@ describe('re-predict progress and the busy status', () => {
     });
     const seenAtCancel = progress.length;
     expect(await p.handlers['training:cancel']({ runId })).toEqual({ cancelled: true });
-    await expect(predicting).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(await ended).toEqual({ runId, status: 'cancelled', predictions: null, error: null });
     expect(progress).toHaveLength(seenAtCancel);
     expect(finished).toEqual([{ runId, status: 'cancelled', predictions: null, error: null }]);
     expect(busyNow()).toEqual({ kind: null, runId: null });
@@ -98,13 +100,10 @@ describe('re-predict progress and the busy status', () => {
     const run = await p.handlers['training:run']({ runId });
     renameSync(run.modelPath as string, `${run.modelPath as string}.away`);
     try {
-      const message = await Promise.resolve(p.handlers['training:predict']({ runId })).then(
-        () => 'resolved',
-        (err: Error) => err.message
-      );
-      expect(message).toMatch(/\S/);
-      expect(message).not.toBe('resolved');
-      expect(finished).toEqual([{ runId, status: 'failed', predictions: null, error: message }]);
+      const end = await predictToEnd(p, runId);
+      expect(end).toMatchObject({ runId, status: 'failed', predictions: null });
+      expect(end.error).toMatch(/The saved model in .* is missing or damaged/);
+      expect(finished).toEqual([end]);
       expect(busyNow()).toEqual({ kind: null, runId: null });
     } finally {
       renameSync(`${run.modelPath as string}.away`, run.modelPath as string);

@@ -2,12 +2,12 @@
  * Re-predicting with a saved model (training:predict) holds the same one-process slot as a
  * training run: while it predicts, training:start and a second predict answer BUSY, and
  * training:cancel (with no run id, or the model's run id) stops the prediction process, which
- * then answers CANCELLED and leaves the previous predictions as they were. A real project and
+ * then ends cancelled and leaves the previous predictions as they were. A real project and
  * real training processes (fork under tsx).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerExit } from '../../../src/main/worker/launcher';
-import { createTrainingProject, finishedRun, TM_BASE, type TrainingProject } from './project-fixture';
+import { createTrainingProject, finishedRun, nextPredictionEnd, predictToEnd, TM_BASE, type TrainingProject } from './project-fixture';
 
 let p: TrainingProject;
 let runId: number;
@@ -47,7 +47,8 @@ describe('re-predict and the training slot', () => {
     const before = storedPredictions();
     expect(before).toHaveLength(5);
     const workers = p.workers.length;
-    const predicting = p.handlers['training:predict']({ runId });
+    const ended = nextPredictionEnd(p.events);
+    expect(await p.handlers['training:predict']({ runId })).toEqual({ runId });
     const exited = lastWorkerExit();
     expect(p.workers.length).toBe(workers + 1);
     const pid = p.workers.at(-1)?.pid as number;
@@ -56,16 +57,13 @@ describe('re-predict and the training slot', () => {
       code: 'BUSY',
       message: `Suggestions are being predicted again with run ${runId}'s model; cancel that or wait until it has finished, then train.`
     });
-    await expect(Promise.resolve().then(() => p.handlers['training:predict'](undefined))).rejects.toMatchObject({ code: 'BUSY' });
+    await expect(Promise.resolve().then(() => p.handlers['training:predict']({}))).rejects.toMatchObject({ code: 'BUSY' });
     expect(p.workers.length).toBe(workers + 1);
 
     expect(await p.handlers['training:cancel']({ runId: runId + 1000 })).toEqual({ cancelled: false });
     expect(await p.handlers['training:cancel']({ runId })).toEqual({ cancelled: true });
-    await expect(predicting).rejects.toMatchObject({
-      code: 'CANCELLED',
-      message: expect.stringMatching(/previous suggestions are unchanged/)
-    });
-    // The answer comes once the process is gone, so the slot is never freed while it still runs.
+    expect(await ended).toEqual({ runId, status: 'cancelled', predictions: null, error: null });
+    // The end comes once the process is gone, so the slot is never freed while it still runs.
     expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
     await exited;
     expect(storedPredictions()).toEqual(before);
@@ -73,22 +71,23 @@ describe('re-predict and the training slot', () => {
 
   it('cancel without a run id stops a re-predict too, and the slot is free again afterwards', async () => {
     const before = storedPredictions();
-    const predicting = p.handlers['training:predict'](undefined);
+    const ended = nextPredictionEnd(p.events);
+    await p.handlers['training:predict']({});
     const exited = lastWorkerExit();
-    expect(await p.handlers['training:cancel'](undefined)).toEqual({ cancelled: true });
-    await expect(predicting).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(await p.handlers['training:cancel']({})).toEqual({ cancelled: true });
+    expect(await ended).toMatchObject({ status: 'cancelled' });
     await exited;
     expect(storedPredictions()).toEqual(before);
-    expect(await p.handlers['training:cancel'](undefined)).toEqual({ cancelled: false });
+    expect(await p.handlers['training:cancel']({})).toEqual({ cancelled: false });
   });
 
   it('a re-predict that is not cancelled replaces the predictions, and a rejected class stays rejected', async () => {
-    expect(await p.handlers['training:predict'](undefined)).toEqual({ runId, predictions: 6 });
+    expect(await predictToEnd(p)).toMatchObject({ runId, status: 'completed', predictions: 6 });
     const offered = await p.handlers['predictions:list']({ order: 'most-certain', offset: 0, limit: 100 });
     const [first] = offered.items;
     expect(await p.handlers['predictions:reject']({ photoIds: [first.photoId] })).toEqual({ rejected: 1 });
     // The same model on the same photos predicts the same class again: it is stored, not suggested.
-    expect(await p.handlers['training:predict'](undefined)).toEqual({ runId, predictions: 6 });
+    expect(await predictToEnd(p)).toMatchObject({ runId, status: 'completed', predictions: 6 });
     expect(storedPredictions()).toHaveLength(6);
     const stored = p.session.db
       .prepare('SELECT class_id FROM training_predictions WHERE run_id = ? AND photo_id = ?')

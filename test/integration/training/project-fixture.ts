@@ -6,12 +6,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { EventMap, EventName, Handlers } from '../../../src/shared/contract';
+import { expect } from 'vitest';
+import type { EventMap, EventName } from '../../../src/shared/contract';
 import { EventBus } from '../../../src/main/services/event-bus';
 import { openSession, type ProjectSession } from '../../../src/main/services/project-session';
 import { ThumbnailCache } from '../../../src/main/services/thumbnails';
 import { createTrainingHandlers, type TrainingChannel } from '../../../src/main/services/training';
 import { forkStrategy, type WorkerPort } from '../../../src/main/worker/launcher';
+import { checkedHandlers, type CheckedHandlers } from '../../helpers/checked-handlers';
 import { drawSyntheticPhotos, drawUnlabeledPhotos } from './synthetic-photos';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -22,7 +24,8 @@ export interface TrainingProject {
   dir: string;
   session: ProjectSession;
   events: EventBus;
-  handlers: Pick<Handlers, TrainingChannel>;
+  /** Requests are checked (defaults filled in) as a transport would. */
+  handlers: CheckedHandlers<TrainingChannel>;
   /** Every training process started, in order. */
   workers: WorkerPort[];
   /** Collects one event's payloads from now on. */
@@ -42,16 +45,18 @@ export async function createTrainingProject(
   await session.library.addFolder(unlabeled, false);
   const workers: WorkerPort[] = [];
   const fork = forkStrategy();
-  const handlers = createTrainingHandlers({
-    current: () => session,
-    events,
-    modelDirs: { modelsDir: path.join(REPO_ROOT, 'resources/models'), userModelsDir: path.join(dir, 'models') },
-    spawn: () => {
-      const port = fork();
-      workers.push(port);
-      return port;
-    }
-  });
+  const handlers = checkedHandlers(
+    createTrainingHandlers({
+      current: () => session,
+      events,
+      modelDirs: { modelsDir: path.join(REPO_ROOT, 'resources/models'), userModelsDir: path.join(dir, 'models') },
+      spawn: () => {
+        const port = fork();
+        workers.push(port);
+        return port;
+      }
+    })
+  );
   return {
     dir,
     session,
@@ -81,4 +86,23 @@ export function finishedRun(events: EventBus, runId: number): Promise<EventMap['
       }
     });
   });
+}
+
+/** Resolves with the next 'predictions:finished' (subscribe before starting what it ends). */
+export function nextPredictionEnd(events: EventBus): Promise<EventMap['predictions:finished']> {
+  return new Promise((resolve) => {
+    const off = events.on('predictions:finished', (f) => {
+      off();
+      resolve(f);
+    });
+  });
+}
+
+/** Starts a re-predict, which answers at once with its run id, and resolves with how it ended. */
+export async function predictToEnd(p: TrainingProject, runId?: number): Promise<EventMap['predictions:finished']> {
+  const ended = nextPredictionEnd(p.events);
+  const answer = await p.handlers['training:predict']({ runId });
+  const finished = await ended;
+  expect(finished.runId).toBe(answer.runId);
+  return finished;
 }

@@ -78,7 +78,7 @@ describe('training service', () => {
     await expect(Promise.resolve().then(() => p.handlers['training:start'](start))).rejects.toMatchObject({ code: 'BUSY' });
     // Predicting with the active model (from the runs above) is refused too, without a process.
     const workers = p.workers.length;
-    await expect(Promise.resolve().then(() => p.handlers['training:predict'](undefined))).rejects.toMatchObject({
+    await expect(Promise.resolve().then(() => p.handlers['training:predict']({}))).rejects.toMatchObject({
       code: 'BUSY',
       message: 'A training run is in progress; predict again when it has finished.'
     });

@@ -56,9 +56,20 @@ describe('photo repository', () => {
   });
 
   it('rolls the whole scan back when one row fails', () => {
-    const dup = photo('same.jpg');
-    expect(() => applyFolderChanges(db, { folderId, inserts: [photo('ok.jpg'), dup, dup], updates: [], moves: [], deletes: [] })).toThrow();
+    // The same path twice is an upsert now (two processes may import one folder); a status the
+    // schema refuses still fails the row, and with it the whole scan.
+    const bad = photo('bad.jpg', { status: 'weird' as 'ok' });
+    expect(() => applyFolderChanges(db, { folderId, inserts: [photo('ok.jpg'), bad], updates: [], moves: [], deletes: [] })).toThrow();
     expect(listFolderFiles(db, folderId)).toEqual([]);
+  });
+
+  it('an insert of a path another process has just added updates that row and keeps its label', () => {
+    const cls = insertClass(db, { name: 'ants', color: '#000000', hotkey: null });
+    const [first] = applyFolderChanges(db, { folderId, inserts: [photo('a.jpg', { classId: cls })], updates: [], moves: [], deletes: [] });
+    const [again] = applyFolderChanges(db, { folderId, inserts: [photo('a.jpg', { size: 99 })], updates: [], moves: [], deletes: [] });
+    expect(again).toBe(first);
+    expect(listFolderFiles(db, folderId)).toMatchObject([{ id: first, relPath: 'a.jpg', size: 99 }]);
+    expect(projectStats(db)).toMatchObject({ photos: 1, labeled: 1 });
   });
 
   it('labels photos from folder classes only when they are readable', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, loadBackbone } from '../../../src/main/engine/index';
+import { initBackend, loadBackbone, openBackboneForward } from '../../../src/main/engine/index';
 import { randomVggWeights, rng, writeVggH5, type LayerWeights } from './fixtures';
 import { convSameRelu, maxPool2, relativeError, type Feature } from './naive-ops';
 
@@ -71,6 +71,24 @@ describe('VGG16 from Keras .h5', () => {
     backbone.dispose();
   });
 
+  it("through ONNX Runtime (the app's path for frozen passes) every block's pool equals the naive network at 32 px", async () => {
+    const { rgb, caffe } = randomImage(32, 3);
+    const expected = naiveVgg(caffe, vgg16);
+    const photo = Uint8Array.from(rgb.dataSync());
+    for (const block of [1, 2, 3, 4, 5]) {
+      const layer = `block${block}_pool`;
+      const cut = await loadBackbone({ id: 'vgg16', weightsPath: oldFile, inputSize: 32, featureLayer: layer });
+      const forward = await openBackboneForward(cut, 'maps');
+      expect(forward.info.runtime, layer).toBe('onnxruntime');
+      const want = expected.get(layer)!;
+      expect(forward.outputShape, layer).toEqual([want.h, want.w, want.c]);
+      expect(relativeError(await forward.run([photo]), want.data), layer).toBeLessThan(1e-4);
+      await forward.dispose();
+      cut.dispose();
+    }
+    rgb.dispose();
+  });
+
   it('loads the new naming from a full-model file (fc layers skipped) to identical features', async () => {
     const a = await loadBackbone({ id: 'vgg16', weightsPath: oldFile, inputSize: 32 });
     const b = await loadBackbone({ id: 'vgg16', weightsPath: newFullFile, inputSize: 32 });
@@ -93,6 +111,10 @@ describe('VGG16 from Keras .h5', () => {
     const got = tf.tidy(() => at100.base.predict(at100.preprocess(rgb)) as tf.Tensor);
     expect(got.shape).toEqual([1, 3, 3, 512]);
     expect(relativeError(got.dataSync(), want.data)).toBeLessThan(1e-4);
+    const forward = await openBackboneForward(at100, 'maps');
+    expect(forward.info.runtime).toBe('onnxruntime');
+    expect(relativeError(await forward.run([Uint8Array.from(rgb.dataSync())]), want.data)).toBeLessThan(1e-4);
+    await forward.dispose();
     const pooled = at100.embed(rgb, 'max');
     expect(pooled.shape).toEqual([1, 512]);
     tf.dispose([got, pooled, rgb]);
@@ -127,6 +149,10 @@ describe('VGG19 from Keras .h5', () => {
     const want = naiveVgg(caffe, weights).get('block5_pool')!;
     const got = tf.tidy(() => b.base.predict(b.preprocess(rgb)) as tf.Tensor);
     expect(relativeError(got.dataSync(), want.data)).toBeLessThan(1e-4);
+    const forward = await openBackboneForward(b, 'maps');
+    expect(forward.info.runtime).toBe('onnxruntime');
+    expect(relativeError(await forward.run([Uint8Array.from(rgb.dataSync())]), want.data)).toBeLessThan(1e-4);
+    await forward.dispose();
     expect(b.topBlockLayers).toContain('block5_conv4');
     tf.dispose([got, rgb]);
     b.dispose();

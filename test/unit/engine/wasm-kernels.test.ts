@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../../src/main/engine/index';
+import { conv2dBackpropFilterWasm, initBackend } from '../../../src/main/engine/index';
 import { relativeError } from './naive-ops';
 import { rng } from './fixtures';
 
@@ -49,15 +49,20 @@ beforeAll(async () => {
 });
 
 describe('wasm training kernels', () => {
-  it('ships no Conv2DBackpropFilter of its own, so ours is registered', () => {
-    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  it('ships no Conv2DBackpropFilter of its own, so ours is registered, and ours replaces its Conv2DBackpropInput', () => {
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc).toBe(conv2dBackpropFilterWasm);
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc.name).toBe('conv2dBackpropInputViaConv');
   });
 
   const cases: Case[] = [
     { x: [2, 14, 14, 8], filter: [3, 3, 8, 16], stride: 1, pad: 'same' }, // VGG-like
     { x: [1, 9, 11, 3], filter: [3, 3, 3, 4], stride: 2, pad: 'valid' },
     { x: [2, 10, 10, 4], filter: [3, 3, 4, 5], stride: 2, pad: 'same' },
-    { x: [1, 6, 6, 16], filter: [1, 1, 16, 8], stride: 1, pad: 'same' } // MobileNet 1×1
+    { x: [1, 6, 6, 16], filter: [1, 1, 16, 8], stride: 1, pad: 'same' }, // MobileNet 1×1
+    { x: [2, 7, 9, 5], filter: [3, 3, 5, 6], stride: 1, pad: 'valid' }, // input gradient as a full convolution
+    { x: [1, 7, 6, 3], filter: [2, 2, 3, 4], stride: 1, pad: 'same' }, // even kernel: asymmetric padding
+    { x: [1, 9, 9, 2], filter: [5, 3, 2, 3], stride: 1, pad: 'same' }, // non-square kernel
+    { x: [1, 11, 11, 3], filter: [3, 3, 3, 2], stride: 3, pad: 'valid' } // stride the last rows never reach
   ];
   for (const c of cases) {
     it(`conv2d filter gradient matches cpu (x ${c.x}, k ${c.filter}, stride ${c.stride}, ${c.pad})`, async () => {
@@ -68,12 +73,51 @@ describe('wasm training kernels', () => {
     });
   }
 
-  it('depthwise conv gradients (MobileNetV2) match cpu through the fallback', async () => {
-    const c: Case = { x: [2, 8, 8, 6], filter: [3, 3, 6, 1], stride: 2, pad: 'same' };
-    const cpu = await convGrads('cpu', c, true);
-    const wasm = await convGrads('wasm', c, true);
-    expect(relativeError(wasm.dw, cpu.dw)).toBeLessThan(1e-5);
-    expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(1e-5);
+  const depthwiseCases: Case[] = [
+    { x: [2, 8, 8, 6], filter: [3, 3, 6, 1], stride: 2, pad: 'same' }, // input gradient through the cpu fallback
+    { x: [3, 10, 10, 12], filter: [3, 3, 12, 1], stride: 1, pad: 'same' }, // MobileNetV2 block_16: both from wasm kernels
+    { x: [1, 7, 9, 4], filter: [3, 3, 4, 2], stride: 1, pad: 'valid' }, // channel multiplier 2
+    { x: [1, 9, 9, 3], filter: [2, 2, 3, 1], stride: 1, pad: 'same' } // even kernel
+  ];
+  for (const c of depthwiseCases) {
+    it(`depthwise conv gradients match cpu (x ${c.x}, k ${c.filter}, stride ${c.stride}, ${c.pad})`, async () => {
+      const cpu = await convGrads('cpu', c, true);
+      const wasm = await convGrads('wasm', c, true);
+      expect(relativeError(wasm.dw, cpu.dw)).toBeLessThan(1e-5);
+      expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(1e-5);
+    });
+  }
+
+  it('the batch-norm gradient (broadcasting, not tiling) equals the analytic one', async () => {
+    await tf.setBackend('wasm');
+    const [n, c] = [6, 3];
+    const x = randomArray(n * c, 4);
+    const dyv = randomArray(n * c, 5);
+    const [mean, variance, scale] = [
+      [0.1, -0.2, 0.3],
+      [0.5, 1.5, 2.0],
+      [1.2, 0.7, -0.4]
+    ];
+    const eps = 1e-3;
+    const t = (v: ArrayLike<number>, shape: number[]) => tf.tensor(Array.from(v), shape);
+    const grads = tf.grads((xx, m, vv, sc, off) => tf.sum(tf.mul(tf.batchNorm(xx, m, vv, off, sc, eps), t(dyv, [1, 2, 3, c]))));
+    const [dx, dm, dv, ds, doff] = grads([t(x, [1, 2, 3, c]), t(mean, [c]), t(variance, [c]), t(scale, [c]), tf.zeros([c])]);
+    const want = { dx: new Float32Array(n * c), dm: [0, 0, 0], dv: [0, 0, 0], ds: [0, 0, 0], doff: [0, 0, 0] };
+    for (let i = 0; i < n * c; i++) {
+      const k = i % c;
+      const r = 1 / Math.sqrt(variance[k] + eps);
+      want.dx[i] = dyv[i] * scale[k] * r;
+      want.dm[k] -= dyv[i] * scale[k] * r;
+      want.dv[k] += dyv[i] * scale[k] * (x[i] - mean[k]) * -0.5 * r ** 3;
+      want.ds[k] += dyv[i] * (x[i] - mean[k]) * r;
+      want.doff[k] += dyv[i];
+    }
+    expect(relativeError(await dx.data(), want.dx)).toBeLessThan(1e-5);
+    expect(relativeError(await dm.data(), want.dm)).toBeLessThan(1e-5);
+    expect(relativeError(await dv.data(), want.dv)).toBeLessThan(1e-5);
+    expect(relativeError(await ds.data(), want.ds)).toBeLessThan(1e-5);
+    expect(relativeError(await doff.data(), want.doff)).toBeLessThan(1e-5);
+    tf.dispose([dx, dm, dv, ds, doff]);
   });
 
   it('fine-tunes a conv + relu + maxpool + relu6 + batchnorm stack on wasm without leaking tensors', async () => {

@@ -40,13 +40,31 @@ describe('input size candidates', () => {
 });
 
 describe('backbone resolution', () => {
-  it('follows the backbone an explicit weights path names', () => {
-    const vgg = path.join(dir, 'my-vgg16-notop.h5');
-    writeFileSync(vgg, 'x');
+  const vgg16 = { backboneId: 'vgg16', network: 'VGG16' };
+  const mobilenet = { backboneId: 'mobilenet_v2_035', network: 'MobileNetV2 (width 0.35)' };
+
+  it('follows the network the weights check found in the file, whatever its name', () => {
+    const file = path.join(dir, 'my-weights.h5');
+    writeFileSync(file, 'x');
     const tm = path.join(dir, 'mobilenet-export');
     mkdirSync(tm);
-    expect(resolveBackbone(undefined, vgg, dirs)).toMatchObject({ id: 'vgg16' });
-    expect(resolveBackbone(undefined, tm, dirs)).toMatchObject({ id: 'mobilenet_v2' });
-    expect(resolveBackbone('vgg19', tm, dirs)).toMatchObject({ id: 'vgg19' });
+    writeFileSync(path.join(tm, 'model.json'), '{}');
+    expect(resolveBackbone(undefined, file, dirs, vgg16)).toMatchObject({ id: 'vgg16', weightsPath: file });
+    expect(resolveBackbone(undefined, tm, dirs, mobilenet)).toMatchObject({ id: 'mobilenet_v2_035', weightsPath: tm });
+    expect(resolveBackbone('mobilenet_v2', tm, dirs, mobilenet)).toMatchObject({ id: 'mobilenet_v2' });
+  });
+
+  it('refuses weights for another network, naming the one they fit', () => {
+    const file = path.join(dir, 'vgg16-notop.h5');
+    writeFileSync(file, 'x');
+    expect(() => resolveBackbone('vgg19', file, dirs, vgg16)).toThrow(
+      expect.objectContaining({ code: 'WEIGHTS_INVALID', message: expect.stringMatching(/VGG16 weights, not vgg19/) })
+    );
+  });
+
+  it('asks for the backbone when the weights cannot be told', () => {
+    const file = path.join(dir, 'unknown.h5');
+    writeFileSync(file, 'x');
+    expect(() => resolveBackbone(undefined, file, dirs, null)).toThrow(expect.objectContaining({ code: 'INVALID_REQUEST' }));
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/shared/errors';
 import { explainAbort } from '../../../src/main/engine/trainer/pipeline';
-import { fineTuneBatchSize } from '../../../src/main/engine/trainer/stages-late';
+import { fineTuneBatchSize } from '../../../src/main/engine/trainer/fine-tune-stage';
 
 describe('fine-tune batch size', () => {
   it('keeps the configured batch up to 224 px and shrinks it with the pixel count above', () => {

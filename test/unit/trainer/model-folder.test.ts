@@ -3,10 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { augmentBatch, randomBoxes } from '../../../src/main/engine/trainer/augment';
 import { buildHead } from '../../../src/main/engine/trainer/head';
 import { loadModelFolder, saveModelFolder } from '../../../src/main/engine/trainer/model-folder';
-import { createRng } from '../../../src/main/engine/trainer/rng';
 
 let dir: string;
 beforeAll(async () => {
@@ -49,32 +47,5 @@ describe('model folder', () => {
     tf.dispose([x, a, b]);
     head.dispose();
     loaded.model.dispose();
-  });
-});
-
-describe('augmentation', () => {
-  it('a mirrored full-size crop box mirrors the image', async () => {
-    const img = tf.tensor4d(
-      [...Array(2 * 3 * 3)].map((_, i) => i * 10),
-      [1, 2, 3, 3]
-    );
-    const out = tf.image.cropAndResize(img, tf.tensor2d([[0, 1, 1, 0]]), tf.tensor1d([0], 'int32'), [2, 3]);
-    const mirrored = tf.reverse(img, 2);
-    expect(Array.from(await out.data())).toEqual(Array.from(await mirrored.data()));
-    tf.dispose([img, out, mirrored]);
-  });
-
-  it('keeps shape and pixel range, and boxes cover 85–100% of the side', () => {
-    const boxes = randomBoxes(50, createRng(1));
-    for (const [y1, x1, y2, x2] of boxes) {
-      expect(y2 - y1).toBeGreaterThanOrEqual(0.85);
-      expect(Math.abs(x2 - x1)).toBeCloseTo(y2 - y1);
-    }
-    const x = tf.randomUniform([4, 16, 16, 3], 0, 255, 'float32', 2) as tf.Tensor4D;
-    const y = augmentBatch(x, createRng(3));
-    expect(y.shape).toEqual([4, 16, 16, 3]);
-    expect(y.min().dataSync()[0]).toBeGreaterThanOrEqual(0);
-    expect(y.max().dataSync()[0]).toBeLessThanOrEqual(255);
-    tf.dispose([x, y]);
   });
 });

@@ -7,10 +7,10 @@ import { initialMigration } from '../../../src/main/db/migrations/0001-initial';
 import { migrations } from '../../../src/main/db/migrations/index';
 import { countCachedFeatures, getCachedFeatures, putCachedFeatures } from '../../../src/main/db/training-feature-repository';
 import { acceptablePredictions, listPredictions, replacePredictions } from '../../../src/main/db/training-prediction-repository';
+import { failOrphanedRuns, INTERRUPTED } from '../../../src/main/services/run-owner';
 import {
   activeRunId,
   completeRun,
-  failInterruptedRuns,
   finishRunUnsuccessfully,
   getRun,
   insertRun,
@@ -110,14 +110,14 @@ describe('runs', () => {
     expect(getRun(db, second)?.active).toBe(false);
   });
 
-  it('ends a cancelled or failed run once, and fails runs left running by a dead process', () => {
+  it('ends a cancelled or failed run once, and fails runs left running without an owner (from before owners)', () => {
     const a = insertRun(db, { config: {}, backboneId: 'x', classes });
     const b = insertRun(db, { config: {}, backboneId: 'x', classes });
     expect(finishRunUnsuccessfully(db, a, 'cancelled', null)).toBe(true);
     expect(finishRunUnsuccessfully(db, a, 'failed', 'late')).toBe(false);
-    expect(failInterruptedRuns(db, 'app closed', -1)).toBe(1);
+    expect(failOrphanedRuns(db, '/p.tstudio')).toEqual([b]);
     expect(getRun(db, a)?.status).toBe('cancelled');
-    expect(getRun(db, b)).toMatchObject({ status: 'failed', error: 'app closed' });
+    expect(getRun(db, b)).toMatchObject({ status: 'failed', error: INTERRUPTED });
   });
 });
 

@@ -50,9 +50,14 @@ const result: TrainingJobResult = {
     inputSize: { value: 320, reason: '320 px: CV 0.940 vs 0.930 at 224' },
     fineTune: { value: false, reason: 'off: over the time budget' },
     head: { value: 'logistic-cv', reason: 'logistic regression, C = 0.01' },
+    headCv: [
+      { c: 0.001, accuracy: 0.9, logLoss: 0.4 },
+      { c: 0.01, accuracy: 0.94, logLoss: 0.2 }
+    ],
     cvAccuracy: 0.94,
     validation: { photos: 4, weak: true, note: 'A weak estimate: only 4 validation photos.' }
-  }
+  },
+  inference: 'ONNX Runtime · CPU (2 threads)'
 };
 
 const config: TrainingJobConfig = {
@@ -66,6 +71,7 @@ const config: TrainingJobConfig = {
   learningRate: 0.001,
   patience: 3,
   fineTune: false,
+  fineTuneReason: 'off: asked for (Never)',
   fineTuneEpochs: 0,
   fineTuneLrDivisor: 10,
   headTraining: 'logistic-cv',
@@ -149,6 +155,8 @@ describe('main → worker schema', () => {
         unlabeled: [{ photoId: 2, path: '/p/2.jpg', hash: 'b' }]
       },
       { type: 'predict', modelDir: '/tmp/run-1', items: [{ photoId: 2, path: '/p/2.jpg', hash: 'b' }], backend: 'auto' },
+      { type: 'probe', backend: 'auto' },
+      { type: 'validate-weights', backboneId: 'vgg16', weightsPath: '/w/vgg16.h5', inputSize: 64 },
       { type: 'cached-features', entries: [...cached].map(([hash, data]) => ({ hash, data })) },
       { type: 'cached-features', entries: [] },
       { type: 'cancel' }

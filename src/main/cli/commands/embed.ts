@@ -1,7 +1,12 @@
-/** `embed`: features of images through a backbone, one JSON line per image with --json. */
-import * as tf from '@tensorflow/tfjs';
+/**
+ * `embed`: features of images through a backbone, one JSON line per image with --json. It runs
+ * the engine in this process (no project, no training process); the engine is loaded only when
+ * the command runs, so no other command (serve included) ever loads TensorFlow.js or ONNX Runtime.
+ */
 import { InvalidArgumentError, type Command } from 'commander';
-import { featureMaps, imagesToTensor, initBackend, loadBackbone, loadImage, type Backbone } from '../../engine/index';
+import path from 'node:path';
+import type { EmbeddingRow, EmbedSummary } from '../../engine/embed-images';
+import { localAppOptions } from '../../server/app-options';
 import { failOnError, resolveUserPath, writeJsonLine } from '../context';
 
 export interface EmbedOptions {
@@ -9,17 +14,9 @@ export interface EmbedOptions {
   weights: string;
   size?: number;
   pool: 'none' | 'avg' | 'max';
-  batch: number;
+  batch?: number;
+  userData?: string;
   json?: boolean;
-}
-
-/** Wall times of one run, ms. */
-export interface EmbedTimings {
-  backendMs: number;
-  loadMs: number;
-  decodeMs: number;
-  inferMs: number;
-  totalMs: number;
 }
 
 function positiveInt(value: string): number {
@@ -41,70 +38,55 @@ export function registerEmbedCommand(program: Command): void {
     .requiredOption('--weights <path>', 'Keras .h5 file or TF.js layers-model folder')
     .option('--size <px>', 'input size (default 224)', positiveInt)
     .option('--pool <mode>', 'none (last conv block output) | avg | max', poolMode, 'avg')
-    .option('--batch <n>', 'images per forward pass', positiveInt, 8)
+    .option('--batch <n>', 'images per forward pass (default: sized for throughput)', positiveInt)
+    .option('--user-data <dir>', 'user data folder (its cache keeps exported ONNX graphs)')
     .option('--json', 'one JSON object per line on stdout')
     .argument('<images...>', 'image files')
     .action(failOnError((images: string[], opts: EmbedOptions) => embedAction(images, opts)));
 }
 
 async function embedAction(images: string[], opts: EmbedOptions): Promise<void> {
-  const t0 = performance.now();
-  const backend = await initBackend();
-  const t1 = performance.now();
-  const backbone = await loadBackbone({ id: opts.backbone, weightsPath: resolveUserPath(opts.weights), inputSize: opts.size });
-  const timings: EmbedTimings = { backendMs: t1 - t0, loadMs: performance.now() - t1, decodeMs: 0, inferMs: 0, totalMs: 0 };
-  try {
-    for (let i = 0; i < images.length; i += opts.batch) {
-      const batch = images.slice(i, i + opts.batch).map((p) => resolveUserPath(p));
-      const rows = await embedBatch(backbone, batch, opts.pool, timings);
-      rows.forEach((row, k) => emitEmbedding(batch[k], row, opts.json === true));
-    }
-  } finally {
-    backbone.dispose();
-  }
-  timings.totalMs = performance.now() - t0;
-  const round = Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)]));
+  const { embedImages } = await import('../../engine/embed-images');
+  const userData = opts.userData === undefined ? undefined : resolveUserPath(opts.userData);
+  const summary = await embedImages(
+    {
+      backboneId: opts.backbone,
+      weightsPath: resolveUserPath(opts.weights),
+      inputSize: opts.size,
+      pool: opts.pool,
+      batch: opts.batch,
+      cacheDir: path.join(localAppOptions({ userData, transport: 'direct' }).cacheDir, 'onnx'),
+      images: images.map((p) => resolveUserPath(p))
+    },
+    (file, row) => emitEmbedding(file, row, opts.json === true)
+  );
+  report(summary, images.length, opts);
+}
+
+function report(summary: EmbedSummary, count: number, opts: EmbedOptions): void {
+  const { info } = summary;
+  const round = Object.fromEntries(Object.entries(summary.timings).map(([k, v]) => [k, Math.round(v)]));
   if (opts.json) {
     writeJsonLine({
       type: 'result',
-      backend: backend.backend,
-      device: backend.device,
-      label: backend.label,
-      backbone: backbone.id,
-      inputSize: backbone.inputSize,
+      backend: info.runtime === 'onnxruntime' ? 'onnxruntime' : info.provider,
+      device: info.device,
+      label: info.label,
+      runtime: info.runtime,
+      provider: info.provider,
+      unavailable: info.unavailable,
+      backbone: summary.backboneId,
+      inputSize: summary.inputSize,
       pool: opts.pool,
-      images: images.length,
+      images: count,
       timings: round
     });
-  } else {
-    process.stdout.write(
-      `${images.length} image(s) · ${backbone.id}@${backbone.inputSize}px · ${backend.label}\n` +
-        `decode ${round.decodeMs} ms · inference ${round.inferMs} ms · load ${round.loadMs} ms · total ${round.totalMs} ms\n`
-    );
+    return;
   }
-}
-
-interface EmbeddingRow {
-  shape: number[];
-  data: Float32Array;
-}
-
-async function embedBatch(backbone: Backbone, files: string[], pool: EmbedOptions['pool'], timings: EmbedTimings): Promise<EmbeddingRow[]> {
-  const td = performance.now();
-  const pixels = await Promise.all(files.map((f) => loadImage(f, backbone.inputSize)));
-  const ti = performance.now();
-  timings.decodeMs += ti - td;
-  const x = imagesToTensor(pixels, backbone.inputSize);
-  const out = pool === 'none' ? featureMaps(backbone, x) : backbone.embed(x, pool);
-  try {
-    const data = (await out.data()) as Float32Array;
-    timings.inferMs += performance.now() - ti;
-    const shape = out.shape.slice(1);
-    const per = shape.reduce((a, b) => a * b, 1);
-    return files.map((_, k) => ({ shape, data: data.subarray(k * per, (k + 1) * per) }));
-  } finally {
-    tf.dispose([x, out]);
-  }
+  process.stdout.write(
+    `${count} image(s) · ${summary.backboneId}@${summary.inputSize}px · ${info.label}\n` +
+      `decode wait ${round.decodeMs} ms · inference ${round.inferMs} ms · load ${round.loadMs} ms · total ${round.totalMs} ms\n`
+  );
 }
 
 function emitEmbedding(file: string, row: EmbeddingRow, json: boolean): void {

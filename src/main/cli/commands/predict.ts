@@ -5,7 +5,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { ApiClient } from '../../../shared/contract';
-import type { PredictionProgress } from '../../../shared/dto';
+import type { PredictionFinished, PredictionProgress } from '../../../shared/dto';
 import { AppError } from '../../../shared/errors';
 import { addProjectOptions, failOnError, withClient, writeJsonLine, type ProjectOptions } from '../context';
 
@@ -42,9 +42,10 @@ async function predictAction(opts: PredictOptions): Promise<void> {
 }
 
 /**
- * Predicts, stopping the prediction process on Ctrl-C. The main side writes the predictions only
- * when every photo is through, so once interrupted, however the prediction then ends (CANCELLED,
- * or the process dying of the terminal's SIGINT first), nothing was written: say so, exit non-zero.
+ * Predicts, stopping the prediction process on Ctrl-C. The invoke answers at once; progress and
+ * the end come as events. The main side writes the predictions only when every photo is
+ * through, so once interrupted, however the prediction then ends (cancelled, or the process
+ * dying of the terminal's SIGINT first), nothing was written: say so, exit non-zero.
  */
 async function predictUnlessInterrupted(
   client: ApiClient,
@@ -64,22 +65,32 @@ async function predictUnlessInterrupted(
   process.on('SIGINT', onSigint);
   const report = json ? (p: PredictionProgress) => writeJsonLine({ type: 'progress', ...p }) : progressBar();
   const offProgress = client.on('predictions:progress', report);
+  // This process holds one training slot, so the first end announced is this prediction's; it
+  // may come before the invoke's answer (a process that could not start).
+  let offFinished: () => void = () => undefined;
+  const finished = new Promise<PredictionFinished>((resolve) => (offFinished = client.on('predictions:finished', resolve)));
   try {
-    // The slot is taken and the process started by the time invoke returns its promise.
-    const predicting = client.invoke('training:predict', { runId });
+    await client.invoke('training:predict', { runId });
     if (!json)
       process.stderr.write(
         `Predicting the unlabeled photos with ${runId === undefined ? 'the active model' : `run ${runId}'s model`}… (Ctrl-C cancels)\n`
       );
-    return await predicting;
-  } catch (err) {
-    if (interrupted) throw new AppError('CANCELLED', 'Predicting was cancelled (Ctrl-C); the previous suggestions are kept.');
-    throw err;
+    return outcome(await finished, interrupted);
   } finally {
     offProgress();
+    offFinished();
     if (!json) (report as ReturnType<typeof progressBar>).stop();
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+function outcome(finished: PredictionFinished, interrupted: boolean): { runId: number; predictions: number } {
+  if (interrupted && finished.status !== 'completed') {
+    throw new AppError('CANCELLED', 'Predicting was cancelled (Ctrl-C); the previous suggestions are kept.');
+  }
+  if (finished.status === 'completed') return { runId: finished.runId, predictions: finished.predictions ?? 0 };
+  if (finished.status === 'cancelled') throw new AppError('CANCELLED', 'Predicting was cancelled; the previous suggestions are kept.');
+  throw new AppError('TRAINING_FAILED', finished.error ?? 'The prediction failed; the previous suggestions are kept.');
 }
 
 /** A bar on stderr from the first 'predicting' report on (loading the model has no count). */

@@ -4,7 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import type { ApiClient, RequestIn } from '../../../shared/contract';
+import { DEFAULT_SEED, type ApiClient, type RequestIn } from '../../../shared/contract';
 import type { RunDetail, TrainingFinished, TrainingProgress } from '../../../shared/dto';
 import { AppError } from '../../../shared/errors';
 import { addProjectOptions, failOnError, resolveUserPath, withClient, writeJsonLine, type ProjectOptions } from '../context';
@@ -34,14 +34,10 @@ export function registerTrainCommand(program: Command): void {
     .option('--fine-tune', 'fine-tune the top block of the base (default: when cross-validation says it pays and it fits the time budget)')
     .option('--no-fine-tune', 'never fine-tune')
     .option('--time-budget <s>', 'seconds the run may spend on optional work: larger input sizes, fine-tuning (default 600)')
-    .option(
-      '--head-training <kind>',
-      'logistic-cv (L2 chosen by cross-validation) or adam (dropout + dense, early stopping)',
-      'logistic-cv'
-    )
-    .option('--seed <n>', 'seed for the validation split, shuffling and initialisation', '42')
+    .option('--head-training <kind>', 'logistic-cv (L2 chosen by cross-validation, the default) or adam (dropout + dense, early stopping)')
+    .option('--seed <n>', `seed for the validation split, shuffling and initialisation (default ${DEFAULT_SEED})`)
     .option('--size <px>', 'input size (default: chosen by cross-validation among the sizes the photos allow)')
-    .option('--head <kind>', 'gap (pooled features → dense) or vgg-fc (fc6/fc7/fc8 at 224)', 'gap');
+    .option('--head <kind>', 'gap (pooled features → dense, the default) or vgg-fc (fc6/fc7/fc8 at 224)');
   addProjectOptions(command).action(failOnError(trainAction));
 }
 
@@ -59,10 +55,11 @@ async function trainAction(opts: TrainOptions): Promise<void> {
     epochs: intOption(opts.epochs, 'epochs'),
     fineTune: opts.fineTune ?? ('auto' as const),
     timeBudgetSeconds: intOption(opts.timeBudget, 'time-budget'),
-    headTraining: opts.headTraining === 'adam' ? ('adam' as const) : ('logistic-cv' as const),
+    headTraining: opts.headTraining as 'logistic-cv' | 'adam' | undefined,
     seed: intOption(opts.seed, 'seed'),
     inputSize: intOption(opts.size, 'size'),
-    head: opts.head === 'vgg-fc' ? ('vgg-fc' as const) : ('gap' as const)
+    // Checked (and defaulted) by the contract's schema like every other request.
+    head: opts.head as 'gap' | 'vgg-fc' | undefined
   };
   const detail = await withClient(opts, (client) => runAndWait(client, request, opts.json === true));
   if (detail.status !== 'completed') {
@@ -115,6 +112,7 @@ export function trainResultLine(d: RunDetail): object {
     type: 'result',
     runId: d.id,
     backend: d.backend,
+    inference: d.inference,
     backbone: d.backboneId,
     inputSize: d.choices?.inputSize.value ?? d.config.inputSize,
     choices: d.choices,
@@ -167,7 +165,7 @@ export function formatTrainSummary(d: RunDetail): string {
     t
       ? `  time: ${t.choose ? `choosing ${t.choose.toFixed(1)} s, ` : ''}features ${t.features.toFixed(1)} s, training ${t.train.toFixed(1)} s, ${t.fineTune > 0 ? `fine-tuning ${t.fineTune.toFixed(1)} s, ` : ''}total ${t.total.toFixed(1)} s`
       : '',
-    `  features: ${d.featuresComputed ?? 0} computed, ${d.featuresCached ?? 0} from cache`,
+    `  features: ${d.featuresComputed ?? 0} computed${d.inference ? ` (${d.inference})` : ''}, ${d.featuresCached ?? 0} from cache`,
     `  model: ${d.modelPath}`
   ];
   return lines.filter(Boolean).join('\n') + '\n';

@@ -1,9 +1,9 @@
 /**
- * Chooses the input size among the candidates the photos allow (see engine/input-size.ts) by
- * 5-fold cross-validation of the linear head on the training photos only: features of the
- * training photos at each size (cached like any others), the same folds, the size with the best
- * held-out accuracy wins (ties: the lower held-out log-loss). A larger size is only tried when
- * its estimated time still fits the run's time budget.
+ * Chooses the input size among the candidates the plan gave (engine/choice-rules.ts) by 5-fold
+ * cross-validation of the linear head on the training photos only: features of the training
+ * photos at each size (ONNX Runtime, cached like any others), the same folds, the size with the
+ * best held-out accuracy wins (ties: the lower held-out log-loss). A larger size is only tried
+ * when its estimated time still fits the run's time budget.
  */
 import { loadBackbone } from '../load-backbone';
 import { enoughForFolds } from '../linear/logistic-cv';
@@ -12,7 +12,7 @@ import type { LabeledItem, TrainingJob } from './job-types';
 import { fitLinearHead, linearRows, type LinearHeadFit } from './linear-head';
 import type { TrainingJobIO } from './job-io';
 import type { ProgressClock } from './progress-clock';
-import { featureStage } from './stages';
+import { featureStage } from './feature-stage';
 import type { TimeBudget } from './time-budget';
 
 export interface SizeDecision {
@@ -20,11 +20,18 @@ export interface SizeDecision {
   reason: string;
   /** The linear head fitted at the chosen size, when it was cross-validated here. */
   fit: LinearHeadFit | null;
+  /** Runtime that computed features while comparing sizes; null when none were computed. */
+  inference: string | null;
 }
 
 interface Tried {
   size: number;
   fit: LinearHeadFit;
+}
+
+interface Measured {
+  fit: LinearHeadFit;
+  inference: string | null;
 }
 
 /** Null when cancelled. */
@@ -36,17 +43,20 @@ export async function chooseInputSize(
 ): Promise<SizeDecision | null> {
   const { candidates, reason } = job.config.inputSizes;
   const train = job.items.filter((i) => i.split === 'train');
-  if (candidates.length === 1) return { size: candidates[0], reason, fit: null };
+  if (candidates.length === 1) return { size: candidates[0], reason, fit: null, inference: null };
+  // The plan counted labeled photos; this guards the case where too few of them could be read.
   if (!enoughForFolds(train.map((i) => i.classIndex))) {
     return {
       size: candidates[0],
-      reason: `${candidates[0]} px: too few training photos per class to compare sizes by cross-validation`,
-      fit: null
+      reason: `${candidates[0]} px: too few readable training photos per class to compare sizes`,
+      fit: null,
+      inference: null
     };
   }
   const tried: Tried[] = [];
   const skipped: string[] = [];
   let lastCvSeconds = 0;
+  let inference: string | null = null;
   for (const size of candidates) {
     if (tried.length > 0) {
       // Features not yet cached at this size, plus a cross-validation as long as the last one took.
@@ -57,12 +67,13 @@ export async function chooseInputSize(
       }
     }
     const started = performance.now();
-    const fit = await crossValidateAt(job, io, clock, budget, size, train);
-    if (fit === null) return null;
-    tried.push({ size, fit });
+    const measured = await crossValidateAt(job, io, clock, budget, size, train);
+    if (measured === null) return null;
+    inference ??= measured.inference;
+    tried.push({ size, fit: measured.fit });
     lastCvSeconds = (performance.now() - started) / 1000 - budget.lastFeatureSeconds;
   }
-  return decide(tried, skipped);
+  return { ...decide(tried, skipped), inference };
 }
 
 /** Features of the training photos at `size` (from the cache where it has them), then the head's CV. */
@@ -73,9 +84,10 @@ async function crossValidateAt(
   budget: TimeBudget,
   size: number,
   train: LabeledItem[]
-): Promise<LinearHeadFit | null> {
+): Promise<Measured | null> {
   const backbone = await loadBackbone({ id: job.config.backboneId, weightsPath: job.config.weightsPath, inputSize: size });
   let features: Map<string, Float32Array>;
+  let inference: string | null;
   try {
     const started = performance.now();
     const result = await featureStage({ ...job, items: train, unlabeled: [] }, backbone, io, clock);
@@ -83,6 +95,7 @@ async function crossValidateAt(
     budget.recordFeatures(size, result.computed, (performance.now() - started) / 1000);
     budget.rememberKey(backbone);
     features = result.features;
+    inference = result.inference;
   } finally {
     backbone.dispose();
   }
@@ -93,7 +106,7 @@ async function crossValidateAt(
     seed: job.config.seed,
     shouldStop: io.shouldStop
   });
-  return fit.cv?.cancelled ? null : fit;
+  return fit.cv?.cancelled ? null : { fit, inference };
 }
 
 /** Seconds to compute the features not yet cached at `size`, from the rate measured so far. */
@@ -118,7 +131,7 @@ function notTried(size: number, estimate: number, budget: TimeBudget): string {
     : `${size} px not tried: about ${Math.round(estimate)} s more would pass the ${budget.seconds} s time budget (${spent} s so far)`;
 }
 
-function decide(tried: Tried[], skipped: string[]): SizeDecision {
+function decide(tried: Tried[], skipped: string[]): Omit<SizeDecision, 'inference'> {
   const score = (t: Tried) => t.fit.cv?.cvAccuracy ?? 0;
   const best = tried.reduce((a, b) => {
     if (Math.abs(score(a) - score(b)) > 1e-9) return score(b) > score(a) ? b : a;

@@ -48,35 +48,6 @@ export function freezeBase(backbone: Backbone): void {
   backbone.base.trainable = false;
 }
 
-/** Probabilities for RGB 0..255 photos (flip-averaged), in batches; returns a flat [N·K] array. */
-export async function predictImages(
-  classifier: tf.LayersModel,
-  backbone: Backbone,
-  images: readonly Uint8Array[],
-  batchSize: number,
-  onBatch?: (done: number) => void
-): Promise<Float32Array> {
-  const k = classifier.outputs[0].shape[1] as number;
-  const out = new Float32Array(images.length * k);
-  for (let start = 0; start < images.length; start += batchSize) {
-    const batch = images.slice(start, start + batchSize);
-    const probs = tf.tidy(() => {
-      const pixels = new Float32Array(batch.length * batch[0].length);
-      batch.forEach((img, i) => pixels.set(img, i * img.length));
-      const x = tf.tensor4d(pixels, [batch.length, backbone.inputSize, backbone.inputSize, 3]);
-      // Test-time flip, as with cached features: the mean over the photo and its mirror image.
-      const plain = classifier.predict(backbone.preprocess(x)) as tf.Tensor2D;
-      const mirrored = classifier.predict(backbone.preprocess(tf.reverse(x, 2) as tf.Tensor4D)) as tf.Tensor2D;
-      return tf.div(tf.add(plain, mirrored), 2) as tf.Tensor2D;
-    });
-    out.set((await probs.data()) as Float32Array, start * k);
-    probs.dispose();
-    onBatch?.(start + batch.length);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return out;
-}
-
 /** Probabilities from cached features through the head alone (stage 1 only). */
 export async function predictFeatures(head: tf.Sequential, x: tf.Tensor, batchSize: number): Promise<Float32Array> {
   const n = x.shape[0];

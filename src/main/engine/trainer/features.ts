@@ -3,8 +3,11 @@
  * photos the cache does not have. A photo that cannot be decoded is reported and left out
  * rather than failing the run.
  */
-import * as tf from '@tensorflow/tfjs';
-import { imagesToTensor, loadImage, type Backbone } from '../index';
+import type { InferenceInfo } from '../../../shared/dto';
+import type { Backbone } from '../backbone';
+import { openBackboneForward } from '../inference/backbone-forward';
+import { decodeAheadFor, throughputBatchSize } from '../inference/batching';
+import { decodeAhead } from '../inference/decode-ahead';
 import { yieldToEventLoop } from './train-head';
 
 /** Bump when the way features are computed changes, so old cache entries stop matching. */
@@ -36,68 +39,54 @@ export interface ExtractResult {
   features: Map<string, Float32Array>;
   failed: { path: string; hash: string; reason: string }[];
   cancelled: boolean;
+  /** What computed them; null when there was nothing to compute. */
+  inference: InferenceInfo | null;
+}
+
+export interface ExtractOptions {
+  pooling: FeaturePooling;
+  /** Photos per forward pass; default sized for throughput within a memory budget. */
+  batchSize?: number;
+  /** Folder for exported ONNX graphs (kept between runs). */
+  exportCacheDir?: string;
 }
 
 /** Forward passes through the base, counted so tests can prove the cache is used. */
 export const forwardPassCounter = { images: 0 };
 
+/**
+ * Features of the photos through the frozen base on the best runtime (ONNX Runtime, else
+ * tfjs), decoding the next photos while the current batch runs.
+ */
 export async function extractFeatures(
   backbone: Backbone,
   photos: readonly { hash: string; path: string }[],
-  opts: { pooling: FeaturePooling; batchSize: number },
+  opts: ExtractOptions,
   hooks: ExtractHooks
 ): Promise<ExtractResult> {
   const features = new Map<string, Float32Array>();
   const failed: ExtractResult['failed'] = [];
+  if (photos.length === 0) return { features, failed, cancelled: false, inference: null };
+  const views = opts.pooling === 'avg-flip' ? 2 : 1;
+  const forward = await openBackboneForward(backbone, opts.pooling === 'avg-flip' ? 'avg-flip' : 'maps', { cacheDir: opts.exportCacheDir });
+  const batchSize = opts.batchSize ?? throughputBatchSize(backbone.base, views);
+  const result = (cancelled: boolean): ExtractResult => ({ features, failed, cancelled, inference: forward.info });
   let done = 0;
-  for (let start = 0; start < photos.length; start += opts.batchSize) {
-    await yieldToEventLoop();
-    if (hooks.shouldStop()) return { features, failed, cancelled: true };
-    const batch = photos.slice(start, start + opts.batchSize);
-    const decoded = await decodeBatch(backbone.inputSize, batch, failed);
-    const entries = decoded.length > 0 ? await forward(backbone, decoded, opts.pooling) : [];
-    for (const entry of entries) features.set(entry.hash, entry.data);
-    done += batch.length;
-    hooks.onBatch(entries, done, photos.length);
+  try {
+    for await (const batch of decodeAhead(photos, { inputSize: backbone.inputSize, batchSize, ahead: decodeAheadFor(batchSize) })) {
+      await yieldToEventLoop();
+      if (hooks.shouldStop()) return result(true);
+      for (const f of batch.failed) failed.push({ path: f.item.path, hash: f.item.hash, reason: f.reason });
+      const flat = await forward.run(batch.decoded.map((d) => d.pixels));
+      forwardPassCounter.images += batch.decoded.length * views;
+      const dim = forward.outputShape.reduce((a, b) => a * b, 1);
+      const entries = batch.decoded.map((d, i) => ({ hash: d.item.hash, data: flat.slice(i * dim, (i + 1) * dim) }));
+      for (const entry of entries) features.set(entry.hash, entry.data);
+      done += batch.size;
+      hooks.onBatch(entries, done, photos.length);
+    }
+  } finally {
+    await forward.dispose();
   }
-  return { features, failed, cancelled: false };
-}
-
-async function decodeBatch(
-  size: number,
-  batch: readonly { hash: string; path: string }[],
-  failed: ExtractResult['failed']
-): Promise<{ hash: string; pixels: Uint8Array }[]> {
-  const results = await Promise.all(
-    batch.map(async (photo) => {
-      try {
-        return { hash: photo.hash, pixels: await loadImage(photo.path, size) };
-      } catch (err) {
-        failed.push({ path: photo.path, hash: photo.hash, reason: (err as Error).message });
-        return null;
-      }
-    })
-  );
-  return results.filter((r): r is { hash: string; pixels: Uint8Array } => r !== null);
-}
-
-async function forward(
-  backbone: Backbone,
-  decoded: { hash: string; pixels: Uint8Array }[],
-  pooling: FeaturePooling
-): Promise<{ hash: string; data: Float32Array }[]> {
-  const out = tf.tidy(() => {
-    const x = imagesToTensor(
-      decoded.map((d) => d.pixels),
-      backbone.inputSize
-    );
-    if (pooling === 'avg-flip') return tf.concat([backbone.embed(x, 'avg'), backbone.embed(tf.reverse(x, 2) as tf.Tensor4D, 'avg')], 1);
-    const maps = backbone.base.predict(backbone.preprocess(x)) as tf.Tensor;
-    return maps.reshape([decoded.length, -1]) as tf.Tensor2D;
-  });
-  forwardPassCounter.images += decoded.length * (pooling === 'avg-flip' ? 2 : 1);
-  const flat = (await out.data()) as Float32Array;
-  const dim = out.shape[1];
-  out.dispose();
-  return decoded.map((d, i) => ({ hash: d.hash, data: flat.slice(i * dim, (i + 1) * dim) }));
+  return result(false);
 }

@@ -4,9 +4,10 @@
  * 'vgg-fc': the VGG top (fc6 4096 → fc7 4096 → fc8) on the unpooled block5 output, fixed input.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { HeadKind } from './job-types';
 import type { Rng } from './rng';
 
-export type HeadKind = 'gap' | 'vgg-fc';
+export type { HeadKind };
 
 export interface HeadOptions {
   kind: HeadKind;

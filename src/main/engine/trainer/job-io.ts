@@ -1,4 +1,8 @@
-/** What a training job needs from, and gives to, the main side (through the worker's port). */
+/**
+ * What a training job exchanges with whoever runs it (the worker entry, or a test): everything
+ * it needs from or gives to the project goes through this interface, and every stage of the
+ * job takes the same object.
+ */
 import type { BackendInfo } from '../../../shared/dto';
 import type { FeatureEntry, TrainingProgressData } from './job-types';
 

@@ -2,13 +2,19 @@
  * Shapes shared by the training pipeline, the worker protocol and the main side. Each shape is
  * a zod schema (the worker protocol checks every message with them) and its TypeScript type is
  * derived from it, so the two cannot drift apart. Shapes that belong to the API contract
- * (src/shared/dto.ts) or to the trainer modules stay declared there; the schemas here are
+ * (src/shared/dto.ts) stay declared there; the schemas here are
  * checked against them at compile time (see the `Same` assertions below).
  */
 import { z } from 'zod';
-import type { ClassMetricsDto, EpochMetrics, RunChoices, RunTimings, TrainingPhase, TrainingProgress } from '../../../shared/dto';
-import type { HeadKind } from './head';
-import type { EpochStats } from './train-head';
+import type {
+  BackendInfo,
+  ClassMetricsDto,
+  EpochMetrics,
+  RunChoices,
+  RunTimings,
+  TrainingPhase,
+  TrainingProgress
+} from '../../../shared/dto';
 
 /**
  * Any JavaScript number, NaN and ±Infinity included: a diverging loss is a training outcome to
@@ -60,7 +66,29 @@ export const evaluationSummarySchema = z.object({
 export type EvaluationSummary = z.infer<typeof evaluationSummarySchema>;
 
 const headKindSchema = z.enum(['gap', 'vgg-fc']);
+/** 'gap' (pooled features → dense) or 'vgg-fc' (the VGG top at 224 px); see head.ts. */
+export type HeadKind = z.infer<typeof headKindSchema>;
 export const backendChoiceSchema = z.enum(['auto', 'wasm', 'cpu']);
+
+/** What the backend probe answers (engine:status); see BackendInfo. */
+const unavailableSchema = z.array(z.object({ name: z.string(), reason: z.string() }));
+
+export const backendInfoSchema = z.object({
+  backend: z.string(),
+  device: z.enum(['gpu', 'cpu']),
+  label: z.string(),
+  unavailable: unavailableSchema,
+  inference: z
+    .object({
+      runtime: z.enum(['onnxruntime', 'tfjs']),
+      provider: z.string(),
+      device: z.enum(['gpu', 'cpu']),
+      threads: z.number().int().nullable(),
+      label: z.string(),
+      unavailable: unavailableSchema
+    })
+    .optional()
+});
 
 export const trainingJobConfigSchema = z.object({
   backboneId: z.string(),
@@ -75,12 +103,14 @@ export const trainingJobConfigSchema = z.object({
   learningRate: z.number(),
   /** Epochs without a better validation loss before stage 1 stops. */
   patience: count,
-  /** 'auto': decided in the run by cross-validation and the time budget. */
+  /** 'auto': decided in the run by cross-validation within the time budget (see choice-rules.ts). */
   fineTune: z.union([z.boolean(), z.literal('auto')]),
+  /** Why fine-tuning is on or off, or how 'auto' decides, as 'training:plan' said it. */
+  fineTuneReason: z.string(),
   fineTuneEpochs: count,
   /** How the 'gap' head learns ('vgg-fc' always uses Adam). */
   headTraining: z.enum(['logistic-cv', 'adam']),
-  /** Sizes (px, ascending) the run compares by cross-validation; one means inputSize is fixed, for `reason`. */
+  /** Sizes (px, ascending) the run compares by cross-validation; one: `inputSize` is fixed, for `reason`. */
   inputSizes: z.object({ candidates: z.array(z.number().int().positive()).min(1), reason: z.string() }),
   /** Seconds the run may spend on optional work (more input sizes, fine-tuning). */
   timeBudgetSeconds: z.number().positive(),
@@ -89,7 +119,9 @@ export const trainingJobConfigSchema = z.object({
   seed: z.number().int(),
   /** Folder the saved model is written to. */
   modelDir: z.string(),
-  backend: backendChoiceSchema
+  backend: backendChoiceSchema,
+  /** Folder for exported ONNX graphs, kept between runs (the app's cache dir); none: not kept. */
+  exportCacheDir: z.string().optional()
 });
 export type TrainingJobConfig = z.infer<typeof trainingJobConfigSchema>;
 
@@ -139,6 +171,8 @@ const epochStatsSchema = z.object({
   valLoss: anyNumber.nullable(),
   valAcc: anyNumber.nullable()
 });
+/** Loss and accuracy of one epoch of one stage, as train-head.ts reports it. */
+export type EpochStats = z.infer<typeof epochStatsSchema>;
 
 const runTimingsSchema = z.object({
   load: anyNumber,
@@ -146,6 +180,7 @@ const runTimingsSchema = z.object({
   features: anyNumber,
   train: anyNumber,
   fineTune: anyNumber,
+  fineTuneCheck: anyNumber.optional(),
   evaluate: anyNumber,
   predict: anyNumber,
   save: anyNumber,
@@ -156,6 +191,7 @@ const runChoicesSchema = z.object({
   inputSize: z.object({ value: z.number().int().positive(), reason: z.string() }),
   fineTune: z.object({ value: z.boolean(), reason: z.string() }),
   head: z.object({ value: z.string(), reason: z.string() }),
+  headCv: z.array(z.object({ c: anyNumber, accuracy: anyNumber, logLoss: anyNumber })),
   cvAccuracy: anyNumber.nullable(),
   validation: z.object({ photos: count, weak: z.boolean(), note: z.string().nullable() })
 });
@@ -176,6 +212,9 @@ export const trainingJobResultSchema = z.object({
   features: z.object({ computed: count, cached: count, failed: z.array(z.object({ photoId, reason: z.string() })) }),
   /** Bytes, resident set size high-water mark of the training process. */
   peakRss: anyNumber,
+  /** Runtime of the frozen forward passes, e.g. "ONNX Runtime · CPU (2 threads)"; null when none ran. */
+  inference: z.string().nullable(),
+  /** What the run decided and why. */
   choices: runChoicesSchema
 });
 export type TrainingJobResult = z.infer<typeof trainingJobResultSchema>;
@@ -195,7 +234,6 @@ export type SchemaChecks = [
   Assert<Same<z.infer<typeof epochMetricsSchema>, EpochMetrics>>,
   Assert<Same<z.infer<typeof classMetricsSchema>, ClassMetricsDto>>,
   Assert<Same<z.infer<typeof runTimingsSchema>, RunTimings>>,
-  Assert<Same<z.infer<typeof epochStatsSchema>, EpochStats>>,
-  Assert<Same<z.infer<typeof headKindSchema>, HeadKind>>,
+  Assert<Same<z.infer<typeof backendInfoSchema>, BackendInfo>>,
   Assert<Same<z.infer<typeof runChoicesSchema>, RunChoices>>
 ];

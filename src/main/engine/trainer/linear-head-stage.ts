@@ -7,7 +7,7 @@ import type { LinearHeadFit } from './linear-head';
 import { fitLinearHead, HEAD_CS, linearRows, setHeadWeights } from './linear-head';
 import type { TrainingJobIO } from './job-io';
 import type { ProgressClock } from './progress-clock';
-import type { TrainedState } from './stages-late';
+import type { TrainedState } from './trained-state';
 import type { TrainResult } from './train-head';
 
 export interface LinearStageResult extends TrainResult {

@@ -72,15 +72,7 @@ export interface LinearHeadOptions {
 export function fitLinearHead(rows: CvData, opts: LinearHeadOptions): LinearHeadFit {
   const scaler = fitScaler(rows.design);
   const scaled: CvData = { ...rows, design: applyScaler(scaler, rows.design) };
-  if (!canCrossValidate(scaled)) {
-    const source = objectiveFor(scaled)(scaled.design, scaled.targets);
-    try {
-      const { model } = fitSoftmax(source, { k: rows.targets.k, d: rows.design.d }, FALLBACK_C);
-      return { scaler, model, c: FALLBACK_C, cv: null };
-    } finally {
-      source.dispose();
-    }
-  }
+  if (!canCrossValidate(scaled)) return fitScaled(scaled, scaler, FALLBACK_C);
   const cv = logisticRegressionCv(scaled, {
     cs: HEAD_CS,
     folds: 5,
@@ -92,6 +84,22 @@ export function fitLinearHead(rows: CvData, opts: LinearHeadOptions): LinearHead
     onProgress: opts.onProgress
   });
   return { scaler, model: cv.model, c: cv.c, cv };
+}
+
+/** The head fitted at a given C (standardised on these rows), no cross-validation: e.g. on one fold of a check. */
+export function fitLinearHeadAt(rows: CvData, c: number): LinearHeadFit {
+  const scaler = fitScaler(rows.design);
+  return fitScaled({ ...rows, design: applyScaler(scaler, rows.design) }, scaler, c);
+}
+
+function fitScaled(scaled: CvData, scaler: Scaler, c: number): LinearHeadFit {
+  const source = objectiveFor(scaled)(scaled.design, scaled.targets);
+  try {
+    const { model } = fitSoftmax(source, { k: scaled.targets.k, d: scaled.design.d }, c);
+    return { scaler, model, c, cv: null };
+  } finally {
+    source.dispose();
+  }
 }
 
 /** Kernel [d, k] and bias [k] in the raw feature space: W' = W/σ, b' = b − W'·μ. */

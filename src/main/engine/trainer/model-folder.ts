@@ -5,10 +5,14 @@
  * it. tfjs has no file:// handler without tfjs-node, so the files are written here.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';
+import { parseJsonText } from '../../../shared/parse-json';
+import { PARTIAL_MARK } from './model-folder-paths';
+
+export { discardModelFolder, partialModelFolderRunId } from './model-folder-paths';
 
 export interface PreprocessingInfo {
   /** 'caffe' (RGB→BGR, minus ImageNet means), 'tf' (x/127.5 − 1), 'tm' (x/127 − 1). */
@@ -24,18 +28,6 @@ export interface PreprocessingInfo {
 export interface ModelFolderInfo {
   labels: string[];
   preprocessing: PreprocessingInfo;
-}
-
-/** Marks the sibling folders a save writes into before they are renamed into place (see partialModelFolderRunId). */
-const PARTIAL_MARK = '.partial-';
-
-/**
- * The run id of a temporary folder a save writes into (`.run-<id>.partial-XXXXXX`, or its
- * `…-old` aside), or null for any other name.
- */
-export function partialModelFolderRunId(name: string): number | null {
-  const match = /^\.run-(\d+)\.partial-/.exec(name);
-  return match ? Number(match[1]) : null;
 }
 
 /**
@@ -96,20 +88,6 @@ async function replaceFolder(temp: string, dir: string): Promise<void> {
   await rm(aside, { recursive: true, force: true });
 }
 
-/**
- * Removes a model folder and any temporary siblings a save left behind (a process killed
- * mid-save), for a run that did not complete: nothing of it may stay on disk.
- */
-export function discardModelFolder(dir: string): void {
-  const parent = path.dirname(dir);
-  const prefix = `.${path.basename(dir)}${PARTIAL_MARK}`;
-  rmSync(dir, { recursive: true, force: true });
-  if (!existsSync(parent)) return;
-  for (const name of readdirSync(parent)) {
-    if (name.startsWith(prefix)) rmSync(path.join(parent, name), { recursive: true, force: true });
-  }
-}
-
 interface ModelJsonShape {
   modelTopology: object;
   weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
@@ -129,7 +107,7 @@ export async function loadModelFolder(dir: string): Promise<{ model: tf.LayersMo
 }
 
 async function readModelFolder(dir: string): Promise<{ model: tf.LayersModel } & ModelFolderInfo> {
-  const json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as ModelJsonShape;
+  const json = parseJsonText(await readFile(path.join(dir, 'model.json'), 'utf8'), 'model.json') as ModelJsonShape;
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
   for (const group of json.weightsManifest) {
@@ -142,7 +120,10 @@ async function readModelFolder(dir: string): Promise<{ model: tf.LayersModel } &
   const model = await tf.loadLayersModel(
     tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: tf.io.CompositeArrayBuffer.join(buffers) })
   );
-  const labels = JSON.parse(await readFile(path.join(dir, 'labels.json'), 'utf8')) as string[];
-  const preprocessing = JSON.parse(await readFile(path.join(dir, 'preprocessing.json'), 'utf8')) as PreprocessingInfo;
+  const labels = parseJsonText(await readFile(path.join(dir, 'labels.json'), 'utf8'), 'labels.json') as string[];
+  const preprocessing = parseJsonText(
+    await readFile(path.join(dir, 'preprocessing.json'), 'utf8'),
+    'preprocessing.json'
+  ) as PreprocessingInfo;
   return { model, labels, preprocessing };
 }

@@ -1,6 +1,8 @@
 /**
- * One training job from photos to a saved model: load backbone → features (cache first) →
- * stage-1 head → optional stage-2 fine-tuning → evaluation → predictions → save. Runs in the
+ * One training job from photos to a saved model: choose the input size (cross-validation on the
+ * training photos when the plan left several) → load backbone → features (cache first) →
+ * stage-1 head → fine-tuning when asked for or when its check says it pays → evaluation →
+ * predictions → save. Runs in the
  * training process; everything it needs from or gives to the project goes through `io`.
  * Every tensor it makes is disposed before it returns, whatever way it ends.
  */
@@ -9,22 +11,27 @@ import type { BackendInfo } from '../../../shared/dto';
 import { AppError } from '../../../shared/errors';
 import { initBackend, loadBackbone, type Backbone } from '../index';
 import { releaseClassifier } from './classifier';
+import { evaluateAndPredict } from './evaluation-stage';
+import { featureShape, stackFeatures } from './feature-rows';
+import { featureStage } from './feature-stage';
+import { fineTuneStage } from './fine-tune-stage';
+import { chooseInputSize, type SizeDecision } from './choose-input-size';
+import { decideFineTune, type FineTuneDecision } from './fine-tune-check';
 import { buildHead } from './head';
-import type { LabeledItem, TrainingJob, TrainingJobResult } from './job-types';
+import { headStage, headTrainingData } from './head-stage';
 import type { TrainingJobIO } from './job-io';
+import type { TrainingJob, TrainingJobResult } from './job-types';
+import type { LinearHeadFit } from './linear-head';
+import { linearHeadStage } from './linear-head-stage';
 import { ProgressClock } from './progress-clock';
 import { createRng } from './rng';
-import { classWeightsFor } from './split';
-import { featureStage, featureShape, stackFeatures } from './stages';
-import { evaluateAndPredict, fineTuneStage, saveStage, type TrainedState } from './stages-late';
-import { trainHead, type LabeledTensor, type TrainResult } from './train-head';
-import { chooseInputSize, type SizeDecision } from './choose-input-size';
-import { decideFineTune } from './fine-tune-choice';
-import { headReason, linearHeadStage, type LinearStageResult } from './linear-head-stage';
-import { validationQuality } from './run-choices';
+import { runChoices } from './run-choices';
+import { saveStage } from './save-stage';
 import { TimeBudget } from './time-budget';
+import type { TrainedState } from './trained-state';
+import type { TrainResult } from './train-head';
 
-export type { TrainingJobIO };
+export type { TrainingJobIO } from './job-io';
 
 /** Returns null when cancelled. Throws AppError for a run that cannot proceed. */
 export async function runTrainingJob(job: TrainingJob, io: TrainingJobIO): Promise<TrainingJobResult | null> {
@@ -37,9 +44,9 @@ export async function runTrainingJob(job: TrainingJob, io: TrainingJobIO): Promi
   const [size, chooseSeconds] = await timed(() => chooseInputSize(job, io, clock, budget));
   if (size === null) return null;
   job = { ...job, config: { ...job.config, inputSize: size.size } };
-  const t1 = performance.now();
   const backbone = await loadBackbone({ id: job.config.backboneId, weightsPath: job.config.weightsPath, inputSize: job.config.inputSize });
-  const loadSeconds = (performance.now() - t1 + (t1 - t0 - chooseSeconds * 1000)) / 1000;
+  // Loading counts the backend's start and this backbone, not the comparison of sizes in between.
+  const loadSeconds = (performance.now() - t0) / 1000 - chooseSeconds;
   try {
     return await trainOnBackbone(job, backbone, io, clock, { info, loadSeconds, chooseSeconds, size, budget });
   } catch (err) {
@@ -109,21 +116,14 @@ async function trainOnBackbone(
   try {
     const linear = job.config.head === 'gap' && job.config.headTraining === 'logistic-cv';
     const [stage1, trainSeconds] = await timed(async () =>
-      linear ? linearHeadStage(state, clock, io, ctx.size.fit) : headStage(state, trainData, clock, io)
+      linear ? linearHeadStage(state, clock, io, ctx.size.fit) : { ...(await headStage(state, trainData, clock, io)), fit: null }
     );
     if (stage1.cancelled) return null;
-    const fit = 'fit' in stage1 ? (stage1 as LinearStageResult).fit : null;
-    const [stage2, fineTuneSeconds] = await timed(async () => {
-      const fineTune = await decideFineTune(state, fit, ctx.budget, clock, io);
-      return fineTune === null ? null : { fineTune, result: fineTune.value ? await fineTuneStage(state, clock, io) : null };
-    });
+    const [stage2, fineTuneSeconds] = await timed(() => fineTuneIfChosen(state, stage1.fit, ctx.budget, clock, io));
     if (stage2 === null || stage2.result?.cancelled) return null;
     const late = await evaluateAndPredict(state, clock, io);
     if (late === null) return null;
     const [, saveSeconds] = await timed(() => saveStage(state, clock));
-    const head = fit
-      ? { value: 'logistic-cv', reason: headReason(fit) }
-      : { value: job.config.head === 'gap' ? 'adam' : 'vgg-fc', reason: 'asked for' };
     return {
       backend: ctx.info.backend,
       backendLabel: ctx.info.label,
@@ -139,6 +139,7 @@ async function trainOnBackbone(
         features: featuresSeconds,
         train: trainSeconds,
         fineTune: fineTuneSeconds,
+        fineTuneCheck: stage2.decision.checkSeconds,
         evaluate: late.evaluateSeconds,
         predict: late.predictSeconds,
         save: saveSeconds,
@@ -148,13 +149,8 @@ async function trainOnBackbone(
       modelDir: job.config.modelDir,
       features: { computed: feats.computed, cached: feats.cached, failed: feats.failed },
       peakRss: process.resourceUsage().maxRSS * 1024,
-      choices: {
-        inputSize: { value: job.config.inputSize, reason: ctx.size.reason },
-        fineTune: stage2.fineTune,
-        head,
-        cvAccuracy: fit?.cv?.cvAccuracy ?? null,
-        validation: validationQuality(val, train.length, job.config.classes.length, late.evaluation.accuracy, fit?.cv?.cvAccuracy ?? null)
-      }
+      inference: feats.inference ?? ctx.size.inference,
+      choices: runChoices({ state, size: ctx.size, fit: stage1.fit, fineTune: stage2.decision.choice, accuracy: late.evaluation.accuracy })
     };
   } finally {
     tf.dispose([trainData.x, xVal]);
@@ -163,13 +159,25 @@ async function trainOnBackbone(
   }
 }
 
-/** Training rows; with two views (photo + mirror image) both go in, which doubles the set. */
-function headTrainingData(train: LabeledItem[], features: Map<string, Float32Array>, shape: number[], twoViews: boolean): LabeledTensor {
-  const rows = train.map((i) => features.get(i.hash) as Float32Array);
-  const labels = train.map((i) => i.classIndex);
-  if (!twoViews) return { x: stackFeatures(rows, shape), y: labels };
-  const x = tf.tidy(() => tf.concat([stackFeatures(rows, shape, 0), stackFeatures(rows, shape, 1)]));
-  return { x, y: [...labels, ...labels] };
+/**
+ * Stage 2 when it was asked for, or when the check (fine-tune-check.ts) says it pays; the check's
+ * decoded photos and lower maps are reused by the fine-tune itself. Null when cancelled.
+ */
+async function fineTuneIfChosen(
+  state: TrainedState,
+  fit: LinearHeadFit | null,
+  budget: TimeBudget,
+  clock: ProgressClock,
+  io: TrainingJobIO
+): Promise<{ decision: FineTuneDecision; result: TrainResult | null } | null> {
+  const decision = await decideFineTune(state, fit, budget, clock, io);
+  if (decision === null) return null;
+  if (!decision.choice.value) return { decision, result: null };
+  try {
+    return { decision, result: await fineTuneStage(state, clock, io, decision.inputs ?? undefined) };
+  } finally {
+    await decision.inputs?.dispose();
+  }
 }
 
 function checkTrainable(labels: number[], classes: string[]): void {
@@ -180,37 +188,4 @@ function checkTrainable(labels: number[], classes: string[]): void {
       `Training needs labeled training photos in at least two classes; found ${present.size} (${classes.join(', ')}).`
     );
   }
-}
-
-async function headStage(state: TrainedState, trainData: LabeledTensor, clock: ProgressClock, io: TrainingJobIO): Promise<TrainResult> {
-  const { config } = state.job;
-  const trainLabels = trainData.y;
-  const batches = Math.ceil(trainLabels.length / config.batchSize);
-  clock.start('training', batches * config.epochs, { epoch: 1, epochs: config.epochs });
-  return trainHead({
-    head: state.head,
-    train: trainData,
-    val: state.val.length > 0 ? { x: state.xVal, y: state.val.map((i) => i.classIndex) } : null,
-    numClasses: config.classes.length,
-    epochs: config.epochs,
-    batchSize: config.batchSize,
-    learningRate: config.learningRate,
-    patience: config.patience,
-    classWeights: classWeightsFor(trainLabels, config.classes.length),
-    rng: state.rng,
-    shouldStop: io.shouldStop,
-    onBatch: (b) => {
-      clock.countItems(b.size);
-      clock.report((b.epoch - 1) * batches + b.batch, batches * config.epochs, {
-        epoch: b.epoch,
-        epochs: config.epochs,
-        batchLoss: b.loss,
-        batchAcc: b.acc
-      });
-    },
-    onEpoch: (e) => {
-      const epochMetrics = { stage: 'head' as const, ...e };
-      clock.report(e.epoch * batches, batches * config.epochs, { epoch: e.epoch, epochs: config.epochs, epochMetrics });
-    }
-  });
 }

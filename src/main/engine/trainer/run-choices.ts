@@ -1,10 +1,41 @@
 /** The choices a run reports (RunChoices), and how much its validation accuracy can be trusted. */
-import type { RunChoices } from '../../../shared/dto';
+import type { RunChoice, RunChoices } from '../../../shared/dto';
+import type { SizeDecision } from './choose-input-size';
 import type { LabeledItem } from './job-types';
+import type { LinearHeadFit } from './linear-head';
+import { headReason } from './linear-head-stage';
+import type { TrainedState } from './trained-state';
 
 /** Fewer validation photos than this, or fewer than MIN_PER_CLASS in a class, make a weak estimate. */
 const MIN_PHOTOS = 30;
 const MIN_PER_CLASS = 5;
+
+export interface ChoicesMade {
+  state: Pick<TrainedState, 'job' | 'train' | 'val'>;
+  size: SizeDecision;
+  /** The run's cross-validated linear head; null with another head. */
+  fit: LinearHeadFit | null;
+  fineTune: RunChoice<boolean>;
+  /** Validation accuracy, 0–1; null without validation photos. */
+  accuracy: number | null;
+}
+
+/** What a run reports it decided: input size, head (with its CV curve), fine-tuning, and how far validation can be trusted. */
+export function runChoices(made: ChoicesMade): RunChoices {
+  const { config } = made.state.job;
+  const cv = made.fit?.cv ?? null;
+  const head = made.fit
+    ? { value: 'logistic-cv', reason: headReason(made.fit) }
+    : { value: config.head === 'gap' ? 'adam' : 'vgg-fc', reason: 'asked for' };
+  return {
+    inputSize: { value: config.inputSize, reason: made.size.reason },
+    fineTune: made.fineTune,
+    head,
+    headCv: cv ? cv.scores.map((s) => ({ c: s.c, accuracy: s.accuracy, logLoss: s.logLoss })) : [],
+    cvAccuracy: cv?.cvAccuracy ?? null,
+    validation: validationQuality(made.state.val, made.state.train.length, config.classes.length, made.accuracy, cv?.cvAccuracy ?? null)
+  };
+}
 
 export function validationQuality(
   val: readonly LabeledItem[],

@@ -4,23 +4,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { forwardHead } from './head';
+import type { EpochStats } from './job-types';
 import { shuffled, type Rng } from './rng';
+
+export type { EpochStats };
 
 export interface LabeledTensor {
   /** [N, ...featureShape] features (or images for fine-tuning). */
   x: tf.Tensor;
   /** Class index of each row. */
   y: readonly number[];
-}
-
-export interface EpochStats {
-  /** 1-based. */
-  epoch: number;
-  loss: number;
-  /** 0–1. */
-  acc: number;
-  valLoss: number | null;
-  valAcc: number | null;
 }
 
 export interface BatchStats {
@@ -94,11 +87,16 @@ export interface EpochRunner {
   step(x: tf.Tensor, y: tf.Tensor1D): Promise<[number, number]>;
   evaluate(data: LabeledTensor): Promise<{ loss: number; acc: number }>;
   /** Whose weights early stopping snapshots and restores. */
-  model: tf.LayersModel;
+  model: Pick<tf.LayersModel, 'getWeights' | 'setWeights'>;
+  /** The inputs of training rows `idx` at an epoch (1-based); default: gathered from train.x. */
+  batch?(idx: number[], epoch: number): Promise<tf.Tensor>;
 }
 
+/** Stage 1's options; a runner with its own `batch` needs no train.x. */
+type LoopOptions = Omit<TrainHeadOptions, 'head' | 'train'> & { train: { x?: tf.Tensor; y: readonly number[] } };
+
 /** The epoch/batch loop shared by stage 1 (features) and stage 2 (images). */
-export async function runEpochs(opts: Omit<TrainHeadOptions, 'head'>, runner: EpochRunner): Promise<TrainResult> {
+export async function runEpochs(opts: LoopOptions, runner: EpochRunner): Promise<TrainResult> {
   const early = new BestWeights(runner.model, opts.patience);
   try {
     return await epochLoop(opts, runner, early);
@@ -107,7 +105,7 @@ export async function runEpochs(opts: Omit<TrainHeadOptions, 'head'>, runner: Ep
   }
 }
 
-async function epochLoop(opts: Omit<TrainHeadOptions, 'head'>, runner: EpochRunner, early: BestWeights): Promise<TrainResult> {
+async function epochLoop(opts: LoopOptions, runner: EpochRunner, early: BestWeights): Promise<TrainResult> {
   const history: EpochStats[] = [];
   const smooth = { loss: NaN, acc: NaN };
   const batches = Math.ceil(opts.train.y.length / opts.batchSize);
@@ -118,7 +116,7 @@ async function epochLoop(opts: Omit<TrainHeadOptions, 'head'>, runner: EpochRunn
       await yieldToEventLoop();
       if (opts.shouldStop?.()) return early.finish(history, true);
       const idx = order.slice(b * opts.batchSize, (b + 1) * opts.batchSize);
-      const [loss, acc] = await stepOn(runner, opts.train, idx);
+      const [loss, acc] = await stepOn(runner, opts.train, idx, epoch);
       sums = { loss: sums.loss + loss * idx.length, acc: sums.acc + acc * idx.length, n: sums.n + idx.length };
       smooth.loss = Number.isNaN(smooth.loss) ? loss : 0.9 * smooth.loss + 0.1 * loss;
       smooth.acc = Number.isNaN(smooth.acc) ? acc : 0.9 * smooth.acc + 0.1 * acc;
@@ -139,9 +137,9 @@ async function epochLoop(opts: Omit<TrainHeadOptions, 'head'>, runner: EpochRunn
   return early.finish(history, false);
 }
 
-async function stepOn(runner: EpochRunner, data: LabeledTensor, idx: number[]): Promise<[number, number]> {
+async function stepOn(runner: EpochRunner, data: LoopOptions['train'], idx: number[], epoch: number): Promise<[number, number]> {
   const indices = tf.tensor1d(idx, 'int32');
-  const xb = tf.gather(data.x, indices);
+  const xb = runner.batch ? await runner.batch(idx, epoch) : tf.gather(data.x as tf.Tensor, indices);
   const yb = tf.tensor1d(
     idx.map((i) => data.y[i]),
     'int32'
@@ -228,7 +226,7 @@ class BestWeights {
   private wait = 0;
   private saved: tf.Tensor[] | null = null;
   constructor(
-    private readonly model: tf.LayersModel,
+    private readonly model: Pick<tf.LayersModel, 'getWeights' | 'setWeights'>,
     private readonly patience: number
   ) {}
 
