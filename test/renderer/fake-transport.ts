@@ -141,7 +141,7 @@ function planChoices(req: Record<string, unknown>): TrainingChoices {
     inputSizeCandidates: [inputSize],
     inputSizeReason:
       asked !== null
-        ? `${asked} px: chosen in the settings`
+        ? `${asked} px: chosen by you`
         : vgg
           ? '224 px: the size these weights were trained at'
           : '224 px: the photos’ median short side is 64 px, so a larger input would only upscale them',

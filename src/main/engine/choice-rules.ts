@@ -53,7 +53,7 @@ export function planChoices(req: ChoiceRequest, train: readonly TrainFact[], cla
 /** A size the person chose wins; the VGG fc head needs 224; otherwise the candidates the photos allow, if they can be compared. */
 function planInputSize(req: ChoiceRequest, train: readonly TrainFact[], fewest: number): InputSizePlan {
   if (req.head === 'vgg-fc') return { candidates: [224], reason: '224 px: the VGG fully connected head needs a 7×7 map' };
-  if (req.inputSize !== undefined) return { candidates: [req.inputSize], reason: `${req.inputSize} px: chosen in the settings` };
+  if (req.inputSize !== undefined) return { candidates: [req.inputSize], reason: `${req.inputSize} px: chosen by you` };
   const plan = inputSizeCandidates(req.backboneId, medianShortSide(train));
   if (plan.candidates.length > 1 && fewest < 2) {
     return { candidates: [plan.candidates[0]], reason: `${plan.candidates[0]} px: too few training photos per class to compare sizes` };
