@@ -8,6 +8,7 @@
  * - Depthwise conv gradients (MobileNetV2): run on the cpu backend's kernel for that one op.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmInputGradKernels } from './wasm-input-grads';
 
 type TensorInfo = tf.TensorInfo;
 type Attrs = tf.NamedAttrMap;
@@ -41,6 +42,7 @@ export function registerWasmTrainingKernels(): void {
       tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: cpuFallback(name) });
     }
   }
+  registerWasmInputGradKernels();
 }
 
 function wasmKernel(name: string): tf.KernelFunc {
