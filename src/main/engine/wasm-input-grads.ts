@@ -10,10 +10,11 @@
  * kernels they had, since the dilated dy would need ops wasm lacks; they are few and small in
  * the backbones we use (MobileNetV2's first conv and four depthwise ones).
  *
- * The rotated filter is kept while its source filter lives: XNNPACK packs a filter's weights
- * once per filter tensor, and repacking VGG's 512×512 filters on every step cost more than the
- * convolution itself. An entry goes once its source is disposed (checked on every call), so
- * training, whose weights change every step, keeps at most one copy of its live filters.
+ * Inside {@link withCachedFilterTransforms} (gradient ascent, where the same filters serve every
+ * step) the rotated filter is kept per source filter: XNNPACK packs a filter's weights once per
+ * filter tensor, and repacking VGG's 512×512 filters on every step cost more than the
+ * convolution itself. Outside it (training, whose weights change every step) each call makes
+ * and frees its own, so nothing outlives the call.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -38,14 +39,22 @@ let registered = false;
 
 /**
  * Replaces the wasm Conv2DBackpropInput and DepthwiseConv2dNativeBackpropInput kernels with
- * versions that take the fast path for stride 1 and call the previous kernel otherwise.
- * Call after the wasm backend (and the cpu fallbacks of wasm-kernels.ts) are registered. Idempotent.
+ * versions that take the fast path for stride 1 and call the previous kernel otherwise, and
+ * wasm's MaxPoolGrad with the cpu backend's (`cpuKernel` runs a kernel there): wasm's sends no
+ * gradient through a pooling window whose values are all negative, or all zero at times
+ * (tfjs-backend-wasm 4.22), which loses the gradient through max pools after LeakyReLU and
+ * skews Grad-CAM's weights on a post-ReLU map before a pool. Call after the wasm backend (and
+ * the cpu fallbacks of wasm-kernels.ts) are registered. Idempotent.
  */
-export function registerWasmInputGradKernels(): void {
+export function registerWasmInputGradKernels(cpuKernel: (name: string) => tf.KernelFunc): void {
   if (registered) return;
   registered = true;
   wrap('Conv2DBackpropInput', (args, previous) => conv2dInputGrad(args, previous));
   wrap('DepthwiseConv2dNativeBackpropInput', (args, previous) => depthwiseInputGrad(args, previous));
+  if (tf.getKernel('MaxPoolGrad', 'cpu')) {
+    const onCpu = cpuKernel('MaxPoolGrad');
+    wrap('MaxPoolGrad', (args) => onCpu(args));
+  }
 }
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -110,13 +119,14 @@ function conv2dInputGrad(args: KernelArgs, previous: tf.KernelFunc): TensorInfo 
   const padding = transposedPadding(attrs.inputShape, filterShape, attrs, false);
   if (!padding) return previous(args);
   const backend = args.backend as WasmBackendLike;
-  const swapped = transformedFilter(backend, filter, 'conv', () => rotateFilter(backend, filter, true));
-  return run('Conv2D', { x: dy, filter: swapped }, backend, {
-    strides: [1, 1],
-    pad: padding,
-    dataFormat: 'NHWC',
-    dilations: [1, 1]
-  } as unknown as Attrs);
+  const attrs2d = { strides: [1, 1], pad: padding, dataFormat: 'NHWC', dilations: [1, 1] } as unknown as Attrs;
+  return withTransformedFilter(
+    backend,
+    filter,
+    'conv',
+    () => rotateFilter(backend, filter, true),
+    (swapped) => run('Conv2D', { x: dy, filter: swapped }, backend, attrs2d)
+  );
 }
 
 /**
@@ -143,21 +153,57 @@ function rotateFilter(backend: WasmBackendLike, filter: TensorInfo, swap: boolea
 }
 
 /** Source filter data id → its transform, per kind ('conv' rotates and swaps, 'depthwise' rotates). */
-const transformed = new Map<object, { kind: string; info: TensorInfo }>();
+const transformed = new Map<object, { kind: string; info: TensorInfo; backend: WasmBackendLike }>();
+let cacheScopes = 0;
 
-function transformedFilter(backend: WasmBackendLike, filter: TensorInfo, kind: string, make: () => TensorInfo): TensorInfo {
+/**
+ * Runs `work` with transformed filters kept between gradient calls (see the file comment); all
+ * are freed when the outermost scope ends. No effect on backends other than wasm.
+ */
+export async function withCachedFilterTransforms<T>(work: () => Promise<T>): Promise<T> {
+  cacheScopes++;
+  try {
+    return await work();
+  } finally {
+    if (--cacheScopes === 0) {
+      for (const entry of transformed.values()) entry.backend.disposeData(entry.info.dataId);
+      transformed.clear();
+    }
+  }
+}
+
+/**
+ * The transform of `filter`, from the cache inside a scope. Outside one it is made fresh, and
+ * `use` frees it once the kernel that needs it has run.
+ */
+function withTransformedFilter(
+  backend: WasmBackendLike,
+  filter: TensorInfo,
+  kind: string,
+  make: () => TensorInfo,
+  use: (t: TensorInfo) => TensorInfo
+): TensorInfo {
+  if (cacheScopes === 0) {
+    const fresh = make();
+    try {
+      return use(fresh);
+    } finally {
+      backend.disposeData(fresh.dataId);
+    }
+  }
   for (const [source, entry] of transformed) {
     if (!backend.dataIdMap.has(source)) {
       backend.disposeData(entry.info.dataId);
       transformed.delete(source);
     }
   }
-  const hit = transformed.get(filter.dataId);
-  if (hit && hit.kind === kind) return hit.info;
-  if (hit) backend.disposeData(hit.info.dataId);
-  const info = make();
-  transformed.set(filter.dataId, { kind, info });
-  return info;
+  let entry = transformed.get(filter.dataId);
+  if (!entry || entry.kind !== kind) {
+    if (entry) backend.disposeData(entry.info.dataId);
+    entry = { kind, info: make(), backend };
+    transformed.set(filter.dataId, entry);
+  }
+  return use(entry.info);
 }
 
 function depthwiseInputGrad(args: KernelArgs, previous: tf.KernelFunc): TensorInfo | TensorInfo[] {
@@ -168,11 +214,12 @@ function depthwiseInputGrad(args: KernelArgs, previous: tf.KernelFunc): TensorIn
   const padding = filterShape[3] === 1 ? transposedPadding(attrs.inputShape, filterShape, attrs, true) : null;
   if (!padding) return previous(args);
   const backend = args.backend as WasmBackendLike;
-  const rotated = transformedFilter(backend, filter, 'depthwise', () => rotateFilter(backend, filter, false));
-  return run('DepthwiseConv2dNative', { x: dy, filter: rotated }, backend, {
-    strides: [1, 1],
-    pad: padding,
-    dilations: [1, 1],
-    dataFormat: 'NHWC'
-  } as unknown as Attrs);
+  const attrsDw = { strides: [1, 1], pad: padding, dilations: [1, 1], dataFormat: 'NHWC' } as unknown as Attrs;
+  return withTransformedFilter(
+    backend,
+    filter,
+    'depthwise',
+    () => rotateFilter(backend, filter, false),
+    (rotated) => run('DepthwiseConv2dNative', { x: dy, filter: rotated }, backend, attrsDw)
+  );
 }

@@ -42,7 +42,7 @@ export function registerWasmTrainingKernels(): void {
       tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: cpuFallback(name) });
     }
   }
-  registerWasmInputGradKernels();
+  registerWasmInputGradKernels(cpuFallback);
 }
 
 function wasmKernel(name: string): tf.KernelFunc {

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { preprocessImages } from '../preprocessing';
 import { createRng } from '../trainer/rng';
+import { withCachedFilterTransforms } from '../wasm-input-grads';
 import type { FilterModel } from './filter-model';
 import { runGraph } from './graph-run';
 import { gaussianBlur, roll } from './image-ops';
@@ -91,12 +92,23 @@ function startImages(filters: number[], size: number, seed: number): tf.Tensor4D
   ) as tf.Tensor4D;
 }
 
-export async function ascend(
+/** Null when stopped. The same filters serve every step, so their gradient transforms are kept meanwhile. */
+export function ascend(
   model: FilterModel,
   target: FoundLayer,
   filters: number[],
   settings: FilterSettings,
   hooks: AscentHooks = {}
+): Promise<AscentResult | null> {
+  return withCachedFilterTransforms(() => climb(model, target, filters, settings, hooks));
+}
+
+async function climb(
+  model: FilterModel,
+  target: FoundLayer,
+  filters: number[],
+  settings: FilterSettings,
+  hooks: AscentHooks
 ): Promise<AscentResult | null> {
   let image = startImages(filters, model.inputSize, settings.seed);
   const start = objective(model, target, image, filters);

@@ -40,7 +40,8 @@ export interface PhotoExplanation {
 }
 
 export interface ExplainIO {
-  onPhoto?(explanation: PhotoExplanation): void;
+  /** Awaited, so a caller writing each result to disk keeps pace. */
+  onPhoto?(explanation: PhotoExplanation): void | Promise<void>;
   onFailure?(failure: { path: string; reason: string }): void;
   onProgress?(progress: { done: number; total: number }): void;
   /** Polled before each photo. */
@@ -80,7 +81,7 @@ export async function explainPhotos(
     try {
       const explanation = await explainPhoto(m, file, classIndex, opts.render ?? 'photo', renderSize);
       run.explanations.push(explanation);
-      io.onPhoto?.(explanation);
+      await io.onPhoto?.(explanation);
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'IO_ERROR') throw err;
       const failure = { path: file, reason: err.message };

@@ -3,7 +3,7 @@
  * MobileNetV2 built in code, so any input size), or a whole TF.js layers model ('custom', at
  * its own input size), with how it preprocesses and the key of its weights (for the cache).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../shared/errors';

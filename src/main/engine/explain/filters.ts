@@ -46,8 +46,8 @@ export interface FilterProgress {
 }
 
 export interface FilterIO {
-  /** Each filter as soon as it is ready, cached ones first. */
-  onFilter?(image: FilterImage): void;
+  /** Each filter as soon as it is ready, cached ones first; awaited, so a caller writing files keeps pace. */
+  onFilter?(image: FilterImage): void | Promise<void>;
   onProgress?(progress: FilterProgress): void;
   /** Polled between ascent steps; true stops the run (what is done is kept and returned). */
   shouldStop?(): boolean;
@@ -70,10 +70,10 @@ export async function visualizeFilters(model: FilterModel, req: FilterRequest, i
   const cache = req.cacheDir ? new FilterCache(req.cacheDir, model, req.layer, settings) : null;
   const byIndex = new Map<number, FilterImage>();
   const progress: FilterProgress = { done: 0, total: indices.length * settings.steps, filtersDone: 0, filtersTotal: indices.length };
-  const finish = (image: FilterImage) => {
+  const finish = async (image: FilterImage) => {
     byIndex.set(image.index, image);
     progress.filtersDone++;
-    io.onFilter?.(image);
+    await io.onFilter?.(image);
   };
   const todo: number[] = [];
   for (const index of indices) {
@@ -81,7 +81,7 @@ export async function visualizeFilters(model: FilterModel, req: FilterRequest, i
     if (!hit) todo.push(index);
     else {
       progress.done += settings.steps;
-      finish({ layer: req.layer, index, ...hit, size: model.inputSize, cached: true });
+      await finish({ layer: req.layer, index, ...hit, size: model.inputSize, cached: true });
     }
   }
   io.onProgress?.({ ...progress });
@@ -93,7 +93,7 @@ export async function visualizeFilters(model: FilterModel, req: FilterRequest, i
     else {
       for (const image of made) {
         await cache?.put(image.index, image);
-        finish(image);
+        await finish(image);
       }
       io.onProgress?.({ ...progress });
     }

@@ -1,6 +1,7 @@
 /**
  * Grad-CAM (Selvaraju et al. 2017) for a saved classifier: the ReLU of the last conv feature
- * map's channels weighted by the spatial mean of the class score's gradient. Only the layers
+ * map's channels weighted by the spatial mean of the class score's gradient (see camTensor
+ * for which score). Only the layers
  * after that map (a pooling layer, the head) are differentiated, so it costs a forward pass
  * plus a little, whatever the backbone, and works alike for frozen and fine-tuned bases.
  */
@@ -152,11 +153,18 @@ function headFrom(m: CamModel, maps: tf.Tensor, scores: boolean): tf.Tensor {
   return runGraph(m.model, new Map([[m.baseOutput.id, features]]), m.model.outputs[0], { linearLayer });
 }
 
-/** [1, h, w] Grad-CAM map of class `c` from the feature map of one image. */
+/**
+ * [1, h, w] Grad-CAM map of class `c` from the feature map of one image. The score is the
+ * class's logit minus the mean logit: softmax ignores what all logits share, so training never
+ * changes that part and it stays as random as the head's initial weights, and on a head for a
+ * few classes trained on a few photos it painted background. Subtracting the mean drops it
+ * (for two classes this is half the log-odds). Log-probabilities give the same score.
+ */
 function camTensor(m: CamModel, maps: tf.Tensor4D, c: number): tf.Tensor3D {
   const score = (a: tf.Tensor): tf.Scalar => {
-    const picked = tf.squeeze(tf.slice(headFrom(m, a, true), [0, c], [1, 1]));
-    return (m.logitsLayer ? picked : tf.log(tf.add(picked, 1e-12))) as tf.Scalar;
+    const out = headFrom(m, a, true);
+    const scores = m.logitsLayer ? out : tf.log(tf.add(out, 1e-12));
+    return tf.sub(tf.squeeze(tf.slice(scores, [0, c], [1, 1])), tf.mean(scores)) as tf.Scalar;
   };
   const grads = tf.grad(score)(maps);
   const weights = tf.mean(grads, [1, 2], true);
