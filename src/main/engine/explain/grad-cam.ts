@@ -33,7 +33,7 @@ export interface CamModel {
 }
 
 /** Layers that only pool space: Grad-CAM looks through them to the finer map before. */
-const POOLING = new Set(['MaxPooling2D', 'AveragePooling2D']);
+const POOLING = new Set(['MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D']);
 
 /** Loads a run's model folder (model.json, labels.json, preprocessing.json) for Grad-CAM. */
 export async function loadCamModel(modelDir: string): Promise<CamModel> {
@@ -81,7 +81,10 @@ function appliedTo(layer: tf.layers.Layer, input: tf.SymbolicTensor): tf.Symboli
   return node ? node.outputTensors[0] : null;
 }
 
-/** The base's output, or the map before the pooling layers at its end (VGG: block5_conv3, not block5_pool). */
+/**
+ * The base's output, or the map before the pooling layers at its end (VGG: block5_conv3, not
+ * block5_pool; a custom base cut after its global pooling: the map before it).
+ */
 function camTarget(base: tf.LayersModel): tf.SymbolicTensor {
   let t = base.outputs[0];
   for (;;) {
