@@ -40,21 +40,17 @@ let registered = false;
 /**
  * Replaces the wasm Conv2DBackpropInput and DepthwiseConv2dNativeBackpropInput kernels with
  * versions that take the fast path for stride 1 and call the previous kernel otherwise, and
- * wasm's MaxPoolGrad with the cpu backend's (`cpuKernel` runs a kernel there): wasm's sends no
- * gradient through a pooling window whose values are all negative, or all zero at times
- * (tfjs-backend-wasm 4.22), which loses the gradient through max pools after LeakyReLU and
- * skews Grad-CAM's weights on a post-ReLU map before a pool. Call after the wasm backend (and
- * the cpu fallbacks of wasm-kernels.ts) are registered. Idempotent.
+ * wasm's MaxPoolGrad with {@link maxPoolGrad}: wasm's sends no gradient through a pooling
+ * window whose values are all negative, or all zero at times (tfjs-backend-wasm 4.22), which
+ * loses the gradient through max pools after LeakyReLU and skews Grad-CAM's weights on a
+ * post-ReLU map before a pool. Call after the wasm backend is registered. Idempotent.
  */
-export function registerWasmInputGradKernels(cpuKernel: (name: string) => tf.KernelFunc): void {
+export function registerWasmInputGradKernels(): void {
   if (registered) return;
   registered = true;
   wrap('Conv2DBackpropInput', (args, previous) => conv2dInputGrad(args, previous));
   wrap('DepthwiseConv2dNativeBackpropInput', (args, previous) => depthwiseInputGrad(args, previous));
-  if (tf.getKernel('MaxPoolGrad', 'cpu')) {
-    const onCpu = cpuKernel('MaxPoolGrad');
-    wrap('MaxPoolGrad', (args) => onCpu(args));
-  }
+  wrap('MaxPoolGrad', (args) => maxPoolGrad(args));
 }
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -222,4 +218,57 @@ function depthwiseInputGrad(args: KernelArgs, previous: tf.KernelFunc): TensorIn
     () => rotateFilter(backend, filter, false),
     (rotated) => run('DepthwiseConv2dNative', { x: dy, filter: rotated }, backend, attrsDw)
   );
+}
+
+/**
+ * Max-pool gradient (NHWC, dilation 1): each window's dy goes to the window's first maximum in
+ * row-major order, as the cpu backend and TensorFlow do. Plain JS over the heap: the cpu
+ * backend's kernel (generic buffer access) took longer than VGG's convolutions.
+ */
+export function maxPoolGrad(args: KernelArgs): TensorInfo {
+  const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+  const attrs = args.attrs as unknown as tf.MaxPoolGradAttrs;
+  const backend = args.backend as WasmBackendLike;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode
+  );
+  // Views into the heap stay valid: nothing allocates there until makeOutput below.
+  const x = backend.readSync(input.dataId) as Float32Array;
+  const g = backend.readSync(dy.dataId) as Float32Array;
+  const dx = new Float32Array(x.length);
+  const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth } = info;
+  const { top, left } = info.padInfo;
+  const best = new Float32Array(c);
+  const at = new Int32Array(c);
+  for (let b = 0; b < batchSize; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++) {
+        best.fill(-Infinity);
+        at.fill(-1);
+        for (let ky = 0; ky < info.filterHeight; ky++) {
+          const iy = oy * strideHeight - top + ky;
+          if (iy < 0 || iy >= inHeight) continue;
+          for (let kx = 0; kx < info.filterWidth; kx++) {
+            const ix = ox * strideWidth - left + kx;
+            if (ix < 0 || ix >= inWidth) continue;
+            const base = ((b * inHeight + iy) * inWidth + ix) * c;
+            for (let ch = 0; ch < c; ch++) {
+              if (x[base + ch] > best[ch] || at[ch] < 0) {
+                best[ch] = x[base + ch];
+                at[ch] = base + ch;
+              }
+            }
+          }
+        }
+        const out = ((b * outHeight + oy) * outWidth + ox) * c;
+        for (let ch = 0; ch < c; ch++) if (at[ch] >= 0) dx[at[ch]] += g[out + ch];
+      }
+    }
+  }
+  return backend.makeOutput(input.shape, 'float32', undefined, dx);
 }

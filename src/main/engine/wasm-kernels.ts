@@ -42,7 +42,7 @@ export function registerWasmTrainingKernels(): void {
       tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: cpuFallback(name) });
     }
   }
-  registerWasmInputGradKernels(cpuFallback);
+  registerWasmInputGradKernels();
 }
 
 function wasmKernel(name: string): tf.KernelFunc {

@@ -69,6 +69,27 @@ describe('wasm input gradients of stride-1 convolutions', () => {
     expect(grads[1]).toEqual([1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]);
   });
 
+  const pools: { x: [number, number, number, number]; size: number; stride: number; pad: 'same' | 'valid'; relu: boolean }[] = [
+    { x: [2, 8, 8, 5], size: 2, stride: 2, pad: 'valid', relu: true }, // VGG: ties at zero
+    { x: [2, 7, 9, 3], size: 3, stride: 2, pad: 'same', relu: false }, // overlapping windows, padding
+    { x: [1, 9, 9, 4], size: 2, stride: 2, pad: 'valid', relu: false } // odd edge dropped
+  ];
+  for (const p of pools) {
+    it(`send max-pool gradients where cpu does: x ${p.x}, pool ${p.size}/${p.stride} ${p.pad}${p.relu ? ', after ReLU' : ''}`, async () => {
+      const grads: Float32Array[] = [];
+      for (const backend of ['cpu', 'wasm']) {
+        await tf.setBackend(backend);
+        const raw = tf.randomUniform(p.x, -1, 1, 'float32', 7);
+        const x = p.relu ? tf.relu(raw) : raw;
+        const r = tf.randomUniform(tf.maxPool(x as tf.Tensor4D, p.size, p.stride, p.pad).shape, 0, 1, 'float32', 8);
+        const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, p.size, p.stride, p.pad), r)))(x);
+        grads.push((await dx.data()) as Float32Array);
+        tf.dispose([raw, x, r, dx]);
+      }
+      expect(relativeError(grads[1], grads[0])).toBeLessThan(1e-6);
+    });
+  }
+
   it('free the filter transforms kept in a scope when it ends, and keep none outside one', async () => {
     await tf.setBackend('wasm');
     const backend = tf.backend();
