@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { RunDetail } from '../../../shared/dto';
 import { AppError } from '../../../shared/errors';
 import { initBackend } from '../../engine/index';
-import { explainPhotos, loadCamModel, type PhotoExplanation } from '../../engine/explain/index';
+import { explainPhotos, loadCamModel, type CamModel, type ExplainRun, type PhotoExplanation } from '../../engine/explain/index';
 import { addProjectOptions, failOnError, resolveUserPath, withClient, writeJsonLine, type ProjectOptions } from '../context';
 
 interface ExplainOptions extends ProjectOptions {
@@ -48,11 +48,41 @@ async function explainAction(images: string[], opts: ExplainOptions): Promise<vo
   const backend = await initBackend();
   const started = performance.now();
   const model = await loadCamModel(modelDir);
+  try {
+    const result = await explainToFiles(model, images, opts, out);
+    const summary = {
+      runId,
+      backend: backend.backend,
+      label: backend.label,
+      camLayer: model.targetLayer,
+      inputSize: model.inputSize,
+      images: images.length,
+      explained: result.explanations.length,
+      failed: result.failed.length,
+      out,
+      ms: Math.round(performance.now() - started)
+    };
+    if (opts.json) writeJsonLine({ type: 'result', ...summary });
+    else
+      process.stdout.write(
+        `Run ${runId}: ${summary.explained} of ${summary.images} photo(s) explained (${model.targetLayer}) · ${backend.label} · ${summary.ms} ms · ${out}\n`
+      );
+    if (result.failed.length > 0) {
+      process.stderr.write(`error: ${result.failed.length} photo(s) could not be read; the others were written.\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Explains each photo and writes its overlay; reports a line per photo (JSON, or text under the bar). */
+async function explainToFiles(model: CamModel, images: string[], opts: ExplainOptions, out: string): Promise<ExplainRun> {
   const names = new OutputNames(out);
   const bar = opts.json || images.length < 2 ? null : progressBar(images.length);
   const lines: string[] = [];
   try {
-    const result = await explainPhotos(
+    return await explainPhotos(
       model,
       images.map((i) => resolveUserPath(i)),
       { className: opts.class, renderSize: opts.size },
@@ -66,33 +96,9 @@ async function explainAction(images: string[], opts: ExplainOptions): Promise<vo
         onProgress: (p) => bar?.update(p.done)
       }
     );
-    bar?.stop();
-    if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
-    const ms = performance.now() - started;
-    const summary = {
-      runId,
-      backend: backend.backend,
-      label: backend.label,
-      camLayer: model.targetLayer,
-      inputSize: model.inputSize,
-      images: images.length,
-      explained: result.explanations.length,
-      failed: result.failed.length,
-      out,
-      ms: Math.round(ms)
-    };
-    if (opts.json) writeJsonLine({ type: 'result', ...summary });
-    else
-      process.stdout.write(
-        `Run ${runId}: ${summary.explained} of ${summary.images} photo(s) explained (${model.targetLayer}) · ${backend.label} · ${summary.ms} ms · ${out}\n`
-      );
-    if (result.failed.length > 0) {
-      process.stderr.write(`error: ${result.failed.length} photo(s) could not be read; the others were written.\n`);
-      process.exitCode = 1;
-    }
   } finally {
     bar?.stop();
-    model.dispose();
+    if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
   }
 }
 

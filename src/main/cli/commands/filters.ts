@@ -14,7 +14,9 @@ import {
   loadFilterModel,
   visualizeFilters,
   type FilterImage,
-  type FilterProgress
+  type FilterModel,
+  type FilterProgress,
+  type FilterRun
 } from '../../engine/explain/index';
 import { localAppOptions } from '../../server/app-options';
 import { failOnError, resolveUserPath, writeJsonLine } from '../context';
@@ -100,27 +102,9 @@ async function filtersAction(opts: FiltersOptions): Promise<void> {
     const out = resolveUserPath(opts.out as string);
     await mkdir(out, { recursive: true });
     const started = performance.now();
-    const userData = opts.userData === undefined ? undefined : resolveUserPath(opts.userData);
-    const cacheDir = opts.cache ? path.join(localAppOptions({ userData, transport: 'direct' }).cacheDir, 'filters') : undefined;
-    const reporter = opts.json ? jsonProgress() : barProgress();
-    const run = await runWith(reporter, () =>
-      visualizeFilters(
-        model,
-        {
-          layer: opts.layer as string,
-          filters: opts.filters,
-          batchSize: opts.batch,
-          cacheDir,
-          settings: { steps: opts.steps, stepSize: opts.stepSize, jitter: opts.jitter, blurSigma: opts.blur, seed: opts.seed }
-        },
-        {
-          onProgress: reporter.update,
-          onFilter: (image) => writeFilter(out, image, opts.json === true, reporter.log)
-        }
-      )
-    );
+    const run = await makeFilters(model, opts, out);
     const ms = performance.now() - started;
-    const computed = run.filters.filter((f) => !f.cached);
+    const computed = run.filters.filter((f) => !f.cached).length;
     const result = {
       backend: backend.backend,
       label: backend.label,
@@ -128,21 +112,40 @@ async function filtersAction(opts: FiltersOptions): Promise<void> {
       layer: run.layer.name,
       size: model.inputSize,
       filters: run.filters.length,
-      cached: run.filters.length - computed.length,
+      cached: run.filters.length - computed,
       out,
       ms: Math.round(ms),
-      msPerFilter: computed.length > 0 ? Math.round(ms / computed.length) : null,
+      msPerFilter: computed > 0 ? Math.round(ms / computed) : null,
       settings: run.settings
     };
-    if (opts.json) writeJsonLine({ type: 'result', ...result });
-    else
-      process.stdout.write(
-        `${result.filters} filter image(s) of ${result.layer} (${run.layer.filters} filters) · ${model.id}@${model.inputSize}px · ${backend.label}\n` +
-          `${result.cached} from the cache · ${result.ms} ms${result.msPerFilter === null ? '' : ` · ${result.msPerFilter} ms per computed filter`} · ${out}\n`
-      );
+    if (opts.json) return writeJsonLine({ type: 'result', ...result });
+    process.stdout.write(
+      `${result.filters} filter image(s) of ${result.layer} (${run.layer.filters} filters) · ${model.id}@${model.inputSize}px · ${backend.label}\n` +
+        `${result.cached} from the cache · ${result.ms} ms${computed > 0 ? ` · ${result.msPerFilter} ms per computed filter` : ''} · ${out}\n`
+    );
   } finally {
     model.dispose();
   }
+}
+
+/** The images, written to `out` as they come, with progress on stderr (or JSON lines). */
+function makeFilters(model: FilterModel, opts: FiltersOptions, out: string): Promise<FilterRun> {
+  const userData = opts.userData === undefined ? undefined : resolveUserPath(opts.userData);
+  const cacheDir = opts.cache ? path.join(localAppOptions({ userData, transport: 'direct' }).cacheDir, 'filters') : undefined;
+  const reporter = opts.json ? jsonProgress() : barProgress();
+  const request = {
+    layer: opts.layer as string,
+    filters: opts.filters,
+    batchSize: opts.batch,
+    cacheDir,
+    settings: { steps: opts.steps, stepSize: opts.stepSize, jitter: opts.jitter, blurSigma: opts.blur, seed: opts.seed }
+  };
+  return runWith(reporter, () =>
+    visualizeFilters(model, request, {
+      onProgress: reporter.update,
+      onFilter: (image) => writeFilter(out, image, opts.json === true, reporter.log)
+    })
+  );
 }
 
 /** Runs, then stops the reporter (which prints its lines under the bar). */
