@@ -4,7 +4,7 @@ import type { ImportResult, SkippedFile } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
 import { markFolderScanned, type FolderRecord } from '../db/folder-repository';
-import { applyFolderChanges, listFolderFiles, okHashIndex, type ProbedFile } from '../db/photo-repository';
+import { applyFolderChanges, clearFolderSplits, listFolderFiles, okHashIndex, type ProbedFile } from '../db/photo-repository';
 import { classCounts, okPhotoCount, skippedFiles, splitCounts } from '../db/stats-repository';
 import { ensureClasses } from './classes';
 import type { EventBus } from './event-bus';
@@ -56,8 +56,11 @@ export async function runFolderImport(deps: ImportDeps, folder: FolderRecord): P
       stored,
       probed,
       projectHashes: okHashIndex(deps.db),
-      classFor: () => null
+      classFor: () => null,
+      splitsFromFolders: folder.classesFromFolders
     });
+    // Splits a project recorded before they needed asking for (or a folder re-added without the option) go.
+    if (!folder.classesFromFolders) clearFolderSplits(deps.db, folder.id);
     if (folder.classesFromFolders) labelFromFolderNames(deps.db, plan.changes.inserts, classNames);
     applyFolderChanges(deps.db, plan.changes);
     markFolderScanned(deps.db, folder.id);
