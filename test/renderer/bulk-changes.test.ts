@@ -155,7 +155,8 @@ describe('bulk changes', () => {
     await useProjectStore().refreshStats();
     await settle();
     const row = wrapper.get('[data-testid="filter-item"][data-filter="accepted"]');
-    expect(row.text()).toContain('Accepted from the model');
+    expect(row.text()).toContain('From the model');
+    expect(row.attributes('aria-label')).toBe('Accepted from the model, 1');
     expect(row.text()).toContain('1');
     await row.trigger('click');
     await settle();

@@ -114,7 +114,9 @@ describe('TrainingChart', () => {
     expect(keptEpoch(stopped)).toBe(2);
     const wrapper = mount(TrainingChart, { props: { metric: 'acc', history: stopped, batches: [], saved: { epoch: 2, accuracy: 0.862 } } });
     expect(wrapper.get('[data-testid="chart-read-at"]').text()).toBe('at epoch 2, the one saved');
-    expect(wrapper.get('[data-testid="chart-value-val"]').text()).toBe('85.7%');
+    // One validation figure, the headline's: the per-epoch curve (85.7% at epoch 2, one view per photo) shows none.
+    expect(wrapper.find('[data-testid="chart-value-val"]').exists()).toBe(false);
+    expect(wrapper.get('[data-testid="chart-value-train"]').text()).toBe('80.0%');
     expect(wrapper.get('[data-testid="chart-value-kept"]').text()).toBe('86.2%');
     expect(wrapper.get('[data-series="kept"]').text()).toContain('Saved model (epoch 2)');
     const kept = lineProps(wrapper).data.datasets.find((d) => d.label === 'Saved model (epoch 2)');

@@ -65,7 +65,7 @@ async function checkOutputFolder(out: string, runId: number, replace: boolean): 
   const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '');
   throw new AppError(
     'CONFLICT',
-    `The folder ${out} is not empty (${shown}). Choose an empty or new folder, or allow replacing: the export then writes model/ and predictions.csv there, replacing those two if they exist, and leaves everything else alone.`
+    `The folder ${out} is not empty (${shown}). Choose an empty or new folder, or replace: that writes model/ and predictions.csv there and leaves everything else alone.`
   );
 }
 

@@ -26,7 +26,7 @@ async function exportAction(opts: ExportOptions): Promise<void> {
   const result = await withClient(opts, (client) =>
     client.invoke('training:export', { runId, outDir, replace: opts.replace === true })
   ).catch((err: unknown) => {
-    if (err instanceof AppError && err.code === 'CONFLICT') throw new AppError('CONFLICT', `${err.message} (Add --replace to allow it.)`);
+    if (err instanceof AppError && err.code === 'CONFLICT') throw new AppError('CONFLICT', `${err.message} To replace, add --replace.`);
     throw err;
   });
   if (opts.json) writeJsonLine({ type: 'result', runId, ...result });
