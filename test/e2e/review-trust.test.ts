@@ -117,7 +117,9 @@ describe.skipIf(!chromiumAvailable())('labeling and review you can trust, in Chr
     const total = await gridCount(page);
     await expect.poll(() => page.getByTestId('accept-all').innerText()).toBe(`Accept ${total}…`);
     await page.getByTestId('accept-all').click();
-    await expect.poll(() => page.getByTestId('accept-confirm').innerText()).toContain(`Label ${total} photos with the model’s suggestions?`);
+    await expect
+      .poll(() => page.getByTestId('accept-confirm').innerText())
+      .toContain(`Label ${total} photos with the model’s suggestions?`);
     await page.screenshot({ path: join(RESULTS_DIR, 'trust-5-confirm.png') });
     await page.getByTestId('accept-confirm-submit').click();
     const message = notice(page, `Labeled ${total} photos with the model’s suggestions at 50% or more.`);
@@ -213,17 +215,15 @@ describe.skipIf(!chromiumAvailable())('labeling and review you can trust, in Chr
     const runId = Number(await run.getAttribute('data-run-id'));
     expect(runId).toBeGreaterThan(firstRun.id);
     await expect.poll(async () => Number(await page.getByTestId('chart-loss').getAttribute('data-epochs'))).toBeGreaterThan(0);
-    const drawn = await page
-      .locator('[data-testid="chart-loss"] canvas')
-      .evaluate((canvas: HTMLCanvasElement) => {
-        const ctx = canvas.getContext('2d');
-        if (!ctx) return 0;
-        const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-        let blue = 0;
-        // The train curve's blue (#3b82f6) drawn into the plot.
-        for (let i = 0; i < data.length; i += 4) if (data[i + 2] > 200 && data[i] < 110 && data[i + 1] > 100 && data[i + 1] < 160) blue++;
-        return blue;
-      });
+    const drawn = await page.locator('[data-testid="chart-loss"] canvas').evaluate((canvas: HTMLCanvasElement) => {
+      const ctx = canvas.getContext('2d');
+      if (!ctx) return 0;
+      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      let blue = 0;
+      // The train curve's blue (#3b82f6) drawn into the plot.
+      for (let i = 0; i < data.length; i += 4) if (data[i + 2] > 200 && data[i] < 110 && data[i + 1] > 100 && data[i + 1] < 160) blue++;
+      return blue;
+    });
     expect(drawn).toBeGreaterThan(50);
     expect(await page.locator(`[data-testid="run-results"][data-run-id="${runId}"] [data-testid="run-active"]`).count()).toBe(1);
     await page.screenshot({ path: join(RESULTS_DIR, 'trust-7-fast-run.png') });
