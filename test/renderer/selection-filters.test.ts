@@ -101,9 +101,11 @@ describe('selection and filters', () => {
     await settle();
     expect([1, 2, 3].map(labelOf)).toEqual([ANTS, ANTS, ANTS]);
     expect(useSelectionStore().count).toBe(0);
+    await settle(300); // the view has refetched: photos 4–6 are left, the focus on the third
     press('2');
     await settle();
     expect([1, 2, 3].map(labelOf)).toEqual([ANTS, ANTS, ANTS]);
+    expect(labelOf(6)).toBe(BEES);
   });
 
   it('turning a selection of suggestions down drops it from the selection', async () => {

@@ -3,7 +3,7 @@
  * survives scrolling and page refetches; the focus is a grid index.
  */
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { computed, ref, watch } from 'vue';
 import {
   clickSelection,
   emptySelection,
@@ -29,6 +29,13 @@ export const useSelectionStore = defineStore('selection', () => {
   const count = computed(() => state.value.ids.size);
   /** Bumped when the focus moves by keyboard, so the grid scrolls it into view. */
   const focusRequest = ref(0);
+  // Photos that left the view (labeled in Unlabeled, …) can leave the focus past the end: keep it on the last one.
+  watch(
+    () => library.total,
+    (total) => {
+      if (total > 0 && state.value.focus >= total) state.value = { ...state.value, focus: total - 1 };
+    }
+  );
 
   function isSelected(id: number): boolean {
     return state.value.ids.has(id);

@@ -170,7 +170,7 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
     updating.value = { runId, cancelling: false, progress: null, own: true };
     try {
       const result = await invoke('training:predict', { runId });
-      notices.info(updatedText(result.runId, result.predictions));
+      void announceUpdated(result.runId, result.predictions);
       scheduleRefresh();
     } catch (err) {
       if (err instanceof ApiError && err.code === 'CANCELLED') notices.info(CANCELLED_TEXT);
@@ -209,6 +209,15 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
     updating.value = { runId: progress.runId, cancelling: false, progress, own: false };
   }
 
+  /**
+   * Says how many photos have a suggestion now, counted like the sidebar: a photo whose suggested
+   * class was turned down was predicted again but offers nothing, so it is not among them.
+   */
+  async function announceUpdated(runId: number, predicted: number): Promise<void> {
+    if (predicted > 0) await refreshCounts();
+    notices.info(updatedText(runId, predicted === 0 ? 0 : counts.value.total));
+  }
+
   /** Ends a re-predict another window started; this window's own end with their invoke answer. */
   function onFinished(finished: PredictionFinished): void {
     finishes += 1;
@@ -216,7 +225,7 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
     if (!current || current.own || current.runId !== finished.runId) return;
     updating.value = null;
     if (finished.status === 'completed') {
-      notices.info(updatedText(finished.runId, finished.predictions ?? 0));
+      void announceUpdated(finished.runId, finished.predictions ?? 0);
       scheduleRefresh();
     } else if (finished.status === 'cancelled') {
       notices.info(CANCELLED_TEXT);

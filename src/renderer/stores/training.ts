@@ -133,17 +133,9 @@ export const useTrainingStore = defineStore('training', () => {
 
   /** Held details follow the runs list on which model is active (a new run takes over from the old one). */
   function syncActive(): void {
-    const active = new Map(runs.value.map((r) => [r.id, r.active]));
-    let changed = false;
-    const next = new Map(details.value);
-    for (const [id, d] of next) {
-      const now = active.get(id) ?? false;
-      if (d.active !== now) {
-        next.set(id, { ...d, active: now });
-        changed = true;
-      }
-    }
-    if (changed) details.value = next;
+    const active = new Set(runs.value.filter((r) => r.active).map((r) => r.id));
+    if ([...details.value.values()].every((d) => d.active === active.has(d.id))) return;
+    details.value = new Map([...details.value].map(([id, d]) => [id, { ...d, active: active.has(id) }]));
   }
 
   async function loadEngine(): Promise<void> {
