@@ -14,8 +14,11 @@ const history: EpochMetrics[] = [
 ];
 const batches: BatchPoint[] = [
   { x: 0.5, loss: 1.0, acc: 0.5 },
+  { x: 1, loss: 0.8, acc: 0.6 },
   { x: 1.5, loss: 0.6, acc: 0.75 },
-  { x: 2.5, loss: 0.35, acc: 0.88 }
+  { x: 2, loss: 0.5, acc: 0.8 },
+  { x: 2.5, loss: 0.35, acc: 0.88 },
+  { x: 3, loss: 0.3, acc: 0.9 }
 ];
 
 interface PassedDataset {
@@ -51,11 +54,7 @@ describe('TrainingChart', () => {
       { x: 2, y: 0.45 },
       { x: 3, y: 0.35 }
     ]);
-    expect(data.datasets[0].data).toEqual([
-      { x: 0.5, y: 1.0 },
-      { x: 1.5, y: 0.6 },
-      { x: 2.5, y: 0.35 }
-    ]);
+    expect(data.datasets[0].data).toEqual(batches.map((b) => ({ x: b.x, y: b.loss })));
     expect(data.datasets[0].pointRadius).toBe(0);
     expect(data.datasets.map((d) => d.borderColor)).toEqual([CURVE_COLORS.batch, CURVE_COLORS.train, CURVE_COLORS.val]);
   });
@@ -75,6 +74,11 @@ describe('TrainingChart', () => {
       'Accuracy after 3 epochs (epoch 3): Train (per epoch) 90.0%, Validation (per epoch) 90.0%.'
     );
     expect(wrapper.get('[data-testid="chart-acc"]').attributes('data-epochs')).toBe('3');
+  });
+
+  it('leaves out a per-batch curve too sparse to mean anything (a head trained in a second)', () => {
+    const sparse = curveSeries(history, [batches[1], batches[5]], 'loss');
+    expect(sparse.map((s) => s.key)).toEqual(['train', 'val']);
   });
 
   it('waits with a message before the first batch, and leaves validation out while it has no values', () => {

@@ -37,7 +37,9 @@ export function curveSeries(history: readonly EpochMetrics[], batches: readonly 
     return y === null ? [] : [{ x: i + 1, y }];
   });
   const series: CurveSeries[] = [];
-  if (batches.length > 0) {
+  // A head that trains in a second sends a handful of batch reports (they are throttled): drawn as
+  // a line they would cut across the epochs, so the per-epoch curves tell it alone.
+  if (batches.length > 0 && batches.length >= 2 * history.length) {
     series.push({
       key: 'batch',
       label: 'Train (per batch, smoothed)',
