@@ -59,7 +59,8 @@ function wrap(name: string, fast: (args: KernelArgs, previous: tf.KernelFunc) =>
   const previous = tf.getKernel(name, 'wasm');
   if (!previous) return;
   tf.unregisterKernel(name, 'wasm');
-  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: (args) => fast(args, previous.kernelFunc) });
+  const fastInputGrad: tf.KernelFunc = (args) => fast(args, previous.kernelFunc);
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: fastInputGrad });
 }
 
 function run(name: string, inputs: tf.NamedTensorInfoMap, backend: object, attrs: Attrs): TensorInfo {
