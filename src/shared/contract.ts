@@ -86,11 +86,13 @@ export const photoFilterSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('all') }),
   z.object({ kind: z.literal('unlabeled') }),
   z.object({ kind: z.literal('labeled') }),
+  /** Labeled by accepting the model's suggestion (label source 'model'), not by the person's own key. */
+  z.object({ kind: z.literal('accepted') }),
   z.object({ kind: z.literal('skipped') }),
   z.object({ kind: z.literal('class'), classId: id }),
   z.object({ kind: z.literal('split'), split: nonEmpty }),
   // Training filters (issue 6). Each has its own order, which replaces the grid's sort.
-  /** A run's validation photos, highest loss first (the mistakes lead). */
+  /** A run's mistakes: validation photos it predicted wrong, highest loss first. */
   z.object({ kind: z.literal('mistakes'), runId: id }),
   /** One confusion-matrix cell: indices into the run's `classes` (rows true, columns predicted), highest loss first. */
   z.object({ kind: z.literal('confusion'), runId: id, trueIndex: z.number().int().min(0), predictedIndex: z.number().int().min(0) }),
@@ -132,7 +134,8 @@ export const requestSchemas = {
   'classes:delete': z.object({ id }).strict(),
   'classes:merge': z.object({ sourceId: id, targetId: id }).strict(),
   'labels:assign': z.object({ photoIds: z.array(id).min(1).max(100_000), classId: id.nullable() }).strict(),
-  'labels:undo': empty,
+  /** Reverts the newest change; with `step`, only if that is still the newest change (else CONFLICT). */
+  'labels:undo': z.object({ step: id.optional() }).strict().optional(),
   'labels:redo': empty,
   'stats:get': empty,
   'engine:status': empty,
@@ -163,12 +166,18 @@ export const requestSchemas = {
    * with the run whose model predicts; 'predictions:progress' and 'predictions:finished' carry the rest.
    */
   'training:predict': z.object({ runId: id.optional() }).strict().prefault({}),
-  'training:export': z.object({ runId: id, outDir: absolutePath }).strict(),
+  /**
+   * Writes `<outDir>/model/` and `<outDir>/predictions.csv`. A folder that is not empty is refused
+   * (CONFLICT) unless `replace`: then those two are replaced and nothing else there is touched.
+   */
+  'training:export': z.object({ runId: id, outDir: absolutePath, replace: z.boolean().default(false) }).strict(),
   /** Suggestions for unlabeled photos from the active (or given) run; least certain first by default. */
   'predictions:list': z
     .object({
       runId: id.optional(),
       classId: id.optional(),
+      /** Only suggestions at least this confident, 0–1 (how many "Accept all at or above" would label). */
+      minConfidence: z.number().min(0).max(1).optional(),
       order: z.enum(['least-certain', 'most-certain']).default('least-certain'),
       offset: z.number().int().min(0).default(0),
       limit: z.number().int().min(1).max(1000).default(200)
@@ -211,8 +220,9 @@ export interface ResponseMap {
   'classes:add': ClassDto;
   'classes:update': ClassDto;
   'classes:reorder': ClassDto[];
-  'classes:delete': { removedLabels: number };
-  'classes:merge': ClassDto;
+  /** `undoStep` names the change for labels:undo (a delete or merge is undone with its labels). */
+  'classes:delete': { removedLabels: number; undoStep: number };
+  'classes:merge': ClassDto & { undoStep: number };
   'labels:assign': LabelChangeResult;
   'labels:undo': LabelChangeResult;
   'labels:redo': LabelChangeResult;
@@ -233,8 +243,8 @@ export interface ResponseMap {
   /** Absolute paths written; `predictions` rows in the CSV. */
   'training:export': { modelDir: string; csvPath: string; predictions: number };
   'predictions:list': PredictionPage;
-  /** Photos that got a label. */
-  'predictions:accept': { accepted: number; photoIds: number[] };
+  /** Photos that got a label; `undoStep` names the change for labels:undo (null when nothing was accepted). */
+  'predictions:accept': { accepted: number; photoIds: number[]; undoStep: number | null };
   /** Suggestions removed. */
   'predictions:reject': { rejected: number };
 }

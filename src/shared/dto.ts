@@ -99,6 +99,8 @@ export interface ProjectStats {
   photos: number;
   labeled: number;
   unlabeled: number;
+  /** Labeled photos whose label was accepted from the model's suggestion (source 'model'); part of `labeled`. */
+  acceptedFromModel: number;
   skipped: number;
   classes: Record<string, number>;
   splits: Record<string, number>;
@@ -107,8 +109,12 @@ export interface ProjectStats {
 export interface LabelChangeResult {
   /** Photos whose label actually changed. */
   changed: number;
+  /** Those photos (an undo or redo names what it changed, so the UI can show it). */
+  photoIds: number[];
   canUndo: boolean;
   canRedo: boolean;
+  /** The step an undo would revert now (pass it to labels:undo to undo exactly that change), or null. */
+  undoStep: number | null;
 }
 
 export interface PhotoPage {

@@ -102,7 +102,8 @@ describe.skipIf(!chromiumAvailable())('keyboard labeling in Chromium (serve mode
 
     await page.reload();
     await page.locator('[data-testid="photo-tile"][data-index="20"]').waitFor();
-    expect(await labelsFromGrid(page, 21)).toEqual([...expected, '']);
+    // Tiles render as soon as their page arrives; their labels may land a frame later.
+    await expect.poll(() => labelsFromGrid(page, 21), { timeout: 15_000 }).toEqual([...expected, '']);
     expect(await labelsFromApi(session.serve, 21)).toEqual([...expected, '']);
     await expect
       .poll(() => page.locator('[data-testid="class-item"][data-class-name="ants"] [data-testid="class-count"]').innerText())

@@ -5,52 +5,12 @@
  * sidebar counts follow; started again and cancelled from the Train view (where Train waits for
  * it), the previous suggestions are kept.
  */
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Page } from 'playwright-core';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ImportResult, RunSummary } from '../../src/shared/dto';
+import type { ImportResult } from '../../src/shared/dto';
 import { chromiumAvailable } from '../helpers/browser';
 import { invokeApi, RESULTS_DIR, useServeSession } from '../helpers/e2e-session';
-import { REPO_ROOT, type ServeHandle } from '../helpers/serve';
-
-const SHARED = resolve(REPO_ROOT, '../shared');
-const HYMENOPTERA = join(SHARED, 'datasets/hymenoptera');
-const TM_BASE = join(SHARED, 'models/mobilenet-v2-0.35-224-tm-base');
-
-/** Copies photos `from`..`from + count` (by name) of a hymenoptera split/class folder into `to`. */
-function copyPhotos(split: string, cls: string, from: number, count: number, to: string): void {
-  mkdirSync(to, { recursive: true });
-  const source = join(HYMENOPTERA, split, cls);
-  for (const name of readdirSync(source)
-    .sort()
-    .slice(from, from + count))
-    copyFileSync(join(source, name), join(to, name));
-}
-
-function sidebarCount(page: Page, filter: string): Promise<string> {
-  return page.locator(`[data-testid="filter-item"][data-filter="${filter}"] .count`).innerText();
-}
-
-async function trainedRun(serve: ServeHandle): Promise<RunSummary> {
-  const { runId } = await invokeApi<{ runId: number }>(serve, 'training:start', {
-    backboneId: 'mobilenet_v2',
-    weightsPath: TM_BASE,
-    inputSize: 96,
-    epochs: 10
-  });
-  let run: RunSummary | undefined;
-  await expect
-    .poll(
-      async () => {
-        run = (await invokeApi<RunSummary[]>(serve, 'training:runs')).find((r) => r.id === runId);
-        return run?.status;
-      },
-      { timeout: 240_000, interval: 500 }
-    )
-    .not.toBe('running');
-  return run!;
-}
+import { copyPhotos, sidebarCount, TM_BASE, trainedRun } from './small-hymenoptera';
 
 describe.skipIf(!chromiumAvailable())('update suggestions in Chromium (serve mode)', () => {
   const session = useServeSession('repredict');

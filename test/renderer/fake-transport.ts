@@ -22,6 +22,8 @@ export interface FakeCall {
 export interface FakeBackend {
   transport: Transport;
   calls: FakeCall[];
+  /** The open project's file; 'project:open' / 'project:create' switch it (runs stay as the test sets them). */
+  projectPath: string;
   photos: PhotoDto[];
   classes: ClassDto[];
   /** Calls of one channel, in order. */
@@ -185,13 +187,20 @@ function withCounts(classes: ClassDto[], photos: PhotoDto[]): ClassDto[] {
 function matching(photos: PhotoDto[], req: Record<string, unknown>): PhotoDto[] {
   const filter = (req.filter ?? { kind: 'all' }) as { kind: string; classId?: number };
   const search = String(req.search ?? '').toLowerCase();
-  return photos.filter((p) => {
+  const list = photos.filter((p) => {
     if (search && !p.name.toLowerCase().includes(search)) return false;
     if (filter.kind === 'unlabeled') return p.classId === null;
     if (filter.kind === 'labeled') return p.classId !== null;
+    if (filter.kind === 'accepted') return p.classId !== null && p.labelSource === 'model';
     if (filter.kind === 'class') return p.classId === filter.classId;
+    if (filter.kind === 'uncertain') return p.classId === null && !!p.suggestion;
+    if (filter.kind === 'suggested') return p.classId === null && p.suggestion?.classId === filter.classId;
     return true;
   });
+  // Like the main side: suggestion filters bring their own order (least / most certain first).
+  if (filter.kind === 'uncertain') return list.sort((a, b) => a.suggestion!.confidence - b.suggestion!.confidence || a.id - b.id);
+  if (filter.kind === 'suggested') return list.sort((a, b) => b.suggestion!.confidence - a.suggestion!.confidence || a.id - b.id);
+  return list;
 }
 
 /** Two classes, ants (hotkey 1) and bees (hotkey 2), fresh each call (backends mutate them). */
@@ -206,6 +215,7 @@ export function createFakeBackend(photoCount: number, classes: ClassDto[] = []):
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const backend: FakeBackend = {
     calls: [],
+    projectPath: '/tmp/fake.tstudio',
     failing: new Map(),
     runs: [],
     predicting: null,
@@ -225,7 +235,7 @@ export function createFakeBackend(photoCount: number, classes: ClassDto[] = []):
         try {
           return { ok: true, data: handle(backend, channel, req) };
         } catch (err) {
-          return { ok: false, error: { code: 'NOT_FOUND', message: (err as Error).message } };
+          return { ok: false, error: { code: (err as { code?: string }).code ?? 'NOT_FOUND', message: (err as Error).message } };
         }
       },
       on(event, fn) {
@@ -240,28 +250,71 @@ export function createFakeBackend(photoCount: number, classes: ClassDto[] = []):
   return backend;
 }
 
-const history: { undo: Array<Map<number, number | null>>; redo: Array<Map<number, number | null>> } = { undo: [], redo: [] };
+type FakeLabel = Pick<PhotoDto, 'classId' | 'labelSource'>;
+interface FakeStep {
+  id: number;
+  change: Map<number, FakeLabel>;
+}
+const history: { undo: FakeStep[]; redo: FakeStep[]; nextId: number } = { undo: [], redo: [], nextId: 1 };
 
-function applyLabels(b: FakeBackend, change: Map<number, number | null>): Map<number, number | null> {
-  const before = new Map<number, number | null>();
+/** Applies labels; returns what they replaced (the step that reverts it). */
+function applyLabels(b: FakeBackend, change: Map<number, FakeLabel>): Map<number, FakeLabel> {
+  const before = new Map<number, FakeLabel>();
   for (const p of b.photos) {
-    if (change.has(p.id)) {
-      before.set(p.id, p.classId);
-      p.classId = change.get(p.id)!;
-    }
+    const next = change.get(p.id);
+    if (!next) continue;
+    before.set(p.id, { classId: p.classId, labelSource: p.labelSource });
+    Object.assign(p, next);
   }
   return before;
+}
+
+function record(change: Map<number, FakeLabel>): number {
+  const id = history.nextId++;
+  history.undo.push({ id, change });
+  history.redo = [];
+  return id;
+}
+
+function historyResult(photoIds: number[]): Record<string, unknown> {
+  return {
+    changed: photoIds.length,
+    photoIds,
+    canUndo: history.undo.length > 0,
+    canRedo: history.redo.length > 0,
+    undoStep: history.undo.at(-1)?.id ?? null
+  };
 }
 
 function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>): unknown {
   switch (channel) {
     case 'project:current':
-      return { path: '/tmp/fake.tstudio', name: 'fake', schemaVersion: 1 };
+      return { path: b.projectPath, name: b.projectPath.replace(/^.*\/|\.tstudio$/g, ''), schemaVersion: 1 };
+    case 'project:open':
+    case 'project:create':
+      b.projectPath = String(req.path);
+      return handle(b, 'project:current', {});
+    case 'training:export':
+      return { modelDir: `${String(req.outDir)}/model`, csvPath: `${String(req.outDir)}/predictions.csv`, predictions: 0 };
     case 'folders:list':
       return [];
     case 'stats:get': {
       const labeled = b.photos.filter((p) => p.classId !== null).length;
-      return { photos: b.photos.length, labeled, unlabeled: b.photos.length - labeled, skipped: 0, classes: {}, splits: {} };
+      const acceptedFromModel = b.photos.filter((p) => p.classId !== null && p.labelSource === 'model').length;
+      return {
+        photos: b.photos.length,
+        labeled,
+        unlabeled: b.photos.length - labeled,
+        acceptedFromModel,
+        skipped: 0,
+        classes: {},
+        splits: {}
+      };
+    }
+    case 'photos:get': {
+      const photo = b.photos.find((p) => p.id === req.id);
+      if (!photo) throw new Error(`Photo ${String(req.id)} is not in this project.`);
+      return { ...photo };
     }
     case 'photos:page': {
       const all = matching(b.photos, req);
@@ -309,17 +362,20 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
       return { removedLabels: removed };
     }
     case 'labels:assign': {
-      const change = new Map((req.photoIds as number[]).map((id) => [id, req.classId as number | null]));
-      history.undo.push(applyLabels(b, change));
-      history.redo = [];
-      return { changed: change.size, canUndo: true, canRedo: false };
+      const classId = req.classId as number | null;
+      const label: FakeLabel = { classId, labelSource: classId === null ? null : 'user' };
+      const change = new Map((req.photoIds as number[]).map((id) => [id, label]));
+      record(applyLabels(b, change));
+      return historyResult([...change.keys()]);
     }
     case 'labels:undo':
     case 'labels:redo': {
+      if (channel === 'labels:undo' && req.step !== undefined && history.undo.at(-1)?.id !== req.step)
+        throw Object.assign(new Error('That change is no longer the last one.'), { code: 'CONFLICT' });
       const [from, to] = channel === 'labels:undo' ? [history.undo, history.redo] : [history.redo, history.undo];
       const step = from.pop();
-      if (step) to.push(applyLabels(b, step));
-      return { changed: step?.size ?? 0, canUndo: history.undo.length > 0, canRedo: history.redo.length > 0 };
+      if (step) to.push({ id: step.id, change: applyLabels(b, step.change) });
+      return historyResult(step ? [...step.change.keys()] : []);
     }
     case 'engine:status':
       return {
@@ -357,8 +413,13 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
       };
     }
     case 'predictions:list': {
+      const min = Number(req.minConfidence ?? 0);
       const suggested = b.photos.filter(
-        (p) => p.classId === null && p.suggestion && (req.classId === undefined || p.suggestion.classId === req.classId)
+        (p) =>
+          p.classId === null &&
+          p.suggestion &&
+          p.suggestion.confidence >= min &&
+          (req.classId === undefined || p.suggestion.classId === req.classId)
       );
       return { runId: suggested.length ? 1 : null, total: suggested.length, items: [] };
     }
@@ -366,8 +427,9 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
       const wanted = new Set((req.photoIds as number[] | undefined) ?? b.photos.map((p) => p.id));
       const min = Number(req.minConfidence ?? 0);
       const chosen = b.photos.filter((p) => wanted.has(p.id) && p.classId === null && p.suggestion && p.suggestion.confidence >= min);
-      for (const p of chosen) Object.assign(p, { classId: p.suggestion!.classId, labelSource: 'model', suggestion: null });
-      return { accepted: chosen.length, photoIds: chosen.map((p) => p.id) };
+      const change = new Map(chosen.map((p): [number, FakeLabel] => [p.id, { classId: p.suggestion!.classId, labelSource: 'model' }]));
+      const undoStep = chosen.length > 0 ? record(applyLabels(b, change)) : null;
+      return { accepted: chosen.length, photoIds: chosen.map((p) => p.id), undoStep };
     }
     case 'predictions:reject': {
       const ids = new Set(req.photoIds as number[]);
@@ -384,6 +446,7 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
 export function resetFakeHistory(): void {
   history.undo = [];
   history.redo = [];
+  history.nextId = 1;
 }
 
 /** Gives happy-dom elements a size, so the virtualizer has a viewport to fill. */

@@ -89,7 +89,10 @@ describe('suggestions in the library', () => {
     await settle();
     expect(wrapper.get('[data-testid="filter-context-title"]').text()).toBe('Least certain first');
     await wrapper.get('[data-testid="accept-threshold"]').setValue('90');
+    await settle();
     await wrapper.get('[data-testid="accept-all"]').trigger('submit');
+    await settle();
+    await wrapper.get('[data-testid="accept-confirm-submit"]').trigger('click');
     await settle();
     expect(backend.callsOf('predictions:accept')).toEqual([{ minConfidence: 0.9 }]);
     expect(backend.photos.slice(0, 4).map((p) => p.classId)).toEqual([2, null, 2, null]);

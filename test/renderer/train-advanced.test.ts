@@ -51,7 +51,7 @@ describe('Train settings show the plan', () => {
     await training.refreshPlan();
     await flushPromises();
     expect(field(wrapper, 'train-backbone-name').text()).toBe('MobileNetV2 0.35 (ImageNet, fast)');
-    expect(field(wrapper, 'train-input-choice').text()).toContain('224 px — 224 px: the photos’ median short side is 64 px');
+    expect(field(wrapper, 'train-input-choice').text()).toContain('224 px — the photos’ median short side is 64 px');
     training.options.backboneId = 'vgg16';
     training.options.seed = 7;
     training.options.fineTune = true;
@@ -59,8 +59,8 @@ describe('Train settings show the plan', () => {
     await settle(400);
     expect(backend.callsOf('training:plan').at(-1)).toEqual({ fineTune: true, seed: 7, backboneId: 'vgg16', timeBudgetSeconds: 1800 });
     expect(field(wrapper, 'train-backbone-name').text()).toBe('VGG16 (ImageNet)');
-    expect(field(wrapper, 'train-input-choice').text()).toContain('224 px — 224 px: the size these weights were trained at');
-    expect(field(wrapper, 'train-fine-tune-choice').text()).toBe('Fine-tuning the top block: on: asked for (Always).');
+    expect(field(wrapper, 'train-input-choice').text()).toContain('224 px — the size these weights were trained at');
+    expect(field(wrapper, 'train-fine-tune-choice').text()).toBe('Refining the network itself (its top block): on: asked for (Always).');
     expect(wrapper.getComponent(TrainAdvanced).get('[data-testid="train-input-size"]').attributes('placeholder')).toBe('224');
   });
 

@@ -5,7 +5,9 @@
 import { Command } from 'commander';
 import { registerClassesCommand } from './commands/classes';
 import { registerEmbedCommand } from './commands/embed';
+import { registerExplainCommand } from './commands/explain';
 import { registerExportCommand } from './commands/export';
+import { registerFiltersCommand } from './commands/filters';
 import { registerImportCommand } from './commands/import';
 import { registerModelsCommand } from './commands/models';
 import { registerPredictCommand } from './commands/predict';
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerTrainCommand(program);
   registerPredictCommand(program);
   registerExportCommand(program);
+  registerFiltersCommand(program);
+  registerExplainCommand(program);
   return program;
 }
 

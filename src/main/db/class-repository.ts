@@ -40,6 +40,31 @@ export function insertClass(db: Database, cls: NewClass, now = Date.now()): numb
   return Number(info.lastInsertRowid);
 }
 
+/** A class as a deleted one is remembered, so an undo can put it back where it was. */
+export interface ClassRecord {
+  id: number;
+  name: string;
+  color: string;
+  hotkey: string | null;
+  position: number;
+}
+
+/**
+ * Puts a deleted class back at its old place in the panel (undo of a delete or merge): with its
+ * old id when that is free, else a new one. Returns the id it got.
+ */
+export function restoreClass(db: Database, cls: ClassRecord, now = Date.now()): number {
+  return db.transaction(() => {
+    db.prepare('UPDATE classes SET position = position + 1 WHERE position >= ?').run(cls.position);
+    const free = db.prepare('SELECT 1 FROM classes WHERE id = ?').get(cls.id) === undefined;
+    const info = db
+      .prepare('INSERT INTO classes (id, name, color, hotkey, position, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(free ? cls.id : null, cls.name, cls.color, cls.hotkey, cls.position, now);
+    compactPositions(db);
+    return Number(info.lastInsertRowid);
+  })();
+}
+
 export function updateClass(db: Database, id: number, patch: ClassPatch): void {
   const sets: string[] = [];
   const params: Record<string, unknown> = { id };

@@ -30,6 +30,15 @@ export function currentLabels(db: Database, photoIds: readonly number[]): Map<nu
   return out;
 }
 
+/** Every label of one class, as writes that would put them back (for undoing a class delete or merge). */
+export function labelsOfClass(db: Database, classId: number): LabelWrite[] {
+  const rows = db.prepare('SELECT photo_id AS photoId, source FROM labels WHERE class_id = ? ORDER BY photo_id').all(classId) as {
+    photoId: number;
+    source: LabelSource;
+  }[];
+  return rows.map((r) => ({ photoId: r.photoId, label: { classId, source: r.source } }));
+}
+
 /**
  * Writes labels in one transaction. Photos removed meanwhile are passed over silently. A label
  * settles the photo, so the suggestions rejected for it are forgotten (they would never be

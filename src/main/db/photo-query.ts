@@ -30,10 +30,13 @@ interface PhotoRow {
 
 const COLUMNS = `p.id, p.folder_id, p.rel_path, p.name, p.size, p.mtime, p.width, p.height, p.split,
   p.status, p.error, l.class_id, l.source, sp.class_id AS sugg_class_id, sp.confidence AS sugg_confidence`;
-// sp: the active model's suggestion, only for photos that are still unlabeled.
+// sp: the active model's suggestion, only for photos that are still unlabeled and only when the
+// person has not turned that class down for the photo (the same rule as predictions:list, so the
+// grid, its filters and every count agree).
 const FROM = `FROM photos p LEFT JOIN labels l ON l.photo_id = p.id LEFT JOIN classes c ON c.id = l.class_id
   LEFT JOIN training_predictions sp ON sp.photo_id = p.id AND l.class_id IS NULL
-    AND sp.run_id = (SELECT run_id FROM training_models WHERE active = 1)`;
+    AND sp.run_id = (SELECT run_id FROM training_models WHERE active = 1)
+    AND NOT EXISTS (SELECT 1 FROM prediction_rejections pr WHERE pr.photo_id = p.id AND pr.class_id = sp.class_id)`;
 /** A run's validation examples (stored highest loss first) as rows: photo id, rank, true/predicted index. */
 const EXAMPLES = `JOIN (SELECT json_extract(e.value, '$.photoId') AS photo_id, CAST(e.key AS INTEGER) AS rank,
     json_extract(e.value, '$.trueIndex') AS true_index, json_extract(e.value, '$.predictedIndex') AS predicted_index
@@ -83,6 +86,8 @@ function trainingFilter(f: PhotoFilter, parts: string[], params: Record<string, 
     case 'mistakes':
     case 'confusion':
       params.runId = f.runId;
+      // A mistake is a validation photo the model got wrong: the same count the run shows.
+      if (f.kind === 'mistakes') parts.push('x.true_index <> x.predicted_index');
       if (f.kind === 'confusion') {
         parts.push('x.true_index = @trueIndex AND x.predicted_index = @predictedIndex');
         Object.assign(params, { trueIndex: f.trueIndex, predictedIndex: f.predictedIndex });
@@ -109,6 +114,7 @@ function whereClause(query: PhotoQuery): SqlQuery {
   else parts.push("p.status = 'ok'");
   if (f.kind === 'unlabeled') parts.push('l.class_id IS NULL');
   if (f.kind === 'labeled') parts.push('l.class_id IS NOT NULL');
+  if (f.kind === 'accepted') parts.push("l.source = 'model'");
   if (f.kind === 'class') {
     parts.push('l.class_id = @classId');
     params.classId = f.classId;

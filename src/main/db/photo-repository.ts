@@ -145,3 +145,8 @@ export function fileName(relPath: string): string {
   const slash = relPath.lastIndexOf('/');
   return slash < 0 ? relPath : relPath.slice(slash + 1);
 }
+
+/** Forgets the train/val/test split of every photo of a folder whose folder names mean nothing. */
+export function clearFolderSplits(db: Database, folderId: number): number {
+  return db.prepare('UPDATE photos SET split = NULL WHERE folder_id = ? AND split IS NOT NULL').run(folderId).changes;
+}

@@ -32,16 +32,18 @@ export function projectStats(db: Database): ProjectStats {
     .prepare(
       `SELECT SUM(p.status = 'ok') AS photos,
               SUM(p.status = 'ok' AND l.photo_id IS NOT NULL) AS labeled,
+              SUM(p.status = 'ok' AND l.source = 'model') AS accepted,
               SUM(p.status = 'skipped') AS skipped
        FROM photos p LEFT JOIN labels l ON l.photo_id = p.id`
     )
-    .get() as { photos: number | null; labeled: number | null; skipped: number | null };
+    .get() as { photos: number | null; labeled: number | null; accepted: number | null; skipped: number | null };
   const photos = row.photos ?? 0;
   const labeled = row.labeled ?? 0;
   return {
     photos,
     labeled,
     unlabeled: photos - labeled,
+    acceptedFromModel: row.accepted ?? 0,
     skipped: row.skipped ?? 0,
     classes: classCounts(db),
     splits: splitCounts(db)

@@ -17,6 +17,8 @@ export interface PredictionRow {
 /** SQL condition on `p` (training_predictions): the person has not rejected this class for this photo. */
 const NOT_REJECTED = 'NOT EXISTS (SELECT 1 FROM prediction_rejections r WHERE r.photo_id = p.photo_id AND r.class_id = p.class_id)';
 const UNLABELED = 'NOT EXISTS (SELECT 1 FROM labels l WHERE l.photo_id = p.photo_id)';
+/** A photo a rescan found unreadable since it was predicted is not in the grid, so not a suggestion. */
+const READABLE = "EXISTS (SELECT 1 FROM photos ph WHERE ph.id = p.photo_id AND ph.status = 'ok')";
 
 export function replacePredictions(db: Database, runId: number, rows: readonly PredictionRow[]): void {
   const insert = db.prepare('INSERT INTO training_predictions (run_id, photo_id, class_id, confidence, probs) VALUES (?, ?, ?, ?, ?)');
@@ -35,6 +37,8 @@ export interface PredictionQuery {
    * and not a class the person rejected for the photo.
    */
   unlabeledOnly?: boolean;
+  /** Only suggestions at least this confident, 0–1. */
+  minConfidence?: number;
   /** 'least-certain' first answers "what should I label next". */
   order?: 'least-certain' | 'most-certain';
   offset?: number;
@@ -48,7 +52,11 @@ export function listPredictions(db: Database, q: PredictionQuery): { total: numb
     where.push('p.class_id = ?');
     params.push(q.classId);
   }
-  if (q.unlabeledOnly ?? true) where.push(UNLABELED, NOT_REJECTED);
+  if (q.minConfidence !== undefined) {
+    where.push('p.confidence >= ?');
+    params.push(q.minConfidence);
+  }
+  if (q.unlabeledOnly ?? true) where.push(UNLABELED, NOT_REJECTED, READABLE);
   const from = `FROM training_predictions p WHERE ${where.join(' AND ')}`;
   const total = db
     .prepare(`SELECT COUNT(*) ${from}`)
@@ -73,7 +81,7 @@ export function acceptablePredictions(
   runId: number,
   sel: { photoIds?: number[]; minConfidence?: number }
 ): { photoId: number; classId: number }[] {
-  const where = ['p.run_id = ?', UNLABELED, NOT_REJECTED];
+  const where = ['p.run_id = ?', UNLABELED, NOT_REJECTED, READABLE];
   const params: unknown[] = [runId];
   if (sel.minConfidence !== undefined) {
     where.push('p.confidence >= ?');

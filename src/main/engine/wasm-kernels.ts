@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registerBatchNormGradient } from './batchnorm-grad';
 import { conv2dBackpropFilterWasm, conv2dBackpropInputWasm } from './wasm-conv-grads';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './wasm-depthwise-grads';
+import { registerWasmInputGradKernels } from './wasm-input-grads';
 
 export { conv2dBackpropFilterWasm };
 
@@ -61,6 +62,8 @@ export function registerWasmTrainingKernels(): void {
     }
   }
   registerBatchNormGradient();
+  // Wraps the kernels above: filter transforms cached during gradient ascent, MaxPoolGrad fixed.
+  registerWasmInputGradKernels();
 }
 
 /** Runs one op on the cpu backend: copy inputs out of the wasm heap, copy results back in. */

@@ -2,6 +2,7 @@ import type { ClassDto } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
 import * as repo from '../db/class-repository';
+import { labelsOfClass } from '../db/label-repository';
 import type { LabelHistory } from './labels';
 
 /** Distinct colours for new classes (Tableau 10, then a second set), used in order. */
@@ -67,22 +68,29 @@ export function reorderClasses(db: Database, ids: number[]): ClassDto[] {
   return repo.listClasses(db);
 }
 
-/** Deletes a class and its labels (the UI confirms first). Returns how many labels went. */
-export function deleteClass(db: Database, history: LabelHistory, id: number): { removedLabels: number } {
-  mustGet(db, id);
+/** Deletes a class and its labels (the UI confirms first), as one step that undo reverts. */
+export function deleteClass(db: Database, history: LabelHistory, id: number): { removedLabels: number; undoStep: number } {
+  const cls = mustGet(db, id);
+  const before = labelsOfClass(db, id);
   const removedLabels = repo.deleteClass(db, id);
-  history.clear();
-  return { removedLabels };
+  const undoStep = history.record({ before, after: before.map((w) => ({ ...w, label: null })), removedClass: record(cls) });
+  return { removedLabels, undoStep };
 }
 
-/** Moves every label of `sourceId` to `targetId` and deletes the source class. */
-export function mergeClasses(db: Database, history: LabelHistory, sourceId: number, targetId: number): ClassDto {
+/** Moves every label of `sourceId` to `targetId` and deletes the source class, as one step that undo reverts. */
+export function mergeClasses(db: Database, history: LabelHistory, sourceId: number, targetId: number): ClassDto & { undoStep: number } {
   if (sourceId === targetId) throw new AppError('INVALID_REQUEST', 'Cannot merge a class into itself.');
-  mustGet(db, sourceId);
+  const source = mustGet(db, sourceId);
   mustGet(db, targetId);
+  const before = labelsOfClass(db, sourceId);
   repo.mergeClasses(db, sourceId, targetId);
-  history.clear();
-  return mustGet(db, targetId);
+  const after = before.map((w) => ({ ...w, label: w.label && { ...w.label, classId: targetId } }));
+  const undoStep = history.record({ before, after, removedClass: record(source) });
+  return { ...mustGet(db, targetId), undoStep };
+}
+
+function record(cls: ClassDto): repo.ClassRecord {
+  return { id: cls.id, name: cls.name, color: cls.color, hotkey: cls.hotkey, position: cls.position };
 }
 
 /**

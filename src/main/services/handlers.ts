@@ -60,9 +60,9 @@ export function createLibraryHandlers(current: () => ProjectSession, events: Eve
       const result = assignLabels(s.db, s.history, req.photoIds, req.classId);
       return withEvent(result, () => result.changed > 0 && changed('labels'));
     },
-    'labels:undo': () => {
+    'labels:undo': (req) => {
       const s = current();
-      const result = s.history.undo(s.db);
+      const result = s.history.undo(s.db, req?.step);
       return withEvent(result, () => result.changed > 0 && changed('labels'));
     },
     'labels:redo': () => {

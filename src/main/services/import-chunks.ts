@@ -8,7 +8,7 @@ import type { ImportResult } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
 import type { FolderRecord } from '../db/folder-repository';
-import { applyFolderChanges, okPhotosWithHashes, type ProbedFile, type StoredFile } from '../db/photo-repository';
+import { applyFolderChanges, clearFolderSplits, okPhotosWithHashes, type ProbedFile, type StoredFile } from '../db/photo-repository';
 import type { ThumbnailEntry } from '../db/thumbnail-store';
 import { MISSING_REASON_PREFIX } from '../imaging/photo-errors';
 import { ensureClasses } from './classes';
@@ -82,7 +82,8 @@ export class ChunkWriter {
           stored: [...known, ...this.gone.values()],
           probed: chunk.probed,
           projectHashes: okPhotosWithHashes(this.db, hashes),
-          classFor: () => null
+          classFor: () => null,
+          splitsFromFolders: this.folder.classesFromFolders
         });
         // Removals wait for the end: a vanished photo may still turn up as a move in a later chunk.
         plan.changes.deletes = [];
@@ -102,6 +103,8 @@ export class ChunkWriter {
   finish(): number {
     const ids = [...this.gone.keys()];
     applyFolderChanges(this.db, { folderId: this.folder.id, inserts: [], updates: [], moves: [], deletes: ids });
+    // Splits a project recorded before they needed asking for (or a folder re-added without the option) go.
+    if (!this.folder.classesFromFolders) clearFolderSplits(this.db, this.folder.id);
     return ids.length;
   }
 

@@ -24,6 +24,12 @@ export interface PlanInput {
   projectHashes: ReadonlyMap<string, number>;
   /** Class id for a photo's folder name, or null when classes do not come from folders. */
   classFor: (relPath: string) => number | null;
+  /**
+   * Keep the split a first folder level names (train/val/test). Only when the person asked for
+   * folder names to mean something: a folder that merely happens to be called "val" must not
+   * send their labeled photos to validation.
+   */
+  splitsFromFolders: boolean;
 }
 
 export interface Plan {
@@ -48,7 +54,8 @@ export function planFolderChanges(input: PlanInput): Plan {
   const changes: FolderChanges = { folderId: input.folderId, inserts: [], updates: [], moves: [], deletes: [] };
   const movedIds = new Set<number>();
   let duplicates = 0;
-  for (const p of input.probed) {
+  for (const probed of input.probed) {
+    const p = input.splitsFromFolders ? probed : { ...probed, split: null };
     const known = byPath.get(p.relPath);
     if (known) {
       changes.updates.push({ ...p, id: known.id });

@@ -1,22 +1,30 @@
 import type { LabelChangeResult } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
-import { getClass } from '../db/class-repository';
+import { deleteClass, findClassByName, getClass, restoreClass, type ClassRecord } from '../db/class-repository';
 import { currentLabels, writeLabels, type Label, type LabelWrite } from '../db/label-repository';
 
 /** Undo steps kept per open project; older ones fall off. */
 export const MAX_UNDO_STEPS = 200;
 
 /** One user action: every photo it touched, with its label before and after. */
-interface LabelStep {
+export interface LabelStep {
   before: LabelWrite[];
   after: LabelWrite[];
+  /** A class the action deleted (class delete, merge): undo puts it back before the labels; redo deletes it again. */
+  removedClass?: ClassRecord;
 }
 
-/** In-memory undo/redo of label changes for the open project. */
+interface RecordedStep extends LabelStep {
+  /** Names the step for a guarded undo ("undo exactly this change"). */
+  id: number;
+}
+
+/** In-memory undo/redo of label changes (and the class deletes and merges behind them) for the open project. */
 export class LabelHistory {
-  private undoStack: LabelStep[] = [];
-  private redoStack: LabelStep[] = [];
+  private undoStack: RecordedStep[] = [];
+  private redoStack: RecordedStep[] = [];
+  private nextId = 1;
 
   get canUndo(): boolean {
     return this.undoStack.length > 0;
@@ -26,38 +34,86 @@ export class LabelHistory {
     return this.redoStack.length > 0;
   }
 
-  record(step: LabelStep): void {
-    this.undoStack.push(step);
+  /** The step an undo would revert now, or null. */
+  get undoStep(): number | null {
+    return this.undoStack.at(-1)?.id ?? null;
+  }
+
+  record(step: LabelStep): number {
+    const id = this.nextId++;
+    this.undoStack.push({ ...step, id });
     if (this.undoStack.length > MAX_UNDO_STEPS) this.undoStack.shift();
     this.redoStack = [];
+    return id;
   }
 
-  /** Class deletes and merges rewrite labels wholesale; replaying older steps would resurrect them. */
-  clear(): void {
-    this.undoStack = [];
-    this.redoStack = [];
-  }
-
-  undo(db: Database): LabelChangeResult {
-    const step = this.undoStack.pop();
-    if (step) {
-      writeLabels(db, step.before);
-      this.redoStack.push(step);
+  /**
+   * Reverts the newest step. With `expected` (an Undo button on one change's message) it reverts
+   * only that step: when another change came after it, nothing is undone and CONFLICT says so.
+   */
+  undo(db: Database, expected?: number): LabelChangeResult {
+    if (expected !== undefined && this.undoStep !== expected) {
+      throw new AppError(
+        'CONFLICT',
+        this.undoStack.some((s) => s.id === expected)
+          ? 'That change is no longer the last one: undo the later changes first (Ctrl+Z steps back one change at a time).'
+          : 'That change can no longer be undone (it was undone already, or too many changes came after it).'
+      );
     }
-    return this.result(step?.before.length ?? 0);
+    const step = this.undoStack.pop();
+    if (!step) return this.result([]);
+    try {
+      db.transaction(() => {
+        if (step.removedClass) this.putClassBack(db, step);
+        writeLabels(db, step.before);
+      })();
+    } catch (err) {
+      this.undoStack.push(step);
+      throw err;
+    }
+    this.redoStack.push(step);
+    return this.result(step.before.map((w) => w.photoId));
   }
 
   redo(db: Database): LabelChangeResult {
     const step = this.redoStack.pop();
-    if (step) {
+    if (!step) return this.result([]);
+    db.transaction(() => {
       writeLabels(db, step.after);
-      this.undoStack.push(step);
-    }
-    return this.result(step?.after.length ?? 0);
+      if (step.removedClass) deleteClass(db, step.removedClass.id);
+    })();
+    this.undoStack.push(step);
+    return this.result(step.after.map((w) => w.photoId));
   }
 
-  result(changed: number): LabelChangeResult {
-    return { changed, canUndo: this.canUndo, canRedo: this.canRedo };
+  /** What a change did, for its answer: the photos it touched and where the history stands. */
+  result(photoIds: number[]): LabelChangeResult {
+    return { changed: photoIds.length, photoIds, canUndo: this.canUndo, canRedo: this.canRedo, undoStep: this.undoStep };
+  }
+
+  /**
+   * Recreates a deleted class where it was. Its id is kept when still free; otherwise it gets a
+   * new one and every remembered step follows (they name classes by id).
+   */
+  private putClassBack(db: Database, step: RecordedStep): void {
+    const cls = step.removedClass as ClassRecord;
+    if (findClassByName(db, cls.name)) {
+      throw new AppError('CONFLICT', `Cannot undo: a class named “${cls.name}” exists again. Rename it, then undo.`);
+    }
+    const hotkeyTaken = cls.hotkey !== null && db.prepare('SELECT 1 FROM classes WHERE hotkey = ?').get(cls.hotkey) !== undefined;
+    const id = restoreClass(db, { ...cls, hotkey: hotkeyTaken ? null : cls.hotkey });
+    if (id !== cls.id) this.remapClass(cls.id, id, step);
+    if (!getClass(db, id)) throw new AppError('INTERNAL', `Class ${cls.name} could not be restored.`);
+  }
+
+  /** `popped`: the step being undone, off both stacks while it runs. */
+  private remapClass(from: number, to: number, popped: RecordedStep): void {
+    const map = (w: LabelWrite): LabelWrite => (w.label?.classId === from ? { ...w, label: { ...w.label, classId: to } } : w);
+    for (const s of [popped, ...this.undoStack, ...this.redoStack]) {
+      s.before = s.before.map(map);
+      s.after = s.after.map(map);
+      if (s.removedClass?.id === from) s.removedClass = { ...s.removedClass, id: to };
+    }
   }
 }
 
@@ -86,7 +142,7 @@ export function assignLabels(db: Database, history: LabelHistory, photoIds: read
     writeLabels(db, after);
     history.record({ before, after });
   }
-  return history.result(after.length);
+  return history.result(after.map((w) => w.photoId));
 }
 
 function sameLabel(a: Label | null, b: Label | null): boolean {

@@ -1,5 +1,5 @@
 /** Export of a run: its model folder and a CSV of its predictions. */
-import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
@@ -11,20 +11,30 @@ export function requireModel(run: RunRecord): string {
   return run.modelPath;
 }
 
-/** Writes `<outDir>/model/` (the TF.js folder with labels and preprocessing) and `<outDir>/predictions.csv`. */
+/**
+ * Writes `<outDir>/model/` (the TF.js folder with labels and preprocessing) and `<outDir>/predictions.csv`.
+ * A folder that already holds something is written into only with `replace` (the person said so):
+ * then those two are replaced and everything else there is left alone. Folders are made with the
+ * permissions the user's umask gives, like any other program's (the run's own model folder is
+ * private, and copying it as a whole would carry that over).
+ */
 export async function exportRun(
   db: Database,
   run: RunRecord,
-  outDir: string
+  outDir: string,
+  opts: { replace?: boolean } = {}
 ): Promise<{ modelDir: string; csvPath: string; predictions: number }> {
   const source = requireModel(run);
   const out = path.resolve(outDir);
   const modelDir = path.join(out, 'model');
   const csvPath = path.join(out, 'predictions.csv');
+  await checkOutputFolder(out, run.id, opts.replace ?? false);
   const names = new Map(run.classes.map((c) => [c.id, c.name] as const));
   const rows = predictionsForExport(db, run.id);
   try {
-    await mkdir(out, { recursive: true });
+    await rm(modelDir, { recursive: true, force: true });
+    await mkdir(modelDir, { recursive: true });
+    // Into the folder made above, so it keeps its umask permissions rather than the source's.
     await cp(source, modelDir, { recursive: true });
     const header = ['photo_id', 'path', 'predicted_class', 'confidence', ...run.classes.map((c) => `p_${c.name}`)];
     const lines = rows.map((r) =>
@@ -37,12 +47,30 @@ export async function exportRun(
   return { modelDir, csvPath, predictions: rows.length };
 }
 
+/** Refuses a file, and a folder with something in it unless replacing was allowed. */
+async function checkOutputFolder(out: string, runId: number, replace: boolean): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(out);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    throw exportError(err, runId, out);
+  }
+  if (entries.length === 0 || replace) return;
+  const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '');
+  throw new AppError(
+    'CONFLICT',
+    `The folder ${out} is not empty (${shown}). Choose an empty or new folder, or replace: that writes model/ and predictions.csv there and leaves everything else alone.`
+  );
+}
+
 /** Turns a file-system failure into a message that says what to do, not Node's errno text. */
 function exportError(err: unknown, runId: number, out: string): AppError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EEXIST' || code === 'ENOTDIR') {
     return new AppError(
-      'CONFLICT',
+      'INVALID_REQUEST',
       `Cannot export run ${runId} to ${out}: that path (or a folder above it) is a file, not a folder. Choose a folder.`
     );
   }

@@ -173,19 +173,20 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
       });
       return { runId };
     },
-    'training:export': (req) => exportRun(db(), requireRun(db(), req.runId), req.outDir),
+    'training:export': (req) => exportRun(db(), requireRun(db(), req.runId), req.outDir, { replace: req.replace }),
     'predictions:list': (req) => suggestions(db(), req),
     'predictions:accept': (req) => {
       const session = ctx.current();
       const runId = req.runId ?? requireActive(session.db);
       const chosen = acceptablePredictions(session.db, runId, { photoIds: req.photoIds, minConfidence: req.minConfidence });
+      let undoStep: number | null = null;
       if (chosen.length > 0) {
         const after = chosen.map((c) => ({ photoId: c.photoId, label: { classId: c.classId, source: 'model' as const } }));
         writeLabels(session.db, after);
-        session.history.record({ before: chosen.map((c) => ({ photoId: c.photoId, label: null })), after });
+        undoStep = session.history.record({ before: chosen.map((c) => ({ photoId: c.photoId, label: null })), after });
         ctx.events.emit('library:changed', { reason: 'labels' });
       }
-      return { accepted: chosen.length, photoIds: chosen.map((c) => c.photoId) };
+      return { accepted: chosen.length, photoIds: chosen.map((c) => c.photoId), undoStep };
     },
     'predictions:reject': (req) => {
       const d = db();
@@ -217,7 +218,14 @@ function suggestions(db: ProjectSession['db'], req: Request<'predictions:list'>)
   const runId = req.runId ?? activeRunId(db);
   if (runId === null) return { runId: null, total: 0, items: [] };
   const names = new Map(requireRun(db, runId).classes.map((c) => [c.id, c.name] as const));
-  const page = listPredictions(db, { runId, classId: req.classId, order: req.order, offset: req.offset, limit: req.limit });
+  const page = listPredictions(db, {
+    runId,
+    classId: req.classId,
+    minConfidence: req.minConfidence,
+    order: req.order,
+    offset: req.offset,
+    limit: req.limit
+  });
   return {
     runId,
     total: page.total,

@@ -3,6 +3,7 @@
  * tested without a DOM. Selected photos are kept by id (not index), which is what lets a
  * selection survive scrolling, paging and refetches.
  */
+import type { PhotoFilter } from '../../shared/contract';
 
 export interface SelectionState {
   /** Selected photo ids. */
@@ -87,4 +88,35 @@ export function moveSelection(state: SelectionState, next: number, opts: MoveOpt
 export function labelTargets(state: SelectionState, focusedId: number | undefined): number[] {
   if (state.ids.size > 0) return [...state.ids];
   return focusedId === undefined ? [] : [focusedId];
+}
+
+/** What happened to a photo, for deciding whether it is still in the view (see {@link leavesFilter}). */
+export type PhotoChange =
+  | { kind: 'label'; classId: number | null; source: 'user' | 'model' }
+  /** Its suggestion was turned down. */
+  | { kind: 'reject' };
+
+/**
+ * True when the change takes a photo out of a view showing this filter. Such photos leave the
+ * selection at once: a photo the person can no longer see must never get the next label key.
+ */
+export function leavesFilter(filter: PhotoFilter, change: PhotoChange): boolean {
+  const labeled = change.kind === 'label' && change.classId !== null;
+  switch (filter.kind) {
+    case 'unlabeled':
+      return labeled;
+    case 'labeled':
+      return change.kind === 'label' && !labeled;
+    case 'class':
+      return change.kind === 'label' && change.classId !== filter.classId;
+    case 'accepted':
+      return change.kind === 'label' && (change.classId === null || change.source !== 'model');
+    case 'suggested':
+    case 'uncertain':
+      // Only unlabeled photos with a suggestion are listed: a label or a turned-down suggestion ends that.
+      return labeled || change.kind === 'reject';
+    default:
+      // All, a split, skipped files, a run's mistakes or one of its confusion cells: labels do not move photos out.
+      return false;
+  }
 }

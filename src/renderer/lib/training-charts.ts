@@ -14,7 +14,7 @@ export interface CurvePoint {
 }
 
 export interface CurveSeries {
-  key: 'batch' | 'train' | 'val';
+  key: 'batch' | 'train' | 'val' | 'kept';
   label: string;
   /** CSS color; fixed rather than themed because the canvas cannot read CSS variables. */
   color: string;
@@ -22,7 +22,7 @@ export interface CurveSeries {
 }
 
 /** Readable on the light and the dark theme alike. */
-export const CURVE_COLORS = { batch: 'rgba(96, 165, 250, 0.55)', train: '#3b82f6', val: '#f59e0b' } as const;
+export const CURVE_COLORS = { batch: 'rgba(96, 165, 250, 0.55)', train: '#3b82f6', val: '#f59e0b', kept: '#16a34a' } as const;
 const GRID_COLOR = 'rgba(128, 128, 128, 0.18)';
 const TICK_COLOR = '#8a94a3';
 
@@ -37,7 +37,9 @@ export function curveSeries(history: readonly EpochMetrics[], batches: readonly 
     return y === null ? [] : [{ x: i + 1, y }];
   });
   const series: CurveSeries[] = [];
-  if (batches.length > 0) {
+  // A head that trains in a second sends a handful of batch reports (they are throttled): drawn as
+  // a line they would cut across the epochs, so the per-epoch curves tell it alone.
+  if (batches.length > 0 && batches.length >= 2 * history.length) {
     series.push({
       key: 'batch',
       label: 'Train (per batch, smoothed)',
@@ -46,8 +48,33 @@ export function curveSeries(history: readonly EpochMetrics[], batches: readonly 
     });
   }
   series.push({ key: 'train', label: 'Train (per epoch)', color: CURVE_COLORS.train, points: train });
-  if (val.length > 0) series.push({ key: 'val', label: 'Validation', color: CURVE_COLORS.val, points: val });
+  if (val.length > 0) series.push({ key: 'val', label: 'Validation (per epoch)', color: CURVE_COLORS.val, points: val });
   return series;
+}
+
+/** Smaller improvements of validation loss do not count as better: the trainer's own rule (engine/trainer/train-head.ts). */
+const MIN_DELTA = 1e-4;
+
+/**
+ * The epoch (x, counted across stages) whose weights the saved model has. Early stopping keeps the
+ * epoch of the lowest validation loss in the last stage trained (a fine-tuning stage starts its
+ * own count and always replaces the head-only model); without validation photos, the last epoch.
+ * Null before any epoch.
+ */
+export function keptEpoch(history: readonly EpochMetrics[]): number | null {
+  if (history.length === 0) return null;
+  const lastStage = history[history.length - 1].stage;
+  let best = Infinity;
+  let kept: number | null = null;
+  history.forEach((h, i) => {
+    if (h.stage !== lastStage) return;
+    if (h.valLoss === null) kept = i + 1;
+    else if (h.valLoss < best - MIN_DELTA) {
+      best = h.valLoss;
+      kept = i + 1;
+    }
+  });
+  return kept ?? history.length;
 }
 
 export function chartData(series: readonly CurveSeries[]): ChartData<'line', CurvePoint[]> {
@@ -56,12 +83,14 @@ export function chartData(series: readonly CurveSeries[]): ChartData<'line', Cur
       label: s.label,
       data: s.points,
       borderColor: s.color,
-      backgroundColor: s.color,
+      backgroundColor: s.key === 'kept' ? 'transparent' : s.color,
       borderWidth: s.key === 'batch' ? 1.5 : 2.5,
-      pointRadius: s.key === 'batch' ? 0 : 3,
-      pointHoverRadius: s.key === 'batch' ? 0 : 5,
+      pointRadius: s.key === 'batch' ? 0 : s.key === 'kept' ? 9 : 3,
+      pointHoverRadius: s.key === 'batch' ? 0 : s.key === 'kept' ? 10 : 5,
+      pointStyle: s.key === 'kept' ? 'rectRot' : 'circle',
+      showLine: s.key !== 'kept',
       tension: 0.25,
-      order: s.key === 'batch' ? 2 : 1
+      order: s.key === 'batch' ? 2 : s.key === 'kept' ? 0 : 1
     }))
   };
 }

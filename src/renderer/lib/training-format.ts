@@ -1,18 +1,44 @@
 /** Wording and number formats the training views share. */
-import type { TrainingPhase } from '../../shared/dto';
+import type { TrainingPhase, TrainingProgress } from '../../shared/dto';
 
+/** Plain words for each phase: the person labels photos; "head", "features" and "backbone" mean nothing to them. */
 export const PHASE_LABELS: Record<TrainingPhase, string> = {
-  loading: 'Loading the backbone',
-  features: 'Computing features',
-  training: 'Training the head',
-  'fine-tuning': 'Fine-tuning the top block',
-  evaluating: 'Evaluating on validation photos',
-  predicting: 'Predicting unlabeled photos',
+  loading: 'Loading the network',
+  features: 'Reading your photos',
+  training: 'Learning your classes',
+  'fine-tuning': 'Refining the network',
+  evaluating: 'Checking the validation photos',
+  predicting: 'Suggesting classes for unlabeled photos',
   saving: 'Saving the model'
 };
 
+/** What a progress report means on screen: its words, what its count counts (null: no count), and whether the bar can fill. */
+export interface ProgressView {
+  label: string;
+  unit: 'photos' | 'steps' | null;
+  determinate: boolean;
+}
+
+/**
+ * Turns a report into what is really going on. Refining (fine-tuning) first decodes the photos
+ * (counted in photos) and then measures its speed on a batch (no count: the bar moves without
+ * filling) before its first epoch; loading and saving have no count to show ("0 of 1" is no help).
+ */
+export function progressView(p: TrainingProgress): ProgressView {
+  const label = PHASE_LABELS[p.phase];
+  if (p.phase === 'loading' || p.phase === 'saving') return { label, unit: null, determinate: false };
+  if (p.phase === 'fine-tuning' && p.epoch === null) {
+    return p.done < p.total
+      ? { label: `${label}: decoding the photos`, unit: 'photos', determinate: true }
+      : { label: `${label}: getting ready, measuring its speed`, unit: null, determinate: false };
+  }
+  if (p.total <= 0) return { label, unit: null, determinate: false };
+  const withEpoch = p.epoch !== null && p.epochs !== null ? `${label} · epoch ${p.epoch} of ${p.epochs}` : label;
+  return { label: withEpoch, unit: p.phase === 'training' || p.phase === 'fine-tuning' ? 'steps' : 'photos', determinate: true };
+}
+
 /** Human labels of tfjs backend names. */
-const BACKEND_LABELS: Record<string, string> = { tensorflow: 'Native (TensorFlow)', wasm: 'WebAssembly', cpu: 'JavaScript CPU' };
+const BACKEND_LABELS: Record<string, string> = { tensorflow: 'Native (TensorFlow)', wasm: 'WebAssembly', cpu: 'Plain JavaScript' };
 
 export function backendLabel(name: string | null): string {
   if (name === null) return '—';

@@ -6,6 +6,7 @@ import { computed, ref } from 'vue';
 import type { ClassDto } from '../../shared/dto';
 import { invoke } from '../api';
 import { effectiveHotkeys, hotkeyMap } from '../lib/key-commands';
+import { photos, useHistoryStore } from './history';
 import { useNoticesStore } from './notices';
 
 /** Distinct, readable on light and dark, in the order new classes take them. */
@@ -64,12 +65,27 @@ export const useClassesStore = defineStore('classes', () => {
     return change('Could not reorder the classes', () => invoke('classes:reorder', { ids }));
   }
 
-  function remove(id: number): Promise<{ removedLabels: number } | null> {
-    return change('Could not delete the class', () => invoke('classes:delete', { id }));
+  /** Deletes a class and its labels; the message offers Undo, which brings both back. */
+  async function remove(id: number): Promise<{ removedLabels: number } | null> {
+    const name = byId.value.get(id)?.name ?? 'the class';
+    const result = await change('Could not delete the class', () => invoke('classes:delete', { id }));
+    if (result) {
+      const labels = result.removedLabels === 0 ? '' : ` and the labels of ${photos(result.removedLabels)}`;
+      useHistoryStore().announce(`Deleted the class “${name}”${labels}.`, result.undoStep, `deleting the class “${name}”`, load);
+    }
+    return result;
   }
 
-  function merge(sourceId: number, targetId: number): Promise<ClassDto | null> {
-    return change('Could not merge the classes', () => invoke('classes:merge', { sourceId, targetId }));
+  /** Moves a class's labels into another and deletes it; the message offers Undo. */
+  async function merge(sourceId: number, targetId: number): Promise<ClassDto | null> {
+    const source = byId.value.get(sourceId);
+    const result = await change('Could not merge the classes', () => invoke('classes:merge', { sourceId, targetId }));
+    if (result) {
+      const moved = source && source.count > 0 ? `: ${photos(source.count)} moved` : '';
+      const what = `merging “${source?.name ?? 'the class'}” into “${result.name}”`;
+      useHistoryStore().announce(`Merged “${source?.name ?? 'the class'}” into “${result.name}”${moved}.`, result.undoStep, what, load);
+    }
+    return result;
   }
 
   return { classes, ordered, byId, hotkeys, keyToClass, load, add, update, reorder, remove, merge };

@@ -1,12 +1,15 @@
 /**
  * Labeling actions: assign or clear labels (sent at once, shown at once), undo/redo, and
- * the large preview with label-and-advance.
+ * the large preview with label-and-advance. Photos a label takes out of the view leave the
+ * selection; a bulk change's message has Undo; an undo in the preview shows what it undid.
  */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { LabelChangeResult, PhotoDto } from '../../shared/dto';
 import { invoke } from '../api';
 import { labelMutations } from '../lib/mutation-queue';
+import { useClassesStore } from './classes';
+import { photos, useHistoryStore } from './history';
 import { useLibraryStore } from './library';
 import { useNoticesStore } from './notices';
 import { useSelectionStore } from './selection';
@@ -16,9 +19,10 @@ export const useLabelingStore = defineStore('labeling', () => {
   const library = useLibraryStore();
   const selection = useSelectionStore();
   const notices = useNoticesStore();
-  // Unknown until the first change answers (the history lives on the main side); offer both.
-  const canUndo = ref(true);
-  const canRedo = ref(true);
+  const classes = useClassesStore();
+  const changes = useHistoryStore();
+  const canUndo = computed(() => changes.canUndo);
+  const canRedo = computed(() => changes.canRedo);
   /** Grid index shown in the preview, or null when it is closed. */
   const previewIndex = ref<number | null>(null);
   /** Photo id the preview means to show; lets it find its photo again after a refetch. */
@@ -31,19 +35,20 @@ export const useLabelingStore = defineStore('labeling', () => {
     return found >= 0 ? library.itemAt(found) : at;
   });
 
-  function noteResult(result: LabelChangeResult): void {
-    canUndo.value = result.canUndo;
-    canRedo.value = result.canRedo;
-  }
-
-  /** Shows the change at once, then sends it (in order, after any change still in flight). */
-  async function assign(photoIds: number[], classId: number | null): Promise<boolean> {
+  /**
+   * Shows the change at once, then sends it (in order, after any change still in flight). With
+   * `announce`, its message offers Undo (a bulk change: the selection labeled or cleared).
+   */
+  async function assign(photoIds: number[], classId: number | null, announce = false): Promise<boolean> {
     if (photoIds.length === 0) return false;
     library.patchLabels(photoIds, classId);
+    selection.changed(photoIds, { kind: 'label', classId, source: 'user' });
     let ok = false;
     try {
-      noteResult(await labelMutations.run(() => invoke('labels:assign', { photoIds, classId })));
+      const result = await labelMutations.run(() => invoke('labels:assign', { photoIds, classId }));
+      changes.note(result);
       ok = true;
+      if (announce && result.changed > 0) announceAssign(result, classId);
       return true;
     } catch (err) {
       notices.error(err, 'The label was not saved');
@@ -51,22 +56,51 @@ export const useLabelingStore = defineStore('labeling', () => {
     } finally {
       library.confirmLabels(photoIds, ok);
       scheduleRefresh();
+      void selection.pruneToQuery();
     }
   }
 
-  function labelSelection(classId: number | null): Promise<boolean> {
-    return assign(selection.targets(), classId);
+  function announceAssign(result: LabelChangeResult, classId: number | null): void {
+    const n = photos(result.changed);
+    const name = classId === null ? '' : (classes.byId.get(classId)?.name ?? 'the class');
+    if (classId === null) changes.announce(`Cleared the label of ${n}.`, result.undoStep, `clearing the label of ${n}`);
+    else changes.announce(`Labeled ${n} as ${name}.`, result.undoStep, `labeling ${n} as ${name}`);
   }
 
-  async function history(direction: 'undo' | 'redo'): Promise<void> {
+  /** A label key in the grid: the selection (announced with Undo when it is several photos), else the focused photo. */
+  function labelSelection(classId: number | null): Promise<boolean> {
+    const targets = selection.targets();
+    return assign(targets, classId, targets.length > 1);
+  }
+
+  /** Ctrl+Z / Shift+Ctrl+Z; in the preview, it then shows the photo it changed (or says where it is). */
+  async function undoRedo(direction: 'undo' | 'redo'): Promise<void> {
+    const result = await changes.step(direction);
+    scheduleRefresh();
+    if (!result) return;
+    if (result.changed === 0) notices.info(direction === 'undo' ? 'Nothing to undo.' : 'Nothing to redo.');
+    else if (previewIndex.value !== null) await showChanged(result, direction === 'undo' ? 'Undone' : 'Redone');
+  }
+
+  /** After an undo in the preview: moves to the photo it changed when the view lists it, and says what happened either way. */
+  async function showChanged(result: LabelChangeResult, done: string): Promise<void> {
+    const id = result.photoIds[0];
     try {
-      const result = await labelMutations.run(() => invoke(direction === 'undo' ? 'labels:undo' : 'labels:redo'));
-      noteResult(result);
-      if (result.changed === 0) notices.info(direction === 'undo' ? 'Nothing to undo.' : 'Nothing to redo.');
+      const [photo, ids] = await Promise.all([invoke('photos:get', { id }), library.freshIds()]);
+      const label = photo.classId === null ? 'unlabeled' : `labeled ${classes.byId.get(photo.classId)?.name ?? 'with a class'}`;
+      const more = result.changed > 1 ? ` (and ${photos(result.changed - 1)} more)` : '';
+      const index = ids.indexOf(id);
+      if (index >= 0 && previewIndex.value !== null) {
+        previewIndex.value = index;
+        previewId.value = id;
+        library.ensureRange(Math.max(0, index - 1), index + 2, 'preview');
+        selection.setFocus(index);
+        notices.info(`${done}: ${photo.name}${more} is ${label} again — showing it.`);
+      } else {
+        notices.info(`${done}: ${photo.name}${more} is ${label} again; it is not in this view.`);
+      }
     } catch (err) {
-      notices.error(err, direction === 'undo' ? 'Could not undo' : 'Could not redo');
-    } finally {
-      scheduleRefresh();
+      notices.error(err, `${done}, but the photo could not be shown`);
     }
   }
 
@@ -133,7 +167,7 @@ export const useLabelingStore = defineStore('labeling', () => {
     previewPhoto,
     assign,
     labelSelection,
-    history,
+    history: undoRedo,
     openPreview,
     closePreview,
     step,

@@ -51,7 +51,7 @@ export const useLibraryStore = defineStore('library', () => {
    * Label changes shown before the main side confirmed them. A page fetched before a change
    * was confirmed would otherwise put the old label back on screen for a moment.
    */
-  const overrides = new Map<number, { classId: number | null; confirmedAt: number | null }>();
+  const overrides = new Map<number, { classId: number | null; source: 'user' | 'model'; confirmedAt: number | null }>();
   /** Counts page requests; a change confirmed at tick t is in every page requested after t. */
   let tick = 0;
 
@@ -68,7 +68,7 @@ export const useLibraryStore = defineStore('library', () => {
       overrides.delete(item.id);
       return item;
     }
-    return { ...item, classId: o.classId, labelSource: o.classId === null ? null : 'user' };
+    return { ...item, classId: o.classId, labelSource: o.classId === null ? null : o.source };
   }
 
   function cacheFor(q: PhotoQuery): PhotoPageCache {
@@ -125,11 +125,11 @@ export const useLibraryStore = defineStore('library', () => {
     version.value++;
   }
 
-  /** Shows a label change at once, before the main side confirms it. */
-  function patchLabels(ids: number[], classId: number | null): void {
+  /** Shows a label change at once, before the main side confirms it; `source` 'model' for an accepted suggestion. */
+  function patchLabels(ids: number[], classId: number | null, source: 'user' | 'model' = 'user'): void {
     if (overrides.size > 100_000) overrides.clear();
-    for (const id of ids) overrides.set(id, { classId, confirmedAt: null });
-    cache.value.patch(new Set(ids), { classId, labelSource: classId === null ? null : 'user' });
+    for (const id of ids) overrides.set(id, { classId, source, confirmedAt: null });
+    cache.value.patch(new Set(ids), { classId, labelSource: classId === null ? null : source });
     triggerRef(cache);
     version.value++;
   }
@@ -161,6 +161,12 @@ export const useLibraryStore = defineStore('library', () => {
     idsMemo = { key, version: version.value, ids };
     ids.catch(() => (idsMemo = null));
     return ids;
+  }
+
+  /** All ids of the current query as the main side has them now (not remembered: after a change). */
+  function freshIds(): Promise<number[]> {
+    const { filter, search, sort } = query.value;
+    return invoke('photos:ids', { filter, search: search.trim(), sort });
   }
 
   /** Ids of grid indices [from, to] from the held pages; throws {@link MissingPages} when they do not cover it. */
@@ -199,6 +205,7 @@ export const useLibraryStore = defineStore('library', () => {
     patchPhotos,
     confirmLabels,
     allIds,
+    freshIds,
     idsInRange,
     indexOf,
     heldRecords

@@ -4,8 +4,11 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { FolderDto, ImportProgress, ImportResult, ProjectInfo, ProjectStats } from '../../shared/dto';
-import { ApiError, invoke, transport } from '../api';
+import { ApiError, errorMessage, invoke, transport } from '../api';
 import { useNoticesStore } from './notices';
+
+/** Without a new report for this long, an import's progress is no longer shown, ms. */
+const PROGRESS_IDLE_MS = 4000;
 
 export const useProjectStore = defineStore('project', () => {
   const notices = useNoticesStore();
@@ -68,7 +71,8 @@ export const useProjectStore = defineStore('project', () => {
     }
   }
 
-  async function addFolder(path: string, classesFromFolders: boolean): Promise<ImportResult | null> {
+  /** Imports a folder; a failure comes back as text for the dialog to show beside the path it is about. */
+  async function addFolder(path: string, classesFromFolders: boolean): Promise<ImportResult | { error: string }> {
     importing.value = true;
     try {
       const result = await invoke('folders:add', { path, classesFromFolders });
@@ -76,8 +80,7 @@ export const useProjectStore = defineStore('project', () => {
       await Promise.all([refreshStats(), refreshFolders()]);
       return result;
     } catch (err) {
-      notices.error(err, 'Could not add the folder');
-      return null;
+      return { error: errorMessage(err) };
     } finally {
       importing.value = false;
       progress.value = null;
@@ -111,8 +114,17 @@ export const useProjectStore = defineStore('project', () => {
     }
   }
 
+  let progressTimer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Shows an import's progress. Thumbnails are the last phase of each folder: once they are done
+   * (0 of 0 when none were missing) the bar goes, and so does one nobody reports on any more
+   * (a background rescan has no answer that would clear it).
+   */
   function setProgress(p: ImportProgress): void {
-    progress.value = p;
+    if (progressTimer) clearTimeout(progressTimer);
+    const ended = p.phase === 'thumbnails' && p.done >= p.total;
+    progress.value = ended ? null : p;
+    if (!ended && !importing.value) progressTimer = setTimeout(() => (progress.value = null), PROGRESS_IDLE_MS);
   }
 
   return {

@@ -13,9 +13,11 @@ import type { PhotoDto, PredictionFinished, PredictionProgress } from '../../sha
 import { invoke, on } from '../api';
 import { labelMutations } from '../lib/mutation-queue';
 import { useClassesStore } from './classes';
+import { photos, useHistoryStore } from './history';
 import { useLibraryStore } from './library';
 import { useNoticesStore } from './notices';
 import { scheduleRefresh } from './refresh';
+import { useSelectionStore } from './selection';
 import { useTrainingStore } from './training';
 
 export interface SuggestionCounts {
@@ -51,6 +53,8 @@ function updatedText(runId: number, predicted: number): string {
 export const useSuggestionsStore = defineStore('suggestions', () => {
   const notices = useNoticesStore();
   const library = useLibraryStore();
+  const selection = useSelectionStore();
+  const changes = useHistoryStore();
   const counts = ref<SuggestionCounts>({ total: 0, byClass: {} });
   const updating = ref<SuggestionUpdate | null>(null);
   /** The run of the last re-predict that ended: a report of it arriving after its end is no new one. */
@@ -58,14 +62,19 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
   /** 'predictions:finished' events seen, so a 'training:busy' answer overtaken by one is not trusted. */
   let finishes = 0;
 
+  /** Suggestions in all and per class; with `minConfidence`, only those at least that sure (what accept-all would label). */
+  async function countSuggestions(minConfidence?: number): Promise<SuggestionCounts> {
+    const classes = useClassesStore().ordered;
+    const [all, ...perClass] = await Promise.all([
+      invoke('predictions:list', { limit: 1, minConfidence }),
+      ...classes.map((c) => invoke('predictions:list', { classId: c.id, limit: 1, minConfidence }))
+    ]);
+    return { total: all.total, byClass: Object.fromEntries(classes.map((c, i) => [c.id, perClass[i].total])) };
+  }
+
   async function refreshCounts(): Promise<void> {
     try {
-      const classes = useClassesStore().ordered;
-      const [all, ...perClass] = await Promise.all([
-        invoke('predictions:list', { limit: 1 }),
-        ...classes.map((c) => invoke('predictions:list', { classId: c.id, limit: 1 }))
-      ]);
-      counts.value = { total: all.total, byClass: Object.fromEntries(classes.map((c, i) => [c.id, perClass[i].total])) };
+      counts.value = await countSuggestions();
     } catch (err) {
       notices.error(err, 'Could not count the suggestions');
     }
@@ -82,11 +91,19 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
       const photo = library.itemAt(library.indexOf(id));
       if (showsSuggestion(photo)) byClass.set(photo.suggestion.classId, [...(byClass.get(photo.suggestion.classId) ?? []), id]);
     }
-    for (const [classId, shown] of byClass) library.patchLabels(shown, classId);
+    for (const [classId, shown] of byClass) {
+      library.patchLabels(shown, classId, 'model');
+      selection.changed(shown, { kind: 'label', classId, source: 'model' });
+    }
     let ok = false;
     try {
       const result = await labelMutations.run(() => invoke('predictions:accept', { photoIds: ids }));
+      if (result.undoStep !== null) changes.note({ canUndo: true, canRedo: false });
       ok = true;
+      if (ids.length > 1 && result.accepted > 0) {
+        const n = photos(result.accepted);
+        changes.announce(`Accepted the suggestions for ${n}.`, result.undoStep, `accepting the suggestions for ${n}`);
+      }
       return result.accepted;
     } catch (err) {
       notices.error(err, 'The suggestion was not accepted');
@@ -95,12 +112,14 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
       library.confirmLabels(ids, ok);
       scheduleRefresh();
       void refreshCounts();
+      void selection.pruneToQuery();
     }
   }
 
   async function reject(ids: number[]): Promise<number> {
     if (ids.length === 0) return 0;
     library.patchPhotos(ids, { suggestion: null });
+    selection.changed(ids, { kind: 'reject' });
     try {
       return (await invoke('predictions:reject', { photoIds: ids })).rejected;
     } catch (err) {
@@ -109,6 +128,7 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
     } finally {
       scheduleRefresh();
       void refreshCounts();
+      void selection.pruneToQuery();
     }
   }
 
@@ -116,11 +136,17 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
   async function acceptAbove(minConfidence: number): Promise<number> {
     try {
       const result = await labelMutations.run(() => invoke('predictions:accept', { minConfidence }));
-      notices.info(
-        result.accepted === 0
-          ? `No suggestion is at ${Math.round(minConfidence * 100)}% or more.`
-          : `Accepted ${result.accepted} suggestion${result.accepted === 1 ? '' : 's'} at ${Math.round(minConfidence * 100)}% or more.`
-      );
+      const percent = Math.round(minConfidence * 100);
+      if (result.accepted === 0) notices.info(`No suggestion is at ${percent}% or more.`);
+      else {
+        changes.note({ canUndo: true, canRedo: false });
+        const n = photos(result.accepted);
+        changes.announce(
+          `Labeled ${n} with the model’s suggestions at ${percent}% or more.`,
+          result.undoStep,
+          `accepting the suggestions for ${n}`
+        );
+      }
       return result.accepted;
     } catch (err) {
       notices.error(err, 'Could not accept the suggestions');
@@ -128,6 +154,7 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
     } finally {
       scheduleRefresh();
       void refreshCounts();
+      void selection.pruneToQuery();
     }
   }
 
@@ -179,6 +206,15 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
     updating.value = { runId: progress.runId, cancelling: false, progress, own: false };
   }
 
+  /**
+   * Says how many photos have a suggestion now, counted like the sidebar: a photo whose suggested
+   * class was turned down was predicted again but offers nothing, so it is not among them.
+   */
+  async function announceUpdated(runId: number, predicted: number): Promise<void> {
+    if (predicted > 0) await refreshCounts();
+    notices.info(updatedText(runId, predicted === 0 ? 0 : counts.value.total));
+  }
+
   /** Ends the re-predict shown, whichever window started it, and says how it ended. */
   function onFinished(finished: PredictionFinished): void {
     finishes += 1;
@@ -187,7 +223,7 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
     if (!current || current.runId !== finished.runId) return;
     updating.value = null;
     if (finished.status === 'completed') {
-      notices.info(updatedText(finished.runId, finished.predictions ?? 0));
+      void announceUpdated(finished.runId, finished.predictions ?? 0);
       scheduleRefresh();
     } else if (finished.status === 'cancelled') {
       notices.info(CANCELLED_TEXT);
@@ -213,5 +249,5 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
   on('predictions:finished', onFinished);
   void discoverRunning();
 
-  return { counts, updating, refreshCounts, accept, reject, acceptAbove, update, cancelUpdate };
+  return { counts, updating, countSuggestions, refreshCounts, accept, reject, acceptAbove, update, cancelUpdate };
 });

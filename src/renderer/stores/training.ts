@@ -19,6 +19,7 @@ import type {
 } from '../../shared/dto';
 import { ApiError, errorMessage, invoke } from '../api';
 import { useNoticesStore } from './notices';
+import { useProjectStore } from './project';
 
 /** One smoothed per-batch reading; x in epochs across stages (1.5 = half-way through epoch 2). */
 export interface BatchPoint {
@@ -120,6 +121,35 @@ export const useTrainingStore = defineStore('training', () => {
   const running = computed(() => live.value !== null && live.value.finished === null);
   const activeRun = computed(() => runs.value.find((r) => r.active) ?? null);
 
+  /**
+   * Runs of the old project's training process: it goes on after another project is opened, and
+   * its events must not show there (a run id means nothing across projects). Forgotten at its end.
+   */
+  const foreignRuns = new Set<number>();
+
+  /** Runs belong to a project: when another project file opens, nothing of the old one's stays on screen. */
+  function reset(): void {
+    if (live.value && live.value.finished === null) foreignRuns.add(live.value.runId);
+    live.value = null;
+    runs.value = [];
+    details.value = new Map();
+    plan.value = null;
+  }
+  watch(
+    () => useProjectStore().project?.path,
+    (now, before) => {
+      if (before !== undefined && now !== before) reset();
+    },
+    { flush: 'sync' }
+  );
+
+  /** Held details follow the runs list on which model is active (a new run takes over from the old one). */
+  function syncActive(): void {
+    const active = new Set(runs.value.filter((r) => r.active).map((r) => r.id));
+    if ([...details.value.values()].every((d) => d.active === active.has(d.id))) return;
+    details.value = new Map([...details.value].map(([id, d]) => [id, { ...d, active: active.has(id) }]));
+  }
+
   async function loadEngine(): Promise<void> {
     try {
       [engine.value, backbones.value] = await Promise.all([invoke('engine:status'), invoke('models:backbones')]);
@@ -149,12 +179,17 @@ export const useTrainingStore = defineStore('training', () => {
 
   /** Past runs; a run still training (e.g. after a reload) becomes the live one again. */
   async function loadRuns(): Promise<void> {
+    const asked = useProjectStore().project?.path;
     try {
-      runs.value = await invoke('training:runs');
+      const listed = await invoke('training:runs');
+      // Another project opened while this was asked: the answer is the old project's.
+      if (useProjectStore().project?.path !== asked) return;
+      runs.value = listed;
     } catch (err) {
       notices.error(err, 'Could not list the runs');
       return;
     }
+    syncActive();
     const open = runs.value.find((r) => r.status === 'running');
     if (open && live.value?.runId !== open.id) {
       const detail = await loadRun(open.id, true);
@@ -165,8 +200,10 @@ export const useTrainingStore = defineStore('training', () => {
   async function loadRun(runId: number, force = false): Promise<RunDetail | null> {
     const held = details.value.get(runId);
     if (held && !force && held.status !== 'running') return held;
+    const asked = useProjectStore().project?.path;
     try {
       const detail = await invoke('training:run', { runId });
+      if (useProjectStore().project?.path !== asked) return null;
       details.value = new Map(details.value).set(runId, detail);
       return detail;
     } catch (err) {
@@ -212,6 +249,7 @@ export const useTrainingStore = defineStore('training', () => {
   }
 
   function onProgress(p: TrainingProgress): void {
+    if (foreignRuns.has(p.runId)) return;
     if (!live.value || live.value.runId !== p.runId) {
       live.value = { runId: p.runId, progress: null, history: [], batches: [], finished: null };
     }
@@ -226,6 +264,7 @@ export const useTrainingStore = defineStore('training', () => {
   }
 
   async function onFinished(f: TrainingFinished): Promise<void> {
+    if (foreignRuns.delete(f.runId)) return;
     if (!live.value || live.value.runId !== f.runId) {
       live.value = { runId: f.runId, progress: null, history: [], batches: [], finished: null };
     }
@@ -250,14 +289,21 @@ export const useTrainingStore = defineStore('training', () => {
     }
   }
 
-  /** Exports a run; a failure comes back as text for the form to show beside the path it is about. */
-  async function exportRun(runId: number, outDir: string): Promise<{ modelDir: string } | { error: string }> {
+  /**
+   * Exports a run; a failure comes back as text for the form to show beside the path it is about
+   * (`notEmpty`: the folder holds something, and exporting with `replace` would write there).
+   */
+  async function exportRun(
+    runId: number,
+    outDir: string,
+    replace = false
+  ): Promise<{ modelDir: string } | { error: string; notEmpty: boolean }> {
     try {
-      const result = await invoke('training:export', { runId, outDir });
+      const result = await invoke('training:export', { runId, outDir, replace });
       notices.info(`Exported the model to ${result.modelDir} and ${result.predictions} predictions to ${result.csvPath}.`);
       return { modelDir: result.modelDir };
     } catch (err) {
-      return { error: errorMessage(err) };
+      return { error: errorMessage(err), notEmpty: err instanceof ApiError && err.code === 'CONFLICT' };
     }
   }
 
@@ -283,6 +329,7 @@ export const useTrainingStore = defineStore('training', () => {
     activeRun,
     latestRunId,
     loadEngine,
+    reset,
     refreshPlan,
     refreshPlanSoon,
     loadRuns,

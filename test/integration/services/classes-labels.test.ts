@@ -50,7 +50,7 @@ describe('classes', () => {
   it('delete removes its labels and reports how many', async () => {
     const a = await t.api.invoke('classes:add', { name: 'a' });
     await t.api.invoke('labels:assign', { photoIds: ids.slice(0, 3), classId: a.id });
-    expect(await t.api.invoke('classes:delete', { id: a.id })).toEqual({ removedLabels: 3 });
+    expect(await t.api.invoke('classes:delete', { id: a.id })).toMatchObject({ removedLabels: 3 });
     expect(await labelsOf()).toEqual([null, null, null, null]);
   });
 
@@ -64,12 +64,60 @@ describe('classes', () => {
     expect((await t.api.invoke('classes:list')).map((c) => c.name)).toEqual(['b']);
   });
 
-  it('delete and merge clear the undo stack', async () => {
+  it('undo of a delete brings the class back where it was, with its labels, and redo deletes it again', async () => {
+    const a = await t.api.invoke('classes:add', { name: 'a', hotkey: 'q', color: '#112233' });
+    const b = await t.api.invoke('classes:add', { name: 'b' });
+    await t.api.invoke('labels:assign', { photoIds: [ids[0], ids[1]], classId: a.id });
+    await t.api.invoke('labels:assign', { photoIds: [ids[2]], classId: b.id });
+    const { undoStep } = await t.api.invoke('classes:delete', { id: a.id });
+    const undone = await t.api.invoke('labels:undo', { step: undoStep });
+    expect(undone).toMatchObject({ changed: 2, canRedo: true });
+    expect(undone.photoIds.sort((x, y) => x - y)).toEqual([ids[0], ids[1]]);
+    expect((await t.api.invoke('classes:list')).map((c) => [c.id, c.name, c.hotkey, c.color, c.position, c.count])).toEqual([
+      [a.id, 'a', 'q', '#112233', 0, 2],
+      [b.id, 'b', b.hotkey, b.color, 1, 1]
+    ]);
+    expect(await labelsOf()).toEqual([a.id, a.id, b.id, null]);
+    await t.api.invoke('labels:redo');
+    expect((await t.api.invoke('classes:list')).map((c) => c.name)).toEqual(['b']);
+    expect(await labelsOf()).toEqual([null, null, b.id, null]);
+  });
+
+  it('undo of a merge puts the source class back and moves exactly its labels back', async () => {
     const a = await t.api.invoke('classes:add', { name: 'a' });
     const b = await t.api.invoke('classes:add', { name: 'b' });
+    await t.api.invoke('labels:assign', { photoIds: [ids[0], ids[1]], classId: a.id });
+    await t.api.invoke('labels:assign', { photoIds: [ids[2]], classId: b.id });
+    const merged = await t.api.invoke('classes:merge', { sourceId: a.id, targetId: b.id });
+    await t.api.invoke('labels:undo', { step: merged.undoStep });
+    expect(await labelsOf()).toEqual([a.id, a.id, b.id, null]);
+    expect((await t.api.invoke('classes:list')).map((c) => [c.name, c.count])).toEqual([
+      ['a', 2],
+      ['b', 1]
+    ]);
+  });
+
+  it('a class made with the deleted class id meanwhile: undo gives the old one a new id, and older steps follow it', async () => {
+    const a = await t.api.invoke('classes:add', { name: 'a' });
     await t.api.invoke('labels:assign', { photoIds: [ids[0]], classId: a.id });
-    await t.api.invoke('classes:merge', { sourceId: a.id, targetId: b.id });
-    expect(await t.api.invoke('labels:undo')).toEqual({ changed: 0, canUndo: false, canRedo: false });
+    await t.api.invoke('labels:assign', { photoIds: [ids[1]], classId: a.id });
+    await t.api.invoke('classes:delete', { id: a.id });
+    const c = await t.api.invoke('classes:add', { name: 'c' });
+    expect(c.id).toBe(a.id); // SQLite hands out the freed id again
+    await t.api.invoke('labels:undo');
+    const restored = (await t.api.invoke('classes:list')).find((x) => x.name === 'a');
+    expect(restored?.id).not.toBe(a.id);
+    expect(await labelsOf()).toEqual([restored?.id, restored?.id, null, null]);
+    await t.api.invoke('labels:undo');
+    expect(await labelsOf()).toEqual([restored?.id, null, null, null]);
+  });
+
+  it('an undo named by its step refuses when a later change came after it, and changes nothing', async () => {
+    const a = await t.api.invoke('classes:add', { name: 'a' });
+    const first = await t.api.invoke('labels:assign', { photoIds: [ids[0], ids[1]], classId: a.id });
+    await t.api.invoke('labels:assign', { photoIds: [ids[2]], classId: a.id });
+    await expect(t.api.invoke('labels:undo', { step: first.undoStep ?? 0 })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await labelsOf()).toEqual([a.id, a.id, a.id, null]);
   });
 });
 
@@ -92,7 +140,8 @@ describe('labels', () => {
     await t.api.invoke('labels:undo');
     expect(await labelsOf()).toEqual([a.id, b.id, b.id, null]);
     const undone = await t.api.invoke('labels:undo');
-    expect(undone).toEqual({ changed: 2, canUndo: true, canRedo: true });
+    expect(undone).toMatchObject({ changed: 2, canUndo: true, canRedo: true });
+    expect(undone.photoIds.sort((x, y) => x - y)).toEqual([ids[1], ids[2]]);
     expect(await labelsOf()).toEqual([a.id, a.id, null, null]);
     await t.api.invoke('labels:redo');
     expect(await labelsOf()).toEqual([a.id, b.id, b.id, null]);
@@ -103,7 +152,7 @@ describe('labels', () => {
     await t.api.invoke('labels:assign', { photoIds: [ids[0]], classId: a.id });
     await t.api.invoke('labels:undo');
     const result = await t.api.invoke('labels:assign', { photoIds: [ids[1]], classId: a.id });
-    expect(result).toEqual({ changed: 1, canUndo: true, canRedo: false });
+    expect(result).toMatchObject({ changed: 1, photoIds: [ids[1]], canUndo: true, canRedo: false });
   });
 
   it(`keeps at most ${MAX_UNDO_STEPS} undo steps`, async () => {

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ImportProgress } from '../../../src/shared/dto';
+import { openDatabase } from '../../../src/main/db/database';
 import { createTestProject, photosByPath, writePhoto, type TestProject } from './fixtures';
 
 let t: TestProject;
@@ -109,6 +110,36 @@ describe('importing a folder', () => {
     expect(result.classes).toEqual({ cats: 2, dogs: 2 });
     expect(result.splits).toEqual({ test: 1, train: 3, val: 1 });
     expect(result.photos).toBe(5);
+  });
+
+  it('without the option, a folder named val or train is no split: training validates on a seeded 20% instead', async () => {
+    for (let i = 0; i < 5; i++) await writePhoto(path.join(t.photos, `val/a${i}.jpg`));
+    for (let i = 0; i < 5; i++) await writePhoto(path.join(t.photos, `train/b${i}.jpg`));
+    const result = await t.api.invoke('folders:add', { path: t.photos });
+    expect(result.splits).toEqual({});
+    const ants = await t.api.invoke('classes:add', { name: 'ants' });
+    const bees = await t.api.invoke('classes:add', { name: 'bees' });
+    const byPath = await photosByPath(t.api);
+    const idsOf = (prefix: string) => [...byPath].filter(([p]) => p.startsWith(prefix)).map(([, photo]) => photo.id);
+    await t.api.invoke('labels:assign', { photoIds: idsOf('val/'), classId: ants.id });
+    await t.api.invoke('labels:assign', { photoIds: idsOf('train/'), classId: bees.id });
+    const plan = await t.api.invoke('training:plan', {});
+    expect(plan.splitSource).toBe('random');
+    expect(plan.classes.map((c) => [c.name, c.train, c.val])).toEqual([
+      ['ants', 4, 1],
+      ['bees', 4, 1]
+    ]);
+  });
+
+  it('a rescan forgets splits a folder without the option recorded before they needed asking for', async () => {
+    await writePhoto(path.join(t.photos, 'val/a.jpg'));
+    const { folderId } = await t.api.invoke('folders:add', { path: t.photos });
+    const db = openDatabase(path.join(t.dir, 'project.tstudio'));
+    db.prepare("UPDATE photos SET split = 'val' WHERE folder_id = ?").run(folderId);
+    db.close();
+    expect((await t.api.invoke('stats:get')).splits).toEqual({ val: 1 });
+    await t.api.invoke('folders:rescan', {});
+    expect((await t.api.invoke('stats:get')).splits).toEqual({});
   });
 
   it('without the option, folder names make no classes', async () => {

@@ -1,0 +1,85 @@
+/**
+ * The network whose filters are visualised: a backbone's whole conv base (VGG16/19 and
+ * MobileNetV2 built in code, so any input size), or a whole TF.js layers model ('custom', at
+ * its own input size), with how it preprocesses and the key of its weights (for the cache).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../../../shared/errors';
+import type { Backbone } from '../backbone';
+import { hashWeights, loadBackbone } from '../load-backbone';
+import type { PreprocessingId } from '../preprocessing';
+import { isTeachableMachineExport, loadTfjsModel, modelJsonPath } from '../tfjs-folder';
+
+export interface FilterModel {
+  /** Backbone id as given ('vgg16', 'mobilenet_v2', 'custom', …). */
+  id: string;
+  /** Stable id of the weights (see Backbone.weightsKey). */
+  weightsKey: string;
+  preprocessing: PreprocessingId;
+  /** Input side, px. */
+  inputSize: number;
+  /** Maps [N, S, S, 3] preprocessed images to (at least) every conv layer's output. */
+  model: tf.LayersModel;
+  dispose(): void;
+}
+
+export interface LoadFilterModelOptions {
+  /** 'vgg16' | 'vgg19' | 'mobilenet_v2' | 'mobilenet_v2_035' | 'mobilenet_v2_100' | 'custom'. */
+  backboneId: string;
+  /** Keras .h5 file, or a TF.js layers-model folder / model.json. */
+  weightsPath: string;
+  /** Input side, px; a custom model keeps its own. */
+  inputSize: number;
+}
+
+export async function loadFilterModel(opts: LoadFilterModelOptions): Promise<FilterModel> {
+  if (opts.backboneId !== 'custom') {
+    return filterModelFromBackbone(await loadBackbone({ id: opts.backboneId, weightsPath: opts.weightsPath, inputSize: opts.inputSize }));
+  }
+  const weightsPath = path.resolve(opts.weightsPath);
+  if (!existsSync(weightsPath)) throw new AppError('WEIGHTS_MISSING', `Weights not found: ${weightsPath}. Check the path and try again.`);
+  const jsonFile = modelJsonPath(weightsPath);
+  if (!jsonFile) throw new AppError('INVALID_REQUEST', `A custom backbone needs a TF.js layers-model folder (model.json): ${weightsPath}`);
+  const weightsKey = await hashWeights([jsonFile, ...shardFiles(jsonFile)]);
+  const model = await loadTfjsModel(jsonFile);
+  const size = model.inputs[0].shape[1];
+  return {
+    id: 'custom',
+    weightsKey,
+    preprocessing: isTeachableMachineExport(jsonFile) ? 'tm' : 'tf',
+    inputSize: typeof size === 'number' ? size : opts.inputSize,
+    model,
+    dispose: () => disposeFully(model)
+  };
+}
+
+/** A loaded backbone's conv base as a filter model (its base holds every conv layer). */
+export function filterModelFromBackbone(backbone: Backbone): FilterModel {
+  return {
+    id: backbone.id,
+    weightsKey: backbone.weightsKey,
+    preprocessing: backbone.preprocessing,
+    inputSize: backbone.inputSize,
+    model: backbone.base,
+    dispose: () => backbone.dispose()
+  };
+}
+
+function shardFiles(jsonFile: string): string[] {
+  const dir = path.dirname(jsonFile);
+  try {
+    const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as { weightsManifest?: { paths?: string[] }[] };
+    return (json.weightsManifest ?? []).flatMap((g) => (g.paths ?? []).map((p) => path.join(dir, p))).filter((f) => existsSync(f));
+  } catch {
+    return []; // loadTfjsModel reports an unreadable model.json with a clear message
+  }
+}
+
+/** Nested Sequential models leave a few variables behind on dispose (see load-backbone.ts). */
+function disposeFully(model: tf.LayersModel): void {
+  const variables = model.weights.map((w) => w.read());
+  model.dispose();
+  for (const v of variables) if (!v.isDisposed) v.dispose();
+}
