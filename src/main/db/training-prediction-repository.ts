@@ -4,6 +4,7 @@
  * turned down for that photo (prediction_rejections outlives the predictions it came from).
  */
 import type { Database } from './database';
+import { suggestionTotal } from './stats-repository';
 
 export interface PredictionRow {
   photoId: number;
@@ -17,6 +18,8 @@ export interface PredictionRow {
 /** SQL condition on `p` (training_predictions): the person has not rejected this class for this photo. */
 const NOT_REJECTED = 'NOT EXISTS (SELECT 1 FROM prediction_rejections r WHERE r.photo_id = p.photo_id AND r.class_id = p.class_id)';
 const UNLABELED = 'NOT EXISTS (SELECT 1 FROM labels l WHERE l.photo_id = p.photo_id)';
+/** A photo a rescan found unreadable since it was predicted is not in the grid, so not a suggestion. */
+const READABLE = "EXISTS (SELECT 1 FROM photos ph WHERE ph.id = p.photo_id AND ph.status = 'ok')";
 
 export function replacePredictions(db: Database, runId: number, rows: readonly PredictionRow[]): void {
   const insert = db.prepare('INSERT INTO training_predictions (run_id, photo_id, class_id, confidence, probs) VALUES (?, ?, ?, ?, ?)');
@@ -48,12 +51,16 @@ export function listPredictions(db: Database, q: PredictionQuery): { total: numb
     where.push('p.class_id = ?');
     params.push(q.classId);
   }
-  if (q.unlabeledOnly ?? true) where.push(UNLABELED, NOT_REJECTED);
+  const suggestionsOnly = q.unlabeledOnly ?? true;
+  if (suggestionsOnly) where.push(UNLABELED, NOT_REJECTED, READABLE);
   const from = `FROM training_predictions p WHERE ${where.join(' AND ')}`;
-  const total = db
-    .prepare(`SELECT COUNT(*) ${from}`)
-    .pluck()
-    .get(...params) as number;
+  // Suggestions are counted as they change (migration 0006); counting them here read every prediction.
+  const total = suggestionsOnly
+    ? suggestionTotal(db, q.runId, q.classId)
+    : (db
+        .prepare(`SELECT COUNT(*) ${from}`)
+        .pluck()
+        .get(...params) as number);
   const dir = q.order === 'most-certain' ? 'DESC' : 'ASC';
   const rows = db
     .prepare(
@@ -73,19 +80,22 @@ export function acceptablePredictions(
   runId: number,
   sel: { photoIds?: number[]; minConfidence?: number }
 ): { photoId: number; classId: number }[] {
-  const where = ['p.run_id = ?', UNLABELED, NOT_REJECTED];
+  const where = ['p.run_id = ?', UNLABELED, NOT_REJECTED, READABLE];
   const params: unknown[] = [runId];
   if (sel.minConfidence !== undefined) {
     where.push('p.confidence >= ?');
     params.push(sel.minConfidence);
   }
-  const rows = db
+  // Chosen photos are looked up by key: accepting one must not read every prediction of the run.
+  if (sel.photoIds) {
+    where.push('p.photo_id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(sel.photoIds));
+  }
+  return db
     .prepare(
       `SELECT p.photo_id AS photoId, p.class_id AS classId FROM training_predictions p WHERE ${where.join(' AND ')} ORDER BY p.photo_id`
     )
     .all(...params) as { photoId: number; classId: number }[];
-  const wanted = sel.photoIds ? new Set(sel.photoIds) : null;
-  return rows.filter((r) => wanted === null || wanted.has(r.photoId));
 }
 
 /** Every prediction of a run with the photo's path, for CSV export. */

@@ -7,6 +7,9 @@ import { currentLabels, writeLabels, type Label, type LabelWrite } from '../db/l
 /** Undo steps kept per open project; older ones fall off. */
 export const MAX_UNDO_STEPS = 200;
 
+/** A label change as the history reports it; the handlers add the delta for the answer. */
+export type LabelChange = Omit<LabelChangeResult, 'delta'>;
+
 /** One user action: every photo it touched, with its label before and after. */
 interface LabelStep {
   before: LabelWrite[];
@@ -38,26 +41,27 @@ export class LabelHistory {
     this.redoStack = [];
   }
 
-  undo(db: Database): LabelChangeResult {
+  undo(db: Database): LabelChange {
     const step = this.undoStack.pop();
     if (step) {
       writeLabels(db, step.before);
       this.redoStack.push(step);
     }
-    return this.result(step?.before.length ?? 0);
+    return this.result(step?.before.map((w) => w.photoId) ?? []);
   }
 
-  redo(db: Database): LabelChangeResult {
+  redo(db: Database): LabelChange {
     const step = this.redoStack.pop();
     if (step) {
       writeLabels(db, step.after);
       this.undoStack.push(step);
     }
-    return this.result(step?.after.length ?? 0);
+    return this.result(step?.after.map((w) => w.photoId) ?? []);
   }
 
-  result(changed: number): LabelChangeResult {
-    return { changed, canUndo: this.canUndo, canRedo: this.canRedo };
+  /** What a change did: the photos it touched and where the history stands. */
+  result(photoIds: number[]): LabelChange {
+    return { changed: photoIds.length, photoIds, canUndo: this.canUndo, canRedo: this.canRedo };
   }
 }
 
@@ -65,7 +69,7 @@ export class LabelHistory {
  * Labels many photos with `classId` (null clears) in one transaction, as a user action that can
  * be undone. Photos already carrying that user label are left alone and not counted.
  */
-export function assignLabels(db: Database, history: LabelHistory, photoIds: readonly number[], classId: number | null): LabelChangeResult {
+export function assignLabels(db: Database, history: LabelHistory, photoIds: readonly number[], classId: number | null): LabelChange {
   if (classId !== null && !getClass(db, classId)) throw new AppError('NOT_FOUND', `Class ${classId} does not exist.`);
   const unique = [...new Set(photoIds)];
   const current = currentLabels(db, unique);
@@ -86,7 +90,7 @@ export function assignLabels(db: Database, history: LabelHistory, photoIds: read
     writeLabels(db, after);
     history.record({ before, after });
   }
-  return history.result(after.length);
+  return history.result(after.map((w) => w.photoId));
 }
 
 function sameLabel(a: Label | null, b: Label | null): boolean {

@@ -1,0 +1,17 @@
+import path from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { createApp, createDirectClient } from '../../src/main/services/app';
+import { localAppOptions } from '../../src/main/server/app-options';
+import { ensureFixture } from './fixtures';
+const n = Number(process.argv[2]);
+const work = process.argv[3];
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+const f = await ensureFixture(n, console.log);
+const app = createApp(localAppOptions({ project: path.join(work, 'p.tstudio'), userData: work, transport: 'direct' }));
+const api = createDirectClient(app);
+let t = performance.now();
+const a = await api.invoke('folders:add', { path: f.labeledDir, classesFromFolders: true });
+const b = await api.invoke('folders:add', { path: f.inboxDir, classesFromFolders: false });
+console.log('import', (performance.now() - t) / 1000, a.added, a.duplicates, b.added, b.duplicates, b.photos, JSON.stringify(b.classes));
+app.close();
