@@ -23,7 +23,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(figures)}\n`);
     return;
   }
-  console.log(`bench:scale on ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at start`);
+  console.log(
+    `bench:scale on ${os.cpus().length} cores, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} at start`
+  );
   const results = new Map<number, SizeFigures>();
   for (const size of SIZES) {
     // A process per size: its peak memory and SQLite caches are that size's alone.
@@ -36,7 +41,12 @@ async function main(): Promise<void> {
     results.set(size, JSON.parse(run.stdout.trim().split('\n').pop() as string) as SizeFigures);
   }
   printReport(results);
-  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at end`);
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} at end`
+  );
 }
 
 main().catch((err: unknown) => {

@@ -18,7 +18,9 @@ for (const c of gridCases(classIds, runId)) {
     const page = pagePhotos(db, { filter: c.filter, sort: c.sort, search: c.search ?? '' }, offset, 200);
     const ms = performance.now() - t0;
     const stmts = seen.filter((s) => /^SELECT (p\.id|sp\.photo_id)/.test(s.trim()));
-    const plans = stmts.map((s) => (db.prepare('EXPLAIN QUERY PLAN ' + s).all() as Array<{ detail: string }>).map((r) => r.detail).join(' | '));
+    const plans = stmts.map((s) =>
+      (db.prepare('EXPLAIN QUERY PLAN ' + s).all() as Array<{ detail: string }>).map((r) => r.detail).join(' | ')
+    );
     console.log(`${c.name.padEnd(34)} @${offset} total ${page.total} items ${page.items.length} ${ms.toFixed(1)} ms`);
     if (offset === 0) for (const p of new Set(plans)) console.log('     ', p);
   }

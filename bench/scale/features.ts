@@ -45,20 +45,19 @@ export function fillFeatureCache(projectFile: string): FeatureCacheFigures {
 function cacheBytes(projectFile: string): number {
   const db = new BetterSqlite3(projectFile, { readonly: true });
   try {
-    return db
-      .prepare("SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name LIKE 'feature%'")
-      .pluck()
-      .get() as number;
+    return db.prepare("SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name LIKE 'feature%'").pluck().get() as number;
   } finally {
     db.close();
   }
 }
 
 /** Percentiles (0, 5, …, 100, finer in the tail) of the non-zero values of real vectors. */
-const PERCENTILES = [0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 93, 95, 97, 98, 99, 99.5, 99.8, 99.9, 99.95, 99.99, 100];
+const PERCENTILES = [
+  0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 93, 95, 97, 98, 99, 99.5, 99.8, 99.9, 99.95, 99.99, 100
+];
 const VALUES = [
-  0.0, 0.0046, 0.0103, 0.0178, 0.0277, 0.04, 0.0551, 0.0734, 0.0952, 0.1211, 0.1519, 0.1886, 0.2316, 0.2829, 0.3435, 0.4175, 0.5093,
-  0.6288, 0.8025, 0.9625, 1.1148, 1.3595, 1.5649, 1.9338, 2.3232, 2.8809, 3.3137, 3.6929, 4.5232, 5.6672
+  0.0, 0.0046, 0.0103, 0.0178, 0.0277, 0.04, 0.0551, 0.0734, 0.0952, 0.1211, 0.1519, 0.1886, 0.2316, 0.2829, 0.3435, 0.4175, 0.5093, 0.6288,
+  0.8025, 0.9625, 1.1148, 1.3595, 1.5649, 1.9338, 2.3232, 2.8809, 3.3137, 3.6929, 4.5232, 5.6672
 ];
 const ZEROS = 0.2719;
 

@@ -44,7 +44,10 @@ export interface LabelRefreshFigures {
 export async function labelRefresh(app: App, s: Scenario, classIds: number[], reps = 15): Promise<LabelRefreshFigures> {
   const total = await pageTotal(app, s.filter);
   const offset = s.at === 'top' ? 0 : Math.floor(total / 2 / PAGE) * PAGE;
-  const pages: Call[] = [0, PAGE].map((d) => ({ channel: 'photos:page', req: { filter: s.filter, sort: 'name', offset: offset + d, limit: PAGE } }));
+  const pages: Call[] = [0, PAGE].map((d) => ({
+    channel: 'photos:page',
+    req: { filter: s.filter, sort: 'name', offset: offset + d, limit: PAGE }
+  }));
   const targets = await firstIds(app, s.filter, offset, reps * 2 + 2);
   const timesNew: number[] = [];
   const timesOld: number[] = [];

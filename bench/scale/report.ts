@@ -9,7 +9,9 @@ export function printReport(results: Map<number, SizeFigures>): void {
   for (const name of names) {
     const values = sizes.map((s) => results.get(s)?.[name] ?? NaN);
     const exponent = growthExponent(sizes, values);
-    console.log(`${name.padEnd(width)}${values.map((v) => format(v).padStart(10)).join('')}  ${Number.isFinite(exponent) ? exponent.toFixed(2) : '-'}`);
+    console.log(
+      `${name.padEnd(width)}${values.map((v) => format(v).padStart(10)).join('')}  ${Number.isFinite(exponent) ? exponent.toFixed(2) : '-'}`
+    );
   }
 }
 

@@ -28,7 +28,13 @@ export function seedTrainedModel(projectFile: string): SeededModel {
         const trueIndex = index.get(p.classId as number) as number;
         const predictedIndex = i % 7 === 0 ? (trueIndex + 1) % classes.length : trueIndex;
         const confidence = 0.5 + 0.5 * fraction(p.photoId);
-        return { photoId: p.photoId, trueIndex, predictedIndex, confidence, loss: -Math.log(predictedIndex === trueIndex ? confidence : 1 - confidence) };
+        return {
+          photoId: p.photoId,
+          trueIndex,
+          predictedIndex,
+          confidence,
+          loss: -Math.log(predictedIndex === trueIndex ? confidence : 1 - confidence)
+        };
       })
       .sort((a, b) => b.loss - a.loss || a.photoId - b.photoId);
     completeRun(db, { runId, backend: 'bench', timings: {}, metrics: { accuracy: 0.9 }, history: [], examples, modelPath: '/nonexistent' });
@@ -39,7 +45,12 @@ export function seedTrainedModel(projectFile: string): SeededModel {
       unlabeled.map((p, i) => {
         const confidence = 0.5 + 0.5 * fraction(p.photoId);
         const k = i % classes.length;
-        return { photoId: p.photoId, classId: classes[k].id, confidence, probs: classes.map((_, j) => (j === k ? confidence : (1 - confidence) / (classes.length - 1))) };
+        return {
+          photoId: p.photoId,
+          classId: classes[k].id,
+          confidence,
+          probs: classes.map((_, j) => (j === k ? confidence : (1 - confidence) / (classes.length - 1)))
+        };
       })
     );
     return { runId, classIds: classes.map((c) => c.id), predictions: unlabeled.length, examples: examples.length };

@@ -3,7 +3,16 @@
  * real api module, stores and components run unchanged on top of it.
  */
 import type { Channel, EventName } from '../../src/shared/contract';
-import type { ClassDto, PhotoDto, PredictionFinished, PredictionProgress, RunDetail, RunSummary } from '../../src/shared/dto';
+import type {
+  ClassDto,
+  LabelDelta,
+  PhotoDto,
+  PredictionFinished,
+  PredictionProgress,
+  ProjectStats,
+  RunDetail,
+  RunSummary
+} from '../../src/shared/dto';
 import type { Transport } from '../../src/renderer/api';
 
 export interface FakeCall {
@@ -138,6 +147,32 @@ export function makePhotos(n: number): PhotoDto[] {
   }));
 }
 
+function stats(b: FakeBackend): ProjectStats {
+  const labeled = b.photos.filter((p) => p.classId !== null).length;
+  return { photos: b.photos.length, labeled, unlabeled: b.photos.length - labeled, skipped: 0, classes: {}, splits: {} };
+}
+
+let deltaSeq = 0;
+
+/** Like the main side: the answer carries the change's delta, and 'library:changed' announces it. */
+function labelsChanged<T extends object>(b: FakeBackend, answer: T, ids: number[]): T & { delta: LabelDelta } {
+  const wanted = new Set(ids);
+  const suggested = b.photos.filter((p) => p.classId === null && p.suggestion);
+  const byClass: Record<number, number> = {};
+  for (const p of suggested) byClass[p.suggestion!.classId] = (byClass[p.suggestion!.classId] ?? 0) + 1;
+  const delta: LabelDelta = {
+    seq: ++deltaSeq,
+    photos: b.photos.filter((p) => wanted.has(p.id)).map((p) => ({ ...p })),
+    counts: {
+      stats: stats(b),
+      classes: Object.fromEntries(withCounts(b.classes, b.photos).map((c) => [c.id, c.count])),
+      suggestions: { total: suggested.length, byClass }
+    }
+  };
+  if (ids.length > 0) b.emit('library:changed', { reason: 'labels', delta });
+  return { ...answer, delta };
+}
+
 function withCounts(classes: ClassDto[], photos: PhotoDto[]): ClassDto[] {
   return classes.map((c) => ({ ...c, count: photos.filter((p) => p.classId === c.id).length }));
 }
@@ -208,6 +243,7 @@ function applyLabels(b: FakeBackend, change: Map<number, number | null>): Map<nu
     if (change.has(p.id)) {
       before.set(p.id, p.classId);
       p.classId = change.get(p.id)!;
+      p.labelSource = p.classId === null ? null : 'user';
     }
   }
   return before;
@@ -219,10 +255,8 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
       return { path: '/tmp/fake.tstudio', name: 'fake', schemaVersion: 1 };
     case 'folders:list':
       return [];
-    case 'stats:get': {
-      const labeled = b.photos.filter((p) => p.classId !== null).length;
-      return { photos: b.photos.length, labeled, unlabeled: b.photos.length - labeled, skipped: 0, classes: {}, splits: {} };
-    }
+    case 'stats:get':
+      return stats(b);
     case 'photos:page': {
       const all = matching(b.photos, req);
       const offset = Number(req.offset ?? 0);
@@ -272,14 +306,15 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
       const change = new Map((req.photoIds as number[]).map((id) => [id, req.classId as number | null]));
       history.undo.push(applyLabels(b, change));
       history.redo = [];
-      return { changed: change.size, canUndo: true, canRedo: false };
+      return labelsChanged(b, { changed: change.size, canUndo: true, canRedo: false }, [...change.keys()]);
     }
     case 'labels:undo':
     case 'labels:redo': {
       const [from, to] = channel === 'labels:undo' ? [history.undo, history.redo] : [history.redo, history.undo];
       const step = from.pop();
       if (step) to.push(applyLabels(b, step));
-      return { changed: step?.size ?? 0, canUndo: history.undo.length > 0, canRedo: history.redo.length > 0 };
+      const ids = [...(step?.keys() ?? [])];
+      return labelsChanged(b, { changed: ids.length, canUndo: history.undo.length > 0, canRedo: history.redo.length > 0 }, ids);
     }
     case 'engine:status':
       return {
@@ -322,13 +357,18 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
       const min = Number(req.minConfidence ?? 0);
       const chosen = b.photos.filter((p) => wanted.has(p.id) && p.classId === null && p.suggestion && p.suggestion.confidence >= min);
       for (const p of chosen) Object.assign(p, { classId: p.suggestion!.classId, labelSource: 'model', suggestion: null });
-      return { accepted: chosen.length, photoIds: chosen.map((p) => p.id) };
+      const photoIds = chosen.map((p) => p.id);
+      return labelsChanged(b, { accepted: chosen.length, photoIds }, photoIds);
     }
     case 'predictions:reject': {
       const ids = new Set(req.photoIds as number[]);
       const chosen = b.photos.filter((p) => ids.has(p.id) && p.suggestion);
       for (const p of chosen) p.suggestion = null;
-      return { rejected: chosen.length };
+      return labelsChanged(
+        b,
+        { rejected: chosen.length },
+        chosen.map((p) => p.id)
+      );
     }
     default:
       throw new Error(`fake transport does not implement ${channel}`);

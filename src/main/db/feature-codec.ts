@@ -21,11 +21,11 @@ export function encodeU8Deflate(values: Float32Array): Buffer {
   let min = Infinity;
   let max = -Infinity;
   for (const v of values) {
+    if (!Number.isFinite(v)) throw new Error('Feature vector holds a value that is not a finite number.');
     if (v < min) min = v;
     if (v > max) max = v;
   }
   if (values.length === 0) min = max = 0;
-  if (!Number.isFinite(min) || !Number.isFinite(max)) throw new Error('Feature vector holds a value that is not a finite number.');
   const step = max > min ? (max - min) / LEVELS : 0;
   const codes = new Uint8Array(values.length);
   if (step > 0) for (let i = 0; i < values.length; i++) codes[i] = Math.round((values[i] - min) / step);

@@ -41,9 +41,11 @@ export interface IdWindow {
 /** Ids of the query in grid order within `window`, and the number of matches over all pages. */
 export function queryIds(db: Database, query: PhotoQuery, window: IdWindow): { ids: number[]; total: number } {
   const training = trainingSql(db, query);
-  if (training) return runIds(db, training.sql, training.params, window, training.total ?? (() => countOf(db, training.sql, training.params)));
+  if (training)
+    return runIds(db, training.sql, training.params, window, training.total ?? (() => countOf(db, training.sql, training.params)));
   const { scope, counts } = libraryScope(query);
-  const total = () => (counts ? countedTotal(db, counts) : countOf(db, `SELECT p.id FROM photos p WHERE ${scope.where.join(' AND ')}`, scope.params));
+  const total = () =>
+    counts ? countedTotal(db, counts) : countOf(db, `SELECT p.id FROM photos p WHERE ${scope.where.join(' AND ')}`, scope.params);
   if (query.sort === 'class' && counts) return classOrderIds(db, scope, counts, window);
   const order = query.sort === 'date' ? 'p.mtime, p.id' : query.sort === 'class' ? CLASS_ORDER : 'p.name COLLATE NOCASE, p.id';
   const from = query.sort === 'class' ? 'photos p LEFT JOIN classes c ON c.id = p.label_class_id' : 'photos p';

@@ -49,7 +49,9 @@ export function getPhoto(db: Database, id: number): PhotoDto | null {
 /** The photos with these ids, in the order given; ids not in the project are left out. */
 export function getPhotos(db: Database, ids: readonly number[]): PhotoDto[] {
   if (ids.length === 0) return [];
-  const rows = db.prepare(`SELECT ${COLUMNS} ${FROM} WHERE p.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as PhotoRow[];
+  const rows = db
+    .prepare(`SELECT ${COLUMNS} ${FROM} WHERE p.id IN (SELECT value FROM json_each(?))`)
+    .all(JSON.stringify(ids)) as PhotoRow[];
   const byId = new Map(rows.map((r) => [r.id, r] as const));
   return ids.flatMap((id) => {
     const row = byId.get(id);

@@ -70,7 +70,9 @@ export function suggestionTotal(db: Database, runId: number, classId?: number): 
 
 /** A run's suggestions, in all and per class id, from the counts the database keeps. */
 export function suggestionCounts(db: Database, runId: number): { total: number; byClass: Record<number, number> } {
-  const rows = db.prepare('SELECT class_id, n FROM suggestion_counts WHERE run_id = ? AND n > 0').raw().all(runId) as Array<[number, number]>;
+  const rows = db.prepare('SELECT class_id, n FROM suggestion_counts WHERE run_id = ? AND n > 0').raw().all(runId) as Array<
+    [number, number]
+  >;
   return { total: rows.reduce((sum, [, n]) => sum + n, 0), byClass: Object.fromEntries(rows) };
 }
 

@@ -52,7 +52,8 @@ export function listPredictions(db: Database, q: PredictionQuery): { total: numb
     params.push(q.classId);
   }
   const suggestionsOnly = q.unlabeledOnly ?? true;
-  if (suggestionsOnly) where.push(UNLABELED, NOT_REJECTED, READABLE);
+  // is_suggestion (kept by triggers, migration 0006) is the same rule, and lets the order walk an index.
+  if (suggestionsOnly) where.push('p.is_suggestion = 1', UNLABELED, NOT_REJECTED, READABLE);
   const from = `FROM training_predictions p WHERE ${where.join(' AND ')}`;
   // Suggestions are counted as they change (migration 0006); counting them here read every prediction.
   const total = suggestionsOnly

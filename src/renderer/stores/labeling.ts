@@ -7,6 +7,7 @@ import { computed, ref } from 'vue';
 import type { LabelChangeResult, PhotoDto } from '../../shared/dto';
 import { invoke } from '../api';
 import { labelMutations } from '../lib/mutation-queue';
+import { applyLabelDelta } from './label-delta';
 import { useLibraryStore } from './library';
 import { useNoticesStore } from './notices';
 import { useSelectionStore } from './selection';
@@ -40,17 +41,19 @@ export const useLabelingStore = defineStore('labeling', () => {
   async function assign(photoIds: number[], classId: number | null): Promise<boolean> {
     if (photoIds.length === 0) return false;
     library.patchLabels(photoIds, classId);
-    let ok = false;
+    let result: LabelChangeResult | null = null;
     try {
-      noteResult(await labelMutations.run(() => invoke('labels:assign', { photoIds, classId })));
-      ok = true;
+      result = await labelMutations.run(() => invoke('labels:assign', { photoIds, classId }));
+      noteResult(result);
       return true;
     } catch (err) {
       notices.error(err, 'The label was not saved');
       return false;
     } finally {
-      library.confirmLabels(photoIds, ok);
-      scheduleRefresh();
+      library.confirmLabels(photoIds, result !== null);
+      // The answer says what changed; only a failure needs everything fetched again.
+      if (result) applyLabelDelta(result.delta);
+      else scheduleRefresh();
     }
   }
 
@@ -62,10 +65,10 @@ export const useLabelingStore = defineStore('labeling', () => {
     try {
       const result = await labelMutations.run(() => invoke(direction === 'undo' ? 'labels:undo' : 'labels:redo'));
       noteResult(result);
+      applyLabelDelta(result.delta);
       if (result.changed === 0) notices.info(direction === 'undo' ? 'Nothing to undo.' : 'Nothing to redo.');
     } catch (err) {
       notices.error(err, direction === 'undo' ? 'Could not undo' : 'Could not redo');
-    } finally {
       scheduleRefresh();
     }
   }

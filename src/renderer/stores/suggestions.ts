@@ -9,10 +9,11 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { PhotoDto, PredictionFinished, PredictionProgress } from '../../shared/dto';
+import type { LabelDelta, PhotoDto, PredictionFinished, PredictionProgress } from '../../shared/dto';
 import { ApiError, invoke, on } from '../api';
 import { labelMutations } from '../lib/mutation-queue';
 import { useClassesStore } from './classes';
+import { applyLabelDelta, useLabelDeltaStore } from './label-delta';
 import { useLibraryStore } from './library';
 import { useNoticesStore } from './notices';
 import { scheduleRefresh } from './sync';
@@ -58,6 +59,18 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
   /** 'predictions:finished' events seen, so a 'training:busy' answer overtaken by one is not trusted. */
   let finishes = 0;
 
+  // A label change's answer and event bring these counts; they are asked for only after other changes.
+  useLabelDeltaStore().onCounts((c) => (counts.value = c.suggestions));
+
+  /** Applies a change's answer, or fetches everything again when it failed. */
+  function settle(delta: LabelDelta | null): void {
+    if (delta) applyLabelDelta(delta);
+    else {
+      scheduleRefresh();
+      void refreshCounts();
+    }
+  }
+
   async function refreshCounts(): Promise<void> {
     try {
       const classes = useClassesStore().ordered;
@@ -83,39 +96,42 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
       if (showsSuggestion(photo)) byClass.set(photo.suggestion.classId, [...(byClass.get(photo.suggestion.classId) ?? []), id]);
     }
     for (const [classId, shown] of byClass) library.patchLabels(shown, classId);
-    let ok = false;
+    let delta: LabelDelta | null = null;
     try {
       const result = await labelMutations.run(() => invoke('predictions:accept', { photoIds: ids }));
-      ok = true;
+      delta = result.delta;
       return result.accepted;
     } catch (err) {
       notices.error(err, 'The suggestion was not accepted');
       return 0;
     } finally {
-      library.confirmLabels(ids, ok);
-      scheduleRefresh();
-      void refreshCounts();
+      library.confirmLabels(ids, delta !== null);
+      settle(delta);
     }
   }
 
   async function reject(ids: number[]): Promise<number> {
     if (ids.length === 0) return 0;
     library.patchPhotos(ids, { suggestion: null });
+    let delta: LabelDelta | null = null;
     try {
-      return (await invoke('predictions:reject', { photoIds: ids })).rejected;
+      const result = await invoke('predictions:reject', { photoIds: ids });
+      delta = result.delta;
+      return result.rejected;
     } catch (err) {
       notices.error(err, 'Could not turn the suggestion down');
       return 0;
     } finally {
-      scheduleRefresh();
-      void refreshCounts();
+      settle(delta);
     }
   }
 
   /** Accepts every suggestion of the active model at or above `minConfidence` (0–1). */
   async function acceptAbove(minConfidence: number): Promise<number> {
+    let delta: LabelDelta | null = null;
     try {
       const result = await labelMutations.run(() => invoke('predictions:accept', { minConfidence }));
+      delta = result.delta;
       notices.info(
         result.accepted === 0
           ? `No suggestion is at ${Math.round(minConfidence * 100)}% or more.`
@@ -126,8 +142,7 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
       notices.error(err, 'Could not accept the suggestions');
       return 0;
     } finally {
-      scheduleRefresh();
-      void refreshCounts();
+      settle(delta);
     }
   }
 

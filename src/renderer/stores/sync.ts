@@ -5,6 +5,7 @@
 import { on } from '../api';
 import { labelMutations } from '../lib/mutation-queue';
 import { useClassesStore } from './classes';
+import { applyLabelDelta } from './label-delta';
 import { useLabelingStore } from './labeling';
 import { useLibraryStore } from './library';
 import { useNavigationStore } from './navigation';
@@ -96,7 +97,8 @@ export function startSync(): () => void {
   const training = useTrainingStore();
   const offs = [
     on('import:progress', (p) => project.setProgress(p)),
-    on('library:changed', () => scheduleRefresh()),
+    // A label change brings its delta: applied in place, nothing refetched.
+    on('library:changed', (e) => (e.delta ? applyLabelDelta(e.delta) : scheduleRefresh())),
     on('project:changed', () => void reloadAll()),
     on('training:progress', (p) => training.onProgress(p)),
     on('training:finished', (f) => {

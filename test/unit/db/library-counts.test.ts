@@ -24,12 +24,28 @@ beforeEach(() => {
 afterEach(() => tmp.remove());
 
 function photo(relPath: string, extra: Partial<NewPhoto> = {}): NewPhoto {
-  return { relPath, size: 1, mtime: 0, hash: `h-${relPath}`, width: 4, height: 3, split: null, status: 'ok', error: null, classId: null, ...extra };
+  return {
+    relPath,
+    size: 1,
+    mtime: 0,
+    hash: `h-${relPath}`,
+    width: 4,
+    height: 3,
+    split: null,
+    status: 'ok',
+    error: null,
+    classId: null,
+    ...extra
+  };
 }
 
 /** Everything the maintained counts answer, computed from scratch with plain COUNT(*)s. */
 function freshCounts(db: Database) {
-  const one = (sql: string, ...args: unknown[]) => db.prepare(sql).pluck().get(...args) as number;
+  const one = (sql: string, ...args: unknown[]) =>
+    db
+      .prepare(sql)
+      .pluck()
+      .get(...args) as number;
   const photos = one("SELECT COUNT(*) FROM photos WHERE status = 'ok'");
   const labeled = one("SELECT COUNT(*) FROM photos p JOIN labels l ON l.photo_id = p.id WHERE p.status = 'ok'");
   const classRows = db.prepare('SELECT id, name FROM classes ORDER BY position, id').all() as { id: number; name: string }[];
@@ -41,10 +57,16 @@ function freshCounts(db: Database) {
       unlabeled: photos - labeled,
       skipped: one("SELECT COUNT(*) FROM photos WHERE status = 'skipped'"),
       classes: Object.fromEntries(
-        classRows.map((c) => [c.name, one("SELECT COUNT(*) FROM labels l JOIN photos p ON p.id = l.photo_id WHERE l.class_id = ? AND p.status = 'ok'", c.id)])
+        classRows.map((c) => [
+          c.name,
+          one("SELECT COUNT(*) FROM labels l JOIN photos p ON p.id = l.photo_id WHERE l.class_id = ? AND p.status = 'ok'", c.id)
+        ])
       ),
       splits: Object.fromEntries(
-        db.prepare("SELECT split, COUNT(*) FROM photos WHERE status = 'ok' AND split IS NOT NULL GROUP BY split ORDER BY split").raw().all() as [string, number][]
+        db
+          .prepare("SELECT split, COUNT(*) FROM photos WHERE status = 'ok' AND split IS NOT NULL GROUP BY split ORDER BY split")
+          .raw()
+          .all() as [string, number][]
       )
     },
     folders: (db.prepare('SELECT id FROM folders ORDER BY id').pluck().all() as number[]).map((id) =>
@@ -64,7 +86,9 @@ function freshCounts(db: Database) {
       return { total: rows.reduce((s, [, n]) => s + n, 0), byClass: Object.fromEntries(rows) };
     }),
     labels: db
-      .prepare('SELECT p.id, l.class_id AS label_class_id, l.source AS label_source FROM photos p LEFT JOIN labels l ON l.photo_id = p.id ORDER BY p.id')
+      .prepare(
+        'SELECT p.id, l.class_id AS label_class_id, l.source AS label_source FROM photos p LEFT JOIN labels l ON l.photo_id = p.id ORDER BY p.id'
+      )
       .all()
   };
 }
@@ -164,7 +188,10 @@ describe('counts kept by the database', () => {
     expectCountsRight(db);
     // Labeling a photo whose suggestion was turned down forgets the rejection; clearing brings suggestions back.
     writeLabels(db, [{ photoId: ids2[2], label: { classId: b, source: 'user' } }]);
-    writeLabels(db, [{ photoId: ids2[2], label: null }, { photoId: ids2[4], label: { classId: a, source: 'model' } }]);
+    writeLabels(db, [
+      { photoId: ids2[2], label: null },
+      { photoId: ids2[4], label: { classId: a, source: 'model' } }
+    ]);
     expectCountsRight(db);
     // A rescan: one photo moves to another split, one turns unreadable (its label goes), one is deleted.
     applyFolderChanges(db, {
@@ -196,7 +223,11 @@ describe('counts kept by the database', () => {
     const old = openDatabase(file, { migrations: migrations.slice(0, beforeCounts) });
     const { a, b, ids1, ids2 } = buildLibrary(old);
     writeLabels(old, [{ photoId: ids2[0], label: { classId: b, source: 'model' } }]);
-    const run = train(old, [a, b].map((id) => ({ id, name: String(id) })), [...ids1, ...ids2]);
+    const run = train(
+      old,
+      [a, b].map((id) => ({ id, name: String(id) })),
+      [...ids1, ...ids2]
+    );
     rejectPredictions(old, run, [ids2[1]]);
     old.prepare("UPDATE photos SET status = 'skipped' WHERE id = ?").run(ids2[2]);
     const expected = freshCounts(old);

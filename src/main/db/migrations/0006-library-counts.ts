@@ -50,8 +50,8 @@ const LABEL_MIRROR = `
 `;
 
 /**
- * One index per grid filter and order, each ending in what the filter tests, so a page is a walk
- * along one index (no sort, no lookups until the page's own rows). They replace the indexes of
+ * One index per grid filter and order, each ending in what the filter and a name search test, so
+ * a page is a walk along one index (no sort, no lookups until the page's own rows). They replace the indexes of
  * 0001, which needed a probe into labels per photo for any label filter.
  */
 const BROWSE_INDEXES = `
@@ -59,16 +59,18 @@ const BROWSE_INDEXES = `
   DROP INDEX photos_status_mtime;
   DROP INDEX photos_split;
   CREATE INDEX photos_by_name ON photos(status, name COLLATE NOCASE, id, label_class_id);
-  CREATE INDEX photos_by_date ON photos(status, mtime, id, label_class_id);
+  CREATE INDEX photos_by_date ON photos(status, mtime, id, label_class_id, name);
   CREATE INDEX photos_label_name ON photos(status, label_class_id, name COLLATE NOCASE, id);
-  CREATE INDEX photos_label_date ON photos(status, label_class_id, mtime, id);
+  CREATE INDEX photos_label_date ON photos(status, label_class_id, mtime, id, name);
   CREATE INDEX photos_split_name ON photos(status, split, name COLLATE NOCASE, id, label_class_id);
-  CREATE INDEX photos_split_date ON photos(status, split, mtime, id, label_class_id);
+  CREATE INDEX photos_split_date ON photos(status, split, mtime, id, label_class_id, name);
 `;
 
-const CELL = (row: 'NEW' | 'OLD') =>
-  `${row}.folder_id, ${row}.status, COALESCE(${row}.split, ''), COALESCE(${row}.label_class_id, 0), COALESCE(${row}.label_source, '')`;
-const CELL_MATCH = `folder_id = OLD.folder_id AND status = OLD.status AND split = COALESCE(OLD.split, '')
+/** The photo_counts key of a photo row, as VALUES: '' and 0 stand for no split and no label. */
+function cell(row: 'NEW' | 'OLD'): string {
+  return `${row}.folder_id, ${row}.status, COALESCE(${row}.split, ''), COALESCE(${row}.label_class_id, 0), COALESCE(${row}.label_source, '')`;
+}
+const OLD_CELL = `folder_id = OLD.folder_id AND status = OLD.status AND split = COALESCE(OLD.split, '')
   AND class_id = COALESCE(OLD.label_class_id, 0) AND source = COALESCE(OLD.label_source, '')`;
 
 const PHOTO_COUNTS = `
@@ -86,16 +88,16 @@ const PHOTO_COUNTS = `
     FROM photos GROUP BY 1, 2, 3, 4, 5;
 
   CREATE TRIGGER photo_counts_insert AFTER INSERT ON photos BEGIN
-    INSERT INTO photo_counts VALUES (${CELL('NEW')}, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO photo_counts VALUES (${cell('NEW')}, 1) ON CONFLICT DO UPDATE SET n = n + 1;
   END;
   CREATE TRIGGER photo_counts_delete AFTER DELETE ON photos BEGIN
-    UPDATE photo_counts SET n = n - 1 WHERE ${CELL_MATCH};
+    UPDATE photo_counts SET n = n - 1 WHERE ${OLD_CELL};
   END;
   CREATE TRIGGER photo_counts_update AFTER UPDATE OF folder_id, status, split, label_class_id, label_source ON photos
   WHEN OLD.folder_id IS NOT NEW.folder_id OR OLD.status IS NOT NEW.status OR OLD.split IS NOT NEW.split
     OR OLD.label_class_id IS NOT NEW.label_class_id OR OLD.label_source IS NOT NEW.label_source BEGIN
-    UPDATE photo_counts SET n = n - 1 WHERE ${CELL_MATCH};
-    INSERT INTO photo_counts VALUES (${CELL('NEW')}, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    UPDATE photo_counts SET n = n - 1 WHERE ${OLD_CELL};
+    INSERT INTO photo_counts VALUES (${cell('NEW')}, 1) ON CONFLICT DO UPDATE SET n = n + 1;
   END;
 `;
 

@@ -47,7 +47,14 @@ function convertRows(db: Database): void {
   const write = db.prepare('INSERT INTO feature_vectors (extractor_id, hash, dim, data, created_at) VALUES (?, ?, ?, ?, ?)');
   let after = 0;
   for (;;) {
-    const rows = read.all(after, BATCH) as Array<{ rowid: number; hash: string; extractorId: number; dim: number; data: Buffer; createdAt: number }>;
+    const rows = read.all(after, BATCH) as Array<{
+      rowid: number;
+      hash: string;
+      extractorId: number;
+      dim: number;
+      data: Buffer;
+      createdAt: number;
+    }>;
     if (rows.length === 0) return;
     for (const r of rows) {
       const values = new Float32Array(r.data.buffer.slice(r.data.byteOffset, r.data.byteOffset + r.data.byteLength));

@@ -9,4 +9,11 @@ import type { Migration } from './migration';
 export type { Migration } from './migration';
 
 /** Every migration the app knows, in order. Append new ones; never edit or reorder. */
-export const migrations: Migration[] = [initialMigration, trainingMigration, predictionRejectionsMigration, libraryCountsMigration, trainingExamplesMigration, compactFeatureCacheMigration];
+export const migrations: Migration[] = [
+  initialMigration,
+  trainingMigration,
+  predictionRejectionsMigration,
+  libraryCountsMigration,
+  trainingExamplesMigration,
+  compactFeatureCacheMigration
+];
