@@ -129,6 +129,20 @@ describe('label changes applied in place', () => {
     expect(useClassesStore().classes.find((c) => c.name === 'bees')?.count).toBe(1);
   });
 
+  it('fetches the visible page again when a change was too large to carry its photos', async () => {
+    for (const p of backend.photos) p.classId = 1;
+    backend.calls.length = 0;
+    const counts = { stats: { photos: 100, labeled: 100, unlabeled: 0, skipped: 0, classes: {}, splits: {} }, classes: { 1: 100, 2: 0 } };
+    backend.emit('library:changed', {
+      reason: 'labels',
+      delta: { seq: 2_000_000, photos: null, counts: { ...counts, suggestions: { total: 0, byClass: {} } } }
+    });
+    await settle(100);
+    expect(backend.callsOf('photos:page')).toHaveLength(1);
+    for (const channel of countRequests) expect(backend.callsOf(channel)).toEqual([]);
+    expect(wrapper.get('[data-photo-id="5"]').attributes('data-label')).toBe('ants');
+  });
+
   it('fetches everything again when a label was not saved', async () => {
     backend.failing.set('labels:assign', { code: 'IO_ERROR', message: 'The disk is full.' });
     backend.calls.length = 0;

@@ -26,6 +26,8 @@ export function dependsOnLabels(filter: PhotoFilter, sort: PhotoSort): boolean {
 export const useLabelDeltaStore = defineStore('label-delta', () => {
   let lastSeq = 0;
   let refetch: ReturnType<typeof setTimeout> | null = null;
+  /** A delta came without its photos: the held pages must be fetched again whatever the filter. */
+  let pagesStale = false;
   const countListeners = new Set<(counts: LabelCounts) => void>();
 
   /** Other stores keep counts of their own (suggestions); they hear every applied delta's counts. */
@@ -39,10 +41,11 @@ export const useLabelDeltaStore = defineStore('label-delta', () => {
     lastSeq = delta.seq;
     applyCounts(delta.counts);
     const library = useLibraryStore();
-    if (delta.photos === null) library.invalidate();
+    // Too many photos changed to carry: what is on screen is fetched again instead.
+    if (delta.photos === null) pagesStale = true;
     else library.applyPhotos(delta.photos);
     const { filter, sort } = library.query;
-    if (delta.photos === null || dependsOnLabels(filter, sort) || useNavigationStore().view === 'train') scheduleRefetch();
+    if (pagesStale || dependsOnLabels(filter, sort) || useNavigationStore().view === 'train') scheduleRefetch();
   }
 
   function applyCounts(counts: LabelCounts): void {
@@ -59,7 +62,8 @@ export const useLabelDeltaStore = defineStore('label-delta', () => {
     refetch = setTimeout(() => {
       refetch = null;
       const library = useLibraryStore();
-      if (dependsOnLabels(library.query.filter, library.query.sort)) library.invalidate();
+      if (pagesStale || dependsOnLabels(library.query.filter, library.query.sort)) library.invalidate();
+      pagesStale = false;
       if (useNavigationStore().view === 'train') void useTrainingStore().refreshPlan();
     }, REFETCH_COALESCE_MS);
   }
