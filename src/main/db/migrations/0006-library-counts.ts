@@ -107,10 +107,13 @@ function isSuggestion(p: string): string {
     AND NOT EXISTS (SELECT 1 FROM prediction_rejections r WHERE r.photo_id = ${p}.photo_id AND r.class_id = ${p}.class_id)`;
 }
 
-/** Re-derives the flag of the predictions `where` selects; only rows whose flag changes are written. */
+/**
+ * Re-derives the flag of the predictions `where` selects; only rows whose flag changes are
+ * written. (No alias on the updated table: SQLite before 3.36 could not read such a schema.)
+ */
 function refreshFlags(where: string): string {
-  return `UPDATE training_predictions AS p SET is_suggestion = (${isSuggestion('p')}) WHERE ${where}
-    AND is_suggestion IS NOT (${isSuggestion('p')});`;
+  return `UPDATE training_predictions SET is_suggestion = (${isSuggestion('training_predictions')}) WHERE ${where}
+    AND is_suggestion IS NOT (${isSuggestion('training_predictions')});`;
 }
 
 /**
@@ -120,7 +123,7 @@ function refreshFlags(where: string): string {
  */
 const SUGGESTION_COUNTS = `
   ALTER TABLE training_predictions ADD COLUMN is_suggestion INTEGER NOT NULL DEFAULT 0 CHECK (is_suggestion IN (0, 1));
-  UPDATE training_predictions AS p SET is_suggestion = 1 WHERE ${isSuggestion('p')};
+  UPDATE training_predictions SET is_suggestion = 1 WHERE ${isSuggestion('training_predictions')};
   DROP INDEX training_predictions_confidence;
   CREATE INDEX training_predictions_confidence ON training_predictions(run_id, is_suggestion, confidence, photo_id);
   CREATE INDEX training_predictions_class ON training_predictions(run_id, class_id, is_suggestion, confidence DESC, photo_id);
@@ -136,7 +139,7 @@ const SUGGESTION_COUNTS = `
   INSERT INTO suggestion_counts SELECT run_id, class_id, COUNT(*) FROM training_predictions WHERE is_suggestion = 1 GROUP BY 1, 2;
 
   CREATE TRIGGER suggestion_flag_insert AFTER INSERT ON training_predictions BEGIN
-    ${refreshFlags('p.rowid = NEW.rowid')}
+    ${refreshFlags('rowid = NEW.rowid')}
   END;
   CREATE TRIGGER suggestion_counts_flag AFTER UPDATE OF run_id, class_id, is_suggestion ON training_predictions BEGIN
     UPDATE suggestion_counts SET n = n - 1 WHERE OLD.is_suggestion = 1 AND run_id = OLD.run_id AND class_id = OLD.class_id;
@@ -147,12 +150,12 @@ const SUGGESTION_COUNTS = `
   END;
 
   CREATE TRIGGER suggestion_flag_photo AFTER UPDATE OF status, label_class_id ON photos BEGIN
-    ${refreshFlags('p.photo_id = NEW.id')}
+    ${refreshFlags('photo_id = NEW.id')}
   END;
   CREATE TRIGGER suggestion_flag_reject AFTER INSERT ON prediction_rejections BEGIN
-    ${refreshFlags('p.photo_id = NEW.photo_id AND p.class_id = NEW.class_id')}
+    ${refreshFlags('photo_id = NEW.photo_id AND class_id = NEW.class_id')}
   END;
   CREATE TRIGGER suggestion_flag_unreject AFTER DELETE ON prediction_rejections BEGIN
-    ${refreshFlags('p.photo_id = OLD.photo_id AND p.class_id = OLD.class_id')}
+    ${refreshFlags('photo_id = OLD.photo_id AND class_id = OLD.class_id')}
   END;
 `;
