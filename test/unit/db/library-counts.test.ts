@@ -55,6 +55,9 @@ function freshCounts(db: Database) {
       photos,
       labeled,
       unlabeled: photos - labeled,
+      acceptedFromModel: one(
+        "SELECT COUNT(*) FROM photos p JOIN labels l ON l.photo_id = p.id WHERE p.status = 'ok' AND l.source = 'model'"
+      ),
       skipped: one("SELECT COUNT(*) FROM photos WHERE status = 'skipped'"),
       classes: Object.fromEntries(
         classRows.map((c) => [

@@ -101,12 +101,15 @@ describe('upgrading an older project', () => {
     const db = openDatabase(file);
     const names = (filter: Parameters<typeof pagePhotos>[1]['filter']) =>
       pagePhotos(db, { filter, search: '', sort: 'name' }, 0, 10).items.map((p) => p.name);
-    expect(names({ kind: 'mistakes', runId: first })).toEqual(['3.jpg', '1.jpg', '2.jpg']);
+    // Mistakes: only the photos the model got wrong (2.jpg was right), worst first.
+    expect(names({ kind: 'mistakes', runId: first })).toEqual(['3.jpg', '1.jpg']);
+    expect(names({ kind: 'confusion', runId: first, trueIndex: 0, predictedIndex: 0 })).toEqual(['2.jpg']);
     expect(names({ kind: 'confusion', runId: first, trueIndex: 1, predictedIndex: 0 })).toEqual(['1.jpg']);
     const runId = insertRun(db, { config: {}, backboneId: 'b', classes: [] });
     completeRun(db, { runId, backend: 'wasm', timings: {}, metrics: {}, history: [], examples: [example(ids[3], 1, 1)], modelPath: '/m2' });
-    expect(names({ kind: 'mistakes', runId })).toEqual(['4.jpg']);
-    expect(pagePhotos(db, { filter: { kind: 'mistakes', runId: first }, search: '', sort: 'name' }, 1, 1)).toMatchObject({ total: 3 });
+    expect(names({ kind: 'confusion', runId, trueIndex: 1, predictedIndex: 1 })).toEqual(['4.jpg']);
+    expect(names({ kind: 'mistakes', runId })).toEqual([]);
+    expect(pagePhotos(db, { filter: { kind: 'mistakes', runId: first }, search: '', sort: 'name' }, 1, 1)).toMatchObject({ total: 2 });
     db.close();
   });
 });
