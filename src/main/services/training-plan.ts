@@ -205,7 +205,7 @@ export function resolveBackbone(
   }
   throw new AppError(
     'WEIGHTS_MISSING',
-    'No backbone has weights: the bundled MobileNetV2 (resources/models/mobilenet_v2_035) is missing from this installation. Reinstall, or download VGG16 in Train › Advanced.'
+    'No pretrained network has weights: the MobileNetV2 that ships with the app (resources/models/mobilenet_v2_035) is missing from this installation. Reinstall, or give a weights file or folder (Train › Advanced in the app, --weights on the command line), or download VGG16 (Train › Advanced, or "npm run models:fetch -- vgg16").'
   );
 }
 
