@@ -9,7 +9,7 @@ import { AppError } from '../../shared/errors';
 import { isHdf5File, readKerasH5Layout } from './keras-h5';
 import { MOBILENET_ALPHAS, mobilenetSignature } from './mobilenet-v2';
 import { modelJsonPath } from './tfjs-folder';
-import type { WeightsIdentity } from './weights-identity';
+import { folderWithoutModelJson, type WeightsIdentity } from './weights-identity';
 
 export type { WeightsIdentity };
 
@@ -31,7 +31,7 @@ export async function identifyWeights(weightsPath: string): Promise<WeightsIdent
 async function readLayout(abs: string): Promise<Layout> {
   const json = modelJsonPath(abs);
   if (json) return tfjsLayout(json);
-  if (statSync(abs).isDirectory()) throw new AppError('WEIGHTS_INVALID', `${abs} is a folder without a model.json.`);
+  if (statSync(abs).isDirectory()) throw folderWithoutModelJson(abs);
   if (!isHdf5File(abs)) throw new AppError('WEIGHTS_INVALID', `${abs} is neither a Keras .h5 file nor a TF.js model.json.`);
   const weights = await readKerasH5Layout(abs);
   return new Map([...weights].map(([layer, list]) => [layer, list.map((w) => w.shape)]));

@@ -11,6 +11,7 @@ import { assignWeights, type NamedWeights } from './named-weights';
 import type { PreprocessingId } from './preprocessing';
 import { findNestedLayer, isTeachableMachineExport, loadTfjsModel, modelJsonPath, readTfjsWeights } from './tfjs-folder';
 import { buildVgg, isVggId, VGG_MIN_INPUT, vggTopBlock } from './vgg';
+import { folderWithoutModelJson } from './weights-identity';
 
 export interface LoadBackboneOptions {
   /** 'vgg16' | 'vgg19' | 'mobilenet_v2' | 'mobilenet_v2_035' | 'mobilenet_v2_100' | 'custom' */
@@ -40,10 +41,7 @@ export async function loadBackbone(opts: LoadBackboneOptions): Promise<Backbone>
   }
   const jsonFile = modelJsonPath(weightsPath);
   if (jsonFile === null && statSync(weightsPath).isDirectory()) {
-    throw new AppError(
-      'WEIGHTS_INVALID',
-      `The weights folder ${weightsPath} has no model.json. Choose a TF.js layers-model folder (model.json with its weight files) or a Keras .h5 weights file.`
-    );
+    throw folderWithoutModelJson(weightsPath);
   }
   const weightsKey = await hashWeights(jsonFile ? tfjsFiles(jsonFile) : [weightsPath]);
   if (opts.id === 'custom') return loadCustom(opts, jsonFile, weightsKey);

@@ -17,6 +17,7 @@ import { planChoices, type TrainFact } from '../engine/choice-rules';
 import { findManifest, locateWeights, readManifests, type ModelManifest } from '../engine/manifests';
 import type { LabeledItem, TrainingJobConfig, UnlabeledItem } from '../engine/trainer/job-types';
 import { assignSplits, normalizeSplit } from '../engine/trainer/split';
+import { folderWithoutModelJson } from '../engine/weights-identity';
 import { weightsFit, type WeightsIdentity } from './weights-check';
 
 export interface ModelDirs {
@@ -216,14 +217,6 @@ function familyName(backboneId: string, weights: KnownWeights, dirs: ModelDirs):
   if (weights) return weights.network;
   if (backboneId.startsWith('vgg')) return backboneId.toUpperCase();
   return backboneId === 'custom' ? 'Custom TF.js model' : backboneId;
-}
-
-/** Shared wording with the engine's check (load-backbone.ts), for a folder that holds no model. */
-export function folderWithoutModelJson(abs: string): AppError {
-  return new AppError(
-    'WEIGHTS_INVALID',
-    `The weights folder ${abs} has no model.json. Choose a TF.js layers-model folder (model.json with its weight files) or a Keras .h5 weights file.`
-  );
 }
 
 /**
