@@ -52,7 +52,7 @@ export function planChoices(req: ChoiceRequest, train: readonly TrainFact[], cla
 
 /** A size the person chose wins; the VGG fc head needs 224; otherwise the candidates the photos allow, if they can be compared. */
 function planInputSize(req: ChoiceRequest, train: readonly TrainFact[], fewest: number): InputSizePlan {
-  if (req.head === 'vgg-fc') return { candidates: [224], reason: '224 px: the VGG fully connected head needs a 7×7 map' };
+  if (req.head === 'vgg-fc') return { candidates: [224], reason: "224 px: VGG's fully connected layers need a 7×7 map" };
   if (req.inputSize !== undefined) return { candidates: [req.inputSize], reason: `${req.inputSize} px: chosen by you` };
   const plan = inputSizeCandidates(req.backboneId, medianShortSide(train));
   if (plan.candidates.length > 1 && fewest < 2) {
@@ -65,7 +65,10 @@ function planFineTune(req: ChoiceRequest, fewest: number): PlannedChoices['fineT
   if (req.fineTune === true) return { value: true, reason: 'on: asked for (Always)' };
   if (req.fineTune === false) return { value: false, reason: 'off: asked for (Never)' };
   if (req.head !== 'gap' || req.headTraining !== 'logistic-cv') {
-    return { value: false, reason: 'off: Auto decides with the cross-validated logistic head; choose Always for this head' };
+    return {
+      value: false,
+      reason: 'off: Auto decides only for the standard classifier (logistic regression); choose Always to refine the network with this one'
+    };
   }
   if (fewest < FINE_TUNE_MIN_PER_CLASS) {
     return {
