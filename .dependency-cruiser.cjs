@@ -39,7 +39,10 @@ module.exports = {
       severity: 'error',
       comment:
         'The Electron main process, the serve-mode server and the services they share never load TensorFlow.js or ONNX Runtime, not even through engine/ or worker/ modules: give what they need a compute-free module. Only the CLI embed, filters and explain commands load the engine, in its own process, when it runs.',
-      from: { path: '^src/main/(electron|server|services|db|cli)/', pathNot: '^src/main/cli/(index|commands/(embed|filters|explain))\\.ts$' },
+      from: {
+        path: '^src/main/(electron|server|services|db|cli)/',
+        pathNot: '^src/main/cli/(index|commands/(embed|filters|explain))\\.ts$'
+      },
       to: { path: 'node_modules/(@tensorflow/|onnxruntime-)', reachable: true }
     },
     {

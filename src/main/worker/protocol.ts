@@ -3,10 +3,11 @@
  * types are derived from them. Messages travel with structured-clone ("advanced")
  * serialization, so Float32Arrays cross without JSON (and are checked by type and length only).
  *
- * main → worker: a job (start | predict | probe | validate-weights), then cached-features
- *   (answer to need-features) and cancel
- * worker → main: loaded | need-features | features | progress, then one outcome: result |
- *   predicted | probed | validated | cancelled | error
+ * main → worker: a job (start | predict | probe | validate-weights | explain-layers |
+ *   explain-filters | explain-photo), then cached-features (answer to need-features) and cancel
+ * worker → main: loaded | need-features | features | progress | filter-image | filter-progress,
+ *   then one outcome: result | predicted | probed | validated | layers | filters-done |
+ *   explained | cancelled | error (the explain messages are in explain-protocol.ts)
  *
  * One process runs one job: a training run, a re-predict, the backend probe behind
  * engine:status, or loading a weights file to check it before models:import-weights copies it.
@@ -31,6 +32,7 @@ import {
   trainingProgressDataSchema,
   unlabeledItemSchema
 } from '../engine/trainer/job-types';
+import { explainJobSchemas, explainReplySchemas } from './explain-protocol';
 
 export type {
   FeatureEntry,
@@ -59,7 +61,8 @@ export const mainToWorkerSchema = z.discriminatedUnion('type', [
   /** Loads the weights into the backbone at `inputSize` px (strict shape checks), then lets go of them. */
   z.object({ type: z.literal('validate-weights'), backboneId: z.string(), weightsPath: z.string(), inputSize: z.number().int().min(32) }),
   z.object({ type: z.literal('cached-features'), entries: featureEntriesSchema }),
-  z.object({ type: z.literal('cancel') })
+  z.object({ type: z.literal('cancel') }),
+  ...explainJobSchemas
 ]);
 export type MainToWorker = z.infer<typeof mainToWorkerSchema>;
 /** The message that starts a process's one job. */
@@ -75,7 +78,8 @@ export const workerToMainSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('probed'), info: backendInfoSchema }),
   z.object({ type: z.literal('validated') }),
   z.object({ type: z.literal('cancelled') }),
-  z.object({ type: z.literal('error'), code: z.enum(ERROR_CODES), message: z.string() })
+  z.object({ type: z.literal('error'), code: z.enum(ERROR_CODES), message: z.string() }),
+  ...explainReplySchemas
 ]);
 export type WorkerToMain = z.infer<typeof workerToMainSchema>;
 
