@@ -52,14 +52,12 @@ describe.skipIf(!chromiumAvailable())('what the network sees and Try a photo, in
     await expect
       .poll(() => page.getByTestId('gallery-status').innerText(), { timeout: 30_000 })
       .toMatch(/8 filters, highest activation first/);
-    const shown = await page
-      .locator('[data-testid="gallery-filter"]')
-      .evaluateAll((els) =>
-        els.map((e) => ({
-          index: Number(e.getAttribute('data-index')),
-          end: Number(e.querySelector('.muted')?.getAttribute('title')?.split(' ').at(-1))
-        }))
-      );
+    const shown = await page.locator('[data-testid="gallery-filter"]').evaluateAll((els) =>
+      els.map((e) => ({
+        index: Number(e.getAttribute('data-index')),
+        end: Number(e.querySelector('.muted')?.getAttribute('title')?.split(' ').at(-1))
+      }))
+    );
     expect(shown.map((s) => s.index).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(shown.map((s) => s.end)).toEqual([...shown.map((s) => s.end)].sort((a, b) => b - a));
     for (let i = 0; i < 8; i++) expect(await naturalWidth(page, `[data-testid="gallery-filter"]:nth-child(${i + 1}) img`)).toBe(128);
