@@ -36,10 +36,13 @@ export interface ExplainPhotoContext {
 }
 
 export function createExplainPhotoHandler(ctx: ExplainPhotoContext): Pick<Handlers, 'explain:photo'> {
-  const kept = new Map<string, PhotoExplanationDto>();
+  // Per open project: run and photo ids mean nothing across projects.
+  const keptByProject = new WeakMap<Database, Map<string, PhotoExplanationDto>>();
   return {
     'explain:photo': async (req) => {
       const db = ctx.db();
+      let kept = keptByProject.get(db);
+      if (!kept) keptByProject.set(db, (kept = new Map()));
       const runId = req.runId ?? activeRunId(db);
       if (runId === null) throw new AppError('NOT_FOUND', 'No trained model yet: train one first.');
       const run = getRun(db, runId);

@@ -3,10 +3,11 @@
  * one image at a time, from 'explain:photo'. Preview answers are kept per run and photo.
  */
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef } from 'vue';
+import { computed, ref, shallowRef, watch } from 'vue';
 import type { PhotoExplanationDto } from '../../shared/explain-dto';
 import { ApiError, invoke } from '../api';
 import { imageForUpload } from '../lib/image-upload';
+import { useProjectStore } from './project';
 import { useTrainingStore } from './training';
 
 export interface TriedImage {
@@ -79,6 +80,19 @@ export const useExplainStore = defineStore('explain', () => {
       if (mine === attempt) trying.value = false;
     }
   }
+
+  // Run and photo ids mean nothing in another project: forget what was shown for the old one.
+  watch(
+    () => useProjectStore().project?.path,
+    (now, before) => {
+      if (before === undefined || now === before) return;
+      answers.value = new Map();
+      errors.value = new Map();
+      if (tried.value) URL.revokeObjectURL(tried.value.url);
+      tried.value = null;
+      attempt++;
+    }
+  );
 
   return { overlayOn, activeRunId, answerFor, errorFor, loadingFor, explainPhoto, toggleOverlay, tried, trying, tryImage };
 });
