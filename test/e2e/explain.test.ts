@@ -105,6 +105,10 @@ describe.skipIf(!chromiumAvailable())('what the network sees and Try a photo, in
     expect(percents[0] + percents[1]).toBeCloseTo(100, 0);
     await expect.poll(() => naturalWidth(page, '[data-testid="try-overlay"]')).toBe(448);
     await page.screenshot({ path: join(RESULTS_DIR, 'explain-try-photo-1440.png') });
+    // The window's minimum: nothing runs off the side.
+    await page.setViewportSize({ width: 800, height: 600 });
+    await expect.poll(() => page.getByTestId('explain-view').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    await page.screenshot({ path: join(RESULTS_DIR, 'explain-try-photo-800.png') });
     await page.close();
   }, 120_000);
 });

@@ -40,6 +40,7 @@ export function createExplainPhotoHandler(ctx: ExplainPhotoContext): Pick<Handle
   const keptByProject = new WeakMap<Database, Map<string, PhotoExplanationDto>>();
   return {
     'explain:photo': async (req) => {
+      if (req.path !== undefined && !ctx.allowPaths) throw new AppError('FORBIDDEN', 'Here the image itself must be sent, not a path.');
       const db = ctx.db();
       let kept = keptByProject.get(db);
       if (!kept) keptByProject.set(db, (kept = new Map()));
@@ -90,7 +91,6 @@ export function toDto(runId: number, e: PhotoExplanationMessage): PhotoExplanati
 async function withImageFile<T>(ctx: ExplainPhotoContext, req: Request<'explain:photo'>, work: (file: string) => Promise<T>): Promise<T> {
   if (req.photoId !== undefined) return work(await ctx.photoPath(req.photoId));
   if (req.path !== undefined) {
-    if (!ctx.allowPaths) throw new AppError('FORBIDDEN', 'Here the image itself must be sent, not a path.');
     const file = path.resolve(req.path);
     if (!existsSync(file) || !statSync(file).isFile()) throw new AppError('NOT_FOUND', `No such image file: ${file}`);
     return work(file);
