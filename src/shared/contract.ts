@@ -13,6 +13,7 @@ import type {
   ImportProgress,
   ImportResult,
   LabelChangeResult,
+  LabelDelta,
   PhotoDto,
   PhotoPage,
   ProjectInfo,
@@ -261,9 +262,9 @@ export interface ResponseMap extends ExplainResponses {
   'training:export': { modelDir: string; csvPath: string; predictions: number };
   'predictions:list': PredictionPage;
   /** Photos that got a label; `undoStep` names the change for labels:undo (null when nothing was accepted). */
-  'predictions:accept': { accepted: number; photoIds: number[]; undoStep: number | null };
+  'predictions:accept': { accepted: number; photoIds: number[]; undoStep: number | null; delta: LabelDelta };
   /** Suggestions removed. */
-  'predictions:reject': { rejected: number };
+  'predictions:reject': { rejected: number; delta: LabelDelta };
 }
 export type Response<C extends Channel> = ResponseMap[C];
 
@@ -279,8 +280,11 @@ export interface EventMap {
   'import:progress': ImportProgress;
   /** The open project changed (opened, created). */
   'project:changed': ProjectInfo;
-  /** Photos were added, removed or relabeled; the renderer refetches what it shows. */
-  'library:changed': { reason: 'import' | 'rescan' | 'remove' | 'labels' | 'classes' };
+  /**
+   * Photos were added, removed or relabeled; the renderer refetches what it shows, except for a
+   * label change that carries its `delta`: that is applied in place.
+   */
+  'library:changed': { reason: 'import' | 'rescan' | 'remove' | 'labels' | 'classes'; delta?: LabelDelta };
   'training:progress': TrainingProgress;
   'training:finished': TrainingFinished;
   /** A re-predict (training:predict) moved on; not a training run, so not 'training:progress'. */

@@ -115,6 +115,8 @@ export interface LabelChangeResult {
   canRedo: boolean;
   /** The step an undo would revert now (pass it to labels:undo to undo exactly that change), or null. */
   undoStep: number | null;
+  /** The counts after the change and the changed photos as they are now. */
+  delta: LabelDelta;
 }
 
 export interface PhotoPage {
@@ -387,4 +389,29 @@ export interface TrainingChoices extends TrainingConfigDto {
   backboneName: string;
   /** Why this input size, for people (e.g. "MobileNetV2's default: …"). */
   inputSizeReason: string;
+}
+
+// ── Label changes applied in place (issue 16) ──────────────────────────────────────────────────
+
+/** The counts a label change moves, read from counts the project keeps up to date (µs at any size). */
+export interface LabelCounts {
+  /** What stats:get answers now. */
+  stats: ProjectStats;
+  /** Class id → photos labeled with it now (ClassDto.count). */
+  classes: Record<number, number>;
+  /** The active model's suggestions now, in all and per class id (the predictions:list totals); zeros without a model. */
+  suggestions: { total: number; byClass: Record<number, number> };
+}
+
+/**
+ * What a label change did (labels:assign/undo/redo, predictions:accept/reject), in its answer and
+ * in 'library:changed', so every window updates its counts and tiles in place instead of
+ * refetching them; only a grid whose filter or order depends on labels refetches its pages.
+ */
+export interface LabelDelta {
+  /** Increases with every change; a window applies a delta only if it is newer than the last it applied. */
+  seq: number;
+  /** The changed photos as photos:get shows them now; null when more changed than a delta carries (refetch then). */
+  photos: PhotoDto[] | null;
+  counts: LabelCounts;
 }

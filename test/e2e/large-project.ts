@@ -3,10 +3,12 @@
  * PNGs made by sharp) and the imported project with its thumbnail cache are kept in the OS
  * temp folder between runs: building them once takes minutes, reusing them takes a second.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { migrations } from '../../src/main/db/migrations/index';
 import { createApp, createDirectClient } from '../../src/main/services/app';
 import { localAppOptions } from '../../src/main/server/app-options';
 import { mapPool } from '../../src/main/services/pool';
@@ -70,9 +72,15 @@ async function importPhotos(photosDir: string, project: string, userData: string
 /** Returns the cached 20,000-photo project, building what is missing. */
 export async function ensureLargeProject(log: (line: string) => void = () => {}): Promise<LargeProject> {
   const photosDir = path.join(ROOT, 'photos');
-  const project = path.join(ROOT, 'grid.tstudio');
+  // One project file per schema: the temp folder is shared by checkouts whose migrations differ,
+  // and a project one of them upgraded cannot be opened by another.
+  const schema = createHash('sha256')
+    .update(migrations.map((m) => `${m.version}:${m.name}`).join(','))
+    .digest('hex')
+    .slice(0, 8);
+  const project = path.join(ROOT, `grid-${schema}.tstudio`);
   const userData = path.join(ROOT, 'user');
-  const ready = path.join(ROOT, 'project.ready');
+  const ready = path.join(ROOT, `project-${schema}.ready`);
   await makePhotos(photosDir, log);
   if (!existsSync(ready)) {
     rmSync(project, { force: true });

@@ -5,9 +5,11 @@
 import type { Channel, EventName } from '../../src/shared/contract';
 import type {
   ClassDto,
+  LabelDelta,
   PhotoDto,
   PredictionFinished,
   PredictionProgress,
+  ProjectStats,
   RunDetail,
   RunSummary,
   TrainingChoices
@@ -161,6 +163,33 @@ export function makePhotos(n: number): PhotoDto[] {
   }));
 }
 
+function stats(b: FakeBackend): ProjectStats {
+  const labeled = b.photos.filter((p) => p.classId !== null).length;
+  const acceptedFromModel = b.photos.filter((p) => p.classId !== null && p.labelSource === 'model').length;
+  return { photos: b.photos.length, labeled, unlabeled: b.photos.length - labeled, acceptedFromModel, skipped: 0, classes: {}, splits: {} };
+}
+
+let deltaSeq = 0;
+
+/** Like the main side: the answer carries the change's delta, and 'library:changed' announces it. */
+function labelsChanged<T extends object>(b: FakeBackend, answer: T, ids: number[]): T & { delta: LabelDelta } {
+  const wanted = new Set(ids);
+  const suggested = b.photos.filter((p) => p.classId === null && p.suggestion);
+  const byClass: Record<number, number> = {};
+  for (const p of suggested) byClass[p.suggestion!.classId] = (byClass[p.suggestion!.classId] ?? 0) + 1;
+  const delta: LabelDelta = {
+    seq: ++deltaSeq,
+    photos: b.photos.filter((p) => wanted.has(p.id)).map((p) => ({ ...p })),
+    counts: {
+      stats: stats(b),
+      classes: Object.fromEntries(withCounts(b.classes, b.photos).map((c) => [c.id, c.count])),
+      suggestions: { total: suggested.length, byClass }
+    }
+  };
+  if (ids.length > 0) b.emit('library:changed', { reason: 'labels', delta });
+  return { ...answer, delta };
+}
+
 function withCounts(classes: ClassDto[], photos: PhotoDto[]): ClassDto[] {
   return classes.map((c) => ({ ...c, count: photos.filter((p) => p.classId === c.id).length }));
 }
@@ -282,19 +311,8 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
       return { modelDir: `${String(req.outDir)}/model`, csvPath: `${String(req.outDir)}/predictions.csv`, predictions: 0 };
     case 'folders:list':
       return [];
-    case 'stats:get': {
-      const labeled = b.photos.filter((p) => p.classId !== null).length;
-      const acceptedFromModel = b.photos.filter((p) => p.classId !== null && p.labelSource === 'model').length;
-      return {
-        photos: b.photos.length,
-        labeled,
-        unlabeled: b.photos.length - labeled,
-        acceptedFromModel,
-        skipped: 0,
-        classes: {},
-        splits: {}
-      };
-    }
+    case 'stats:get':
+      return stats(b);
     case 'photos:get': {
       const photo = b.photos.find((p) => p.id === req.id);
       if (!photo) throw new Error(`Photo ${String(req.id)} is not in this project.`);
@@ -350,7 +368,7 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
       const label: FakeLabel = { classId, labelSource: classId === null ? null : 'user' };
       const change = new Map((req.photoIds as number[]).map((id) => [id, label]));
       record(applyLabels(b, change));
-      return historyResult([...change.keys()]);
+      return labelsChanged(b, historyResult([...change.keys()]), [...change.keys()]);
     }
     case 'labels:undo':
     case 'labels:redo': {
@@ -359,7 +377,8 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
       const [from, to] = channel === 'labels:undo' ? [history.undo, history.redo] : [history.redo, history.undo];
       const step = from.pop();
       if (step) to.push({ id: step.id, change: applyLabels(b, step.change) });
-      return historyResult(step ? [...step.change.keys()] : []);
+      const ids = step ? [...step.change.keys()] : [];
+      return labelsChanged(b, historyResult(ids), ids);
     }
     case 'engine:status':
       return {
@@ -413,13 +432,18 @@ function handle(b: FakeBackend, channel: Channel, req: Record<string, unknown>):
       const chosen = b.photos.filter((p) => wanted.has(p.id) && p.classId === null && p.suggestion && p.suggestion.confidence >= min);
       const change = new Map(chosen.map((p): [number, FakeLabel] => [p.id, { classId: p.suggestion!.classId, labelSource: 'model' }]));
       const undoStep = chosen.length > 0 ? record(applyLabels(b, change)) : null;
-      return { accepted: chosen.length, photoIds: chosen.map((p) => p.id), undoStep };
+      const photoIds = chosen.map((p) => p.id);
+      return labelsChanged(b, { accepted: chosen.length, photoIds, undoStep }, photoIds);
     }
     case 'predictions:reject': {
       const ids = new Set(req.photoIds as number[]);
       const chosen = b.photos.filter((p) => ids.has(p.id) && p.suggestion);
       for (const p of chosen) p.suggestion = null;
-      return { rejected: chosen.length };
+      return labelsChanged(
+        b,
+        { rejected: chosen.length },
+        chosen.map((p) => p.id)
+      );
     }
     default:
       throw new Error(`fake transport does not implement ${channel}`);

@@ -15,7 +15,7 @@ export interface ClassPatch {
 
 const SELECT_CLASSES = `
   SELECT c.id, c.name, c.color, c.hotkey, c.position,
-         (SELECT COUNT(*) FROM labels l WHERE l.class_id = c.id) AS count
+         (SELECT COALESCE(SUM(n), 0) FROM photo_counts pc WHERE pc.class_id = c.id) AS count
   FROM classes c`;
 
 export function listClasses(db: Database): ClassDto[] {

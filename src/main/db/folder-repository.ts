@@ -20,7 +20,7 @@ interface FolderRow {
 
 const SELECT_FOLDERS = `
   SELECT f.id, f.path, f.classes_from_folders, f.last_scan_at,
-         (SELECT COUNT(*) FROM photos p WHERE p.folder_id = f.id AND p.status = 'ok') AS photo_count
+         (SELECT COALESCE(SUM(n), 0) FROM photo_counts c WHERE c.folder_id = f.id AND c.status = 'ok') AS photo_count
   FROM folders f`;
 
 export function listFolders(db: Database): FolderRecord[] {

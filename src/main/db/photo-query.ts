@@ -1,14 +1,8 @@
-import type { PhotoFilter, PhotoSort } from '../../shared/contract';
 import type { PhotoDto, PhotoPage } from '../../shared/dto';
 import type { Database } from './database';
+import { queryIds, type PhotoQuery } from './photo-query-plan';
 
-/** A grid query: which photos, which name substring, in which order. */
-export interface PhotoQuery {
-  filter: PhotoFilter;
-  /** Case-insensitive substring of the file name; '' matches all. */
-  search: string;
-  sort: PhotoSort;
-}
+export type { PhotoQuery };
 
 interface PhotoRow {
   id: number;
@@ -30,39 +24,21 @@ interface PhotoRow {
 
 const COLUMNS = `p.id, p.folder_id, p.rel_path, p.name, p.size, p.mtime, p.width, p.height, p.split,
   p.status, p.error, l.class_id, l.source, sp.class_id AS sugg_class_id, sp.confidence AS sugg_confidence`;
-// sp: the active model's suggestion, only for photos that are still unlabeled and only when the
-// person has not turned that class down for the photo (the same rule as predictions:list, so the
-// grid, its filters and every count agree).
-const FROM = `FROM photos p LEFT JOIN labels l ON l.photo_id = p.id LEFT JOIN classes c ON c.id = l.class_id
-  LEFT JOIN training_predictions sp ON sp.photo_id = p.id AND l.class_id IS NULL
-    AND sp.run_id = (SELECT run_id FROM training_models WHERE active = 1)
-    AND NOT EXISTS (SELECT 1 FROM prediction_rejections pr WHERE pr.photo_id = p.id AND pr.class_id = sp.class_id)`;
-/** A run's validation examples (stored highest loss first) as rows: photo id, rank, true/predicted index. */
-const EXAMPLES = `JOIN (SELECT json_extract(e.value, '$.photoId') AS photo_id, CAST(e.key AS INTEGER) AS rank,
-    json_extract(e.value, '$.trueIndex') AS true_index, json_extract(e.value, '$.predictedIndex') AS predicted_index
-  FROM training_runs r, json_each(r.examples) e WHERE r.id = @runId) x ON x.photo_id = p.id`;
+// sp: the active model's suggestion: is_suggestion (migration 0006) holds only while the photo is
+// readable and unlabeled and the person has not turned that class down (the rule of predictions:list).
+const FROM = `FROM photos p LEFT JOIN labels l ON l.photo_id = p.id
+  LEFT JOIN training_predictions sp ON sp.photo_id = p.id AND sp.is_suggestion = 1
+    AND sp.run_id = (SELECT run_id FROM training_models WHERE active = 1)`;
 
-/** Sort orders; each ends in p.id so paging is stable. Names sort case-insensitively. */
-const ORDER_BY: Record<PhotoSort, string> = {
-  name: 'p.name COLLATE NOCASE, p.id',
-  date: 'p.mtime, p.id',
-  // Unlabeled photos come after every class, classes in panel order.
-  class: 'c.position IS NULL, c.position, p.name COLLATE NOCASE, p.id'
-};
-
+/** One page of a grid query: ids from the query plan, then the rows of just those photos. */
 export function pagePhotos(db: Database, query: PhotoQuery, offset: number, limit: number): PhotoPage {
-  const { from, where, params, order } = whereClause(query);
-  const { n } = db.prepare(`SELECT COUNT(*) AS n ${from} WHERE ${where}`).get(params) as { n: number };
-  const rows = db
-    .prepare(`SELECT ${COLUMNS} ${from} WHERE ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`)
-    .all({ ...params, limit, offset }) as PhotoRow[];
-  return { total: n, offset, items: rows.map(toDto) };
+  const { ids, total } = queryIds(db, query, { offset, limit });
+  return { total, offset, items: getPhotos(db, ids) };
 }
 
 /** Every id matching the query in grid order (select-all, keyboard navigation). */
 export function photoIds(db: Database, query: PhotoQuery): number[] {
-  const { from, where, params, order } = whereClause(query);
-  return db.prepare(`SELECT p.id ${from} WHERE ${where} ORDER BY ${order}`).pluck().all(params) as number[];
+  return queryIds(db, query, { offset: 0, limit: null }).ids;
 }
 
 export function getPhoto(db: Database, id: number): PhotoDto | null {
@@ -70,65 +46,17 @@ export function getPhoto(db: Database, id: number): PhotoDto | null {
   return row ? toDto(row) : null;
 }
 
-interface SqlQuery {
-  from: string;
-  where: string;
-  params: Record<string, unknown>;
-  order: string;
-}
-
-/**
- * The training filters: each joins what it needs and brings its own order (by loss or by
- * confidence), which replaces the grid's sort. Null for the library's own filters.
- */
-function trainingFilter(f: PhotoFilter, parts: string[], params: Record<string, unknown>): Pick<SqlQuery, 'from' | 'order'> | null {
-  switch (f.kind) {
-    case 'mistakes':
-    case 'confusion':
-      params.runId = f.runId;
-      // A mistake is a validation photo the model got wrong: the same count the run shows.
-      if (f.kind === 'mistakes') parts.push('x.true_index <> x.predicted_index');
-      if (f.kind === 'confusion') {
-        parts.push('x.true_index = @trueIndex AND x.predicted_index = @predictedIndex');
-        Object.assign(params, { trueIndex: f.trueIndex, predictedIndex: f.predictedIndex });
-      }
-      return { from: `${FROM} ${EXAMPLES}`, order: 'x.rank, p.id' };
-    case 'suggested':
-      parts.push('sp.class_id = @classId');
-      params.classId = f.classId;
-      return { from: FROM, order: 'sp.confidence DESC, p.id' };
-    case 'uncertain':
-      parts.push('sp.class_id IS NOT NULL');
-      return { from: FROM, order: 'sp.confidence, p.id' };
-    default:
-      return null;
-  }
-}
-
-function whereClause(query: PhotoQuery): SqlQuery {
-  const parts: string[] = [];
-  const params: Record<string, unknown> = {};
-  const f = query.filter;
-  const training = trainingFilter(f, parts, params);
-  if (f.kind === 'skipped') parts.push("p.status = 'skipped'");
-  else parts.push("p.status = 'ok'");
-  if (f.kind === 'unlabeled') parts.push('l.class_id IS NULL');
-  if (f.kind === 'labeled') parts.push('l.class_id IS NOT NULL');
-  if (f.kind === 'accepted') parts.push("l.source = 'model'");
-  if (f.kind === 'class') {
-    parts.push('l.class_id = @classId');
-    params.classId = f.classId;
-  }
-  if (f.kind === 'split') {
-    parts.push('p.split = @split');
-    params.split = f.split;
-  }
-  if (query.search.trim() !== '') {
-    // LIKE is case-insensitive for ASCII; wildcards typed by the user are matched literally.
-    parts.push("p.name LIKE @search ESCAPE '\\'");
-    params.search = `%${query.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  }
-  return { from: training?.from ?? FROM, where: parts.join(' AND '), params, order: training?.order ?? ORDER_BY[query.sort] };
+/** The photos with these ids, in the order given; ids not in the project are left out. */
+export function getPhotos(db: Database, ids: readonly number[]): PhotoDto[] {
+  if (ids.length === 0) return [];
+  const rows = db
+    .prepare(`SELECT ${COLUMNS} ${FROM} WHERE p.id IN (SELECT value FROM json_each(?))`)
+    .all(JSON.stringify(ids)) as PhotoRow[];
+  const byId = new Map(rows.map((r) => [r.id, r] as const));
+  return ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row ? [toDto(row)] : [];
+  });
 }
 
 function toDto(row: PhotoRow): PhotoDto {

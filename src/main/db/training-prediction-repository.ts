@@ -4,6 +4,7 @@
  * turned down for that photo (prediction_rejections outlives the predictions it came from).
  */
 import type { Database } from './database';
+import { suggestionTotal } from './stats-repository';
 
 export interface PredictionRow {
   photoId: number;
@@ -56,12 +57,18 @@ export function listPredictions(db: Database, q: PredictionQuery): { total: numb
     where.push('p.confidence >= ?');
     params.push(q.minConfidence);
   }
-  if (q.unlabeledOnly ?? true) where.push(UNLABELED, NOT_REJECTED, READABLE);
+  const suggestionsOnly = q.unlabeledOnly ?? true;
+  // is_suggestion (kept by triggers, migration 0006) is the same rule, and lets the order walk an index.
+  if (suggestionsOnly) where.push('p.is_suggestion = 1', UNLABELED, NOT_REJECTED, READABLE);
   const from = `FROM training_predictions p WHERE ${where.join(' AND ')}`;
-  const total = db
-    .prepare(`SELECT COUNT(*) ${from}`)
-    .pluck()
-    .get(...params) as number;
+  // Suggestions are counted as they change (migration 0006); counting them here read every prediction.
+  const total =
+    suggestionsOnly && q.minConfidence === undefined
+      ? suggestionTotal(db, q.runId, q.classId)
+      : (db
+          .prepare(`SELECT COUNT(*) ${from}`)
+          .pluck()
+          .get(...params) as number);
   const dir = q.order === 'most-certain' ? 'DESC' : 'ASC';
   const rows = db
     .prepare(
@@ -87,13 +94,16 @@ export function acceptablePredictions(
     where.push('p.confidence >= ?');
     params.push(sel.minConfidence);
   }
-  const rows = db
+  // Chosen photos are looked up by key: accepting one must not read every prediction of the run.
+  if (sel.photoIds) {
+    where.push('p.photo_id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(sel.photoIds));
+  }
+  return db
     .prepare(
       `SELECT p.photo_id AS photoId, p.class_id AS classId FROM training_predictions p WHERE ${where.join(' AND ')} ORDER BY p.photo_id`
     )
     .all(...params) as { photoId: number; classId: number }[];
-  const wanted = sel.photoIds ? new Set(sel.photoIds) : null;
-  return rows.filter((r) => wanted === null || wanted.has(r.photoId));
 }
 
 /** Every prediction of a run with the photo's path, for CSV export. */

@@ -128,6 +128,12 @@ export function setActiveModel(db: Database, runId: number): boolean {
     .immediate();
 }
 
+/** A run's classes in model output order, without reading the rest of the run; null if no such run. */
+export function runClasses(db: Database, runId: number): { id: number; name: string }[] | null {
+  const text = db.prepare('SELECT classes FROM training_runs WHERE id = ?').pluck().get(runId) as string | undefined;
+  return text === undefined ? null : (JSON.parse(text) as { id: number; name: string }[]);
+}
+
 export function activeRunId(db: Database): number | null {
   const row = db.prepare('SELECT run_id AS runId FROM training_models WHERE active = 1').get() as { runId: number } | undefined;
   return row?.runId ?? null;

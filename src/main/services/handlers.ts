@@ -5,7 +5,8 @@ import { getPhoto, pagePhotos, photoIds } from '../db/photo-query';
 import { projectStats } from '../db/stats-repository';
 import * as classes from './classes';
 import type { EventBus } from './event-bus';
-import { assignLabels } from './labels';
+import { announceLabelChange } from './label-delta';
+import { assignLabels, type LabelChange } from './labels';
 import type { ProjectSession } from './project-session';
 
 /** Channels served by the library, classes and labels services. */
@@ -31,6 +32,7 @@ export type LibraryChannel =
 /** Handlers over whichever project is open when a request arrives. */
 export function createLibraryHandlers(current: () => ProjectSession, events: EventBus): Pick<Handlers, LibraryChannel> {
   const changed = (reason: 'labels' | 'classes'): void => events.emit('library:changed', { reason });
+  const labelsChanged = (db: ProjectSession['db'], change: LabelChange) => announceLabelChange(db, events, change, change.photoIds);
   return {
     'folders:list': () => current().library.listFolders(),
     'folders:add': (req) => current().library.addFolder(req.path, req.classesFromFolders),
@@ -57,18 +59,15 @@ export function createLibraryHandlers(current: () => ProjectSession, events: Eve
     },
     'labels:assign': (req) => {
       const s = current();
-      const result = assignLabels(s.db, s.history, req.photoIds, req.classId);
-      return withEvent(result, () => result.changed > 0 && changed('labels'));
+      return labelsChanged(s.db, assignLabels(s.db, s.history, req.photoIds, req.classId));
     },
     'labels:undo': (req) => {
       const s = current();
-      const result = s.history.undo(s.db, req?.step);
-      return withEvent(result, () => result.changed > 0 && changed('labels'));
+      return labelsChanged(s.db, s.history.undo(s.db, req?.step));
     },
     'labels:redo': () => {
       const s = current();
-      const result = s.history.redo(s.db);
-      return withEvent(result, () => result.changed > 0 && changed('labels'));
+      return labelsChanged(s.db, s.history.redo(s.db));
     },
     'stats:get': () => projectStats(current().db)
   };

@@ -7,6 +7,9 @@ import { currentLabels, writeLabels, type Label, type LabelWrite } from '../db/l
 /** Undo steps kept per open project; older ones fall off. */
 export const MAX_UNDO_STEPS = 200;
 
+/** A label change as the history reports it; the handlers add the delta for the answer. */
+export type LabelChange = Omit<LabelChangeResult, 'delta'>;
+
 /** One user action: every photo it touched, with its label before and after. */
 export interface LabelStep {
   before: LabelWrite[];
@@ -51,7 +54,7 @@ export class LabelHistory {
    * Reverts the newest step. With `expected` (an Undo button on one change's message) it reverts
    * only that step: when another change came after it, nothing is undone and CONFLICT says so.
    */
-  undo(db: Database, expected?: number): LabelChangeResult {
+  undo(db: Database, expected?: number): LabelChange {
     if (expected !== undefined && this.undoStep !== expected) {
       throw new AppError(
         'CONFLICT',
@@ -75,7 +78,7 @@ export class LabelHistory {
     return this.result(step.before.map((w) => w.photoId));
   }
 
-  redo(db: Database): LabelChangeResult {
+  redo(db: Database): LabelChange {
     const step = this.redoStack.pop();
     if (!step) return this.result([]);
     db.transaction(() => {
@@ -87,7 +90,7 @@ export class LabelHistory {
   }
 
   /** What a change did, for its answer: the photos it touched and where the history stands. */
-  result(photoIds: number[]): LabelChangeResult {
+  result(photoIds: number[]): LabelChange {
     return { changed: photoIds.length, photoIds, canUndo: this.canUndo, canRedo: this.canRedo, undoStep: this.undoStep };
   }
 
@@ -121,7 +124,7 @@ export class LabelHistory {
  * Labels many photos with `classId` (null clears) in one transaction, as a user action that can
  * be undone. Photos already carrying that user label are left alone and not counted.
  */
-export function assignLabels(db: Database, history: LabelHistory, photoIds: readonly number[], classId: number | null): LabelChangeResult {
+export function assignLabels(db: Database, history: LabelHistory, photoIds: readonly number[], classId: number | null): LabelChange {
   if (classId !== null && !getClass(db, classId)) throw new AppError('NOT_FOUND', `Class ${classId} does not exist.`);
   const unique = [...new Set(photoIds)];
   const current = currentLabels(db, unique);

@@ -146,7 +146,7 @@ export function resolveBackbone(
   }
   throw new AppError(
     'WEIGHTS_MISSING',
-    'No backbone has weights yet: give a weights file or folder (Train › Advanced in the app, --weights on the command line), or fetch them with "npm run models:fetch -- vgg16".'
+    'No pretrained network has weights yet: give a weights file or folder (Train › Advanced in the app, --weights on the command line), or fetch them with "npm run models:fetch -- vgg16".'
   );
 }
 

@@ -14,10 +14,11 @@ import { AppError } from '../../shared/errors';
 import { writeLabels } from '../db/label-repository';
 import { acceptablePredictions, listPredictions, rejectPredictions } from '../db/training-prediction-repository';
 import { insertOwnedRun } from '../db/run-owner-repository';
-import { activeRunId, getRun, listRuns, setActiveModel } from '../db/training-repository';
+import { activeRunId, getRun, listRuns, runClasses, setActiveModel } from '../db/training-repository';
 import type { SpawnStrategy } from '../worker/launcher';
 import type { JobOutcome, WorkerJob } from '../worker/worker-job';
 import type { EventBus } from './event-bus';
+import { announceLabelChange } from './label-delta';
 import type { ProjectSession } from './project-session';
 import { failOrphanedRuns, HEARTBEAT_MS, keepOwning, thisProcess } from './run-owner';
 import { exportRun } from './training-export';
@@ -171,15 +172,14 @@ export function createTrainingHandlers(ctx: TrainingContext): Pick<Handlers, Tra
         const after = chosen.map((c) => ({ photoId: c.photoId, label: { classId: c.classId, source: 'model' as const } }));
         writeLabels(session.db, after);
         undoStep = session.history.record({ before: chosen.map((c) => ({ photoId: c.photoId, label: null })), after });
-        ctx.events.emit('library:changed', { reason: 'labels' });
       }
-      return { accepted: chosen.length, photoIds: chosen.map((c) => c.photoId), undoStep };
+      const photoIds = chosen.map((c) => c.photoId);
+      return announceLabelChange(session.db, ctx.events, { accepted: chosen.length, photoIds, undoStep }, photoIds);
     },
     'predictions:reject': (req) => {
       const d = db();
       const rejected = rejectPredictions(d, req.runId ?? requireActive(d), req.photoIds);
-      if (rejected > 0) ctx.events.emit('library:changed', { reason: 'labels' });
-      return { rejected };
+      return announceLabelChange(d, ctx.events, { rejected }, rejected > 0 ? req.photoIds : []);
     }
   };
 }
@@ -204,7 +204,10 @@ function requireActive(db: ProjectSession['db']): number {
 function suggestions(db: ProjectSession['db'], req: Request<'predictions:list'>): PredictionPage {
   const runId = req.runId ?? activeRunId(db);
   if (runId === null) return { runId: null, total: 0, items: [] };
-  const names = new Map(requireRun(db, runId).classes.map((c) => [c.id, c.name] as const));
+  const classes = runClasses(db, runId);
+  if (!classes) throw new AppError('NOT_FOUND', `Run ${runId} does not exist.`);
+  // Only the class names: the whole run (every validation example) is far more to read per call.
+  const names = new Map(classes.map((c) => [c.id, c.name] as const));
   const page = listPredictions(db, {
     runId,
     classId: req.classId,

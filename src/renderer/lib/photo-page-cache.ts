@@ -86,9 +86,14 @@ export class PhotoPageCache {
 
   /** Marks everything stale and refetches the pages currently wanted. */
   invalidate(): void {
+    this.markStale();
+    this.pump();
+  }
+
+  /** Marks everything stale without fetching: a query not on screen refetches when it is shown again. */
+  markStale(): void {
     this.generation++;
     for (const p of [...this.pages.keys()]) if (!this.wanted.includes(p)) this.pages.delete(p);
-    this.pump();
   }
 
   /** Changes the held photos whose id is in `ids` (an optimistic update before the refetch). */
@@ -98,6 +103,20 @@ export class PhotoPageCache {
       page.items.forEach((item, i) => {
         if (!ids.has(item.id)) return;
         page.items[i] = { ...item, ...change };
+        n++;
+      });
+    }
+    return n;
+  }
+
+  /** Puts these photos in place of the held ones with the same id (the main side's word on them). */
+  replace(photos: ReadonlyMap<number, PhotoDto>): number {
+    let n = 0;
+    for (const page of this.pages.values()) {
+      page.items.forEach((item, i) => {
+        const fresh = photos.get(item.id);
+        if (!fresh) return;
+        page.items[i] = fresh;
         n++;
       });
     }

@@ -7,6 +7,7 @@ import type { ClassDto } from '../../shared/dto';
 import { invoke } from '../api';
 import { effectiveHotkeys, hotkeyMap } from '../lib/key-commands';
 import { photos, useHistoryStore } from './history';
+import { useLabelDeltaStore } from './label-delta';
 import { useNoticesStore } from './notices';
 
 /** Distinct, readable on light and dark, in the order new classes take them. */
@@ -15,6 +16,10 @@ export const CLASS_PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911e
 export const useClassesStore = defineStore('classes', () => {
   const notices = useNoticesStore();
   const classes = ref<ClassDto[]>([]);
+  // A label change's answer and event bring the per-class counts.
+  useLabelDeltaStore().onCounts((counts) => {
+    classes.value = classes.value.map((c) => ({ ...c, count: counts.classes[c.id] ?? c.count }));
+  });
   const ordered = computed(() => [...classes.value].sort((a, b) => a.position - b.position));
   const byId = computed(() => new Map(classes.value.map((c) => [c.id, c])));
   const hotkeys = computed(() => effectiveHotkeys(classes.value));

@@ -2,22 +2,20 @@
  * The label history as the renderer sees it: Undo and Redo (toolbar, Ctrl+Z), and the Undo button
  * on the message of one bulk change, which undoes exactly that change or says why it cannot (the
  * main side checks that it is still the newest). Photos an undo or redo takes out of the view
- * leave the selection. The main side announces the change ('library:changed'), which refreshes
- * counts and classes; the grid's own pages are refetched here at once.
+ * leave the selection. The answer's delta updates counts and tiles in place (label-delta.ts).
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { LabelChangeResult } from '../../shared/dto';
 import { invoke } from '../api';
 import { labelMutations } from '../lib/mutation-queue';
-import { useLibraryStore } from './library';
+import { applyLabelDelta } from './label-delta';
 import { useNoticesStore } from './notices';
 import { useSelectionStore } from './selection';
 
 export const useHistoryStore = defineStore('history', () => {
   const notices = useNoticesStore();
   const selection = useSelectionStore();
-  const library = useLibraryStore();
   // Unknown until the first change answers (the history lives on the main side); offer both.
   const canUndo = ref(true);
   const canRedo = ref(true);
@@ -30,7 +28,8 @@ export const useHistoryStore = defineStore('history', () => {
   function after(result: LabelChangeResult): LabelChangeResult {
     note(result);
     if (result.changed > 0) {
-      library.invalidate();
+      // The answer's delta brings the counts and the changed photos; pages refetch only where the view depends on labels.
+      applyLabelDelta(result.delta);
       void selection.pruneToQuery();
     }
     return result;

@@ -10,6 +10,7 @@ import { invoke } from '../api';
 import { labelMutations } from '../lib/mutation-queue';
 import { useClassesStore } from './classes';
 import { photos, useHistoryStore } from './history';
+import { applyLabelDelta } from './label-delta';
 import { useLibraryStore } from './library';
 import { useNoticesStore } from './notices';
 import { useSelectionStore } from './selection';
@@ -43,19 +44,20 @@ export const useLabelingStore = defineStore('labeling', () => {
     if (photoIds.length === 0) return false;
     library.patchLabels(photoIds, classId);
     selection.changed(photoIds, { kind: 'label', classId, source: 'user' });
-    let ok = false;
+    let result: LabelChangeResult | null = null;
     try {
-      const result = await labelMutations.run(() => invoke('labels:assign', { photoIds, classId }));
+      result = await labelMutations.run(() => invoke('labels:assign', { photoIds, classId }));
       changes.note(result);
-      ok = true;
       if (announce && result.changed > 0) announceAssign(result, classId);
       return true;
     } catch (err) {
       notices.error(err, 'The label was not saved');
       return false;
     } finally {
-      library.confirmLabels(photoIds, ok);
-      scheduleRefresh();
+      library.confirmLabels(photoIds, result !== null);
+      // The answer says what changed; only a failure needs everything fetched again.
+      if (result) applyLabelDelta(result.delta);
+      else scheduleRefresh();
       void selection.pruneToQuery();
     }
   }
@@ -76,8 +78,7 @@ export const useLabelingStore = defineStore('labeling', () => {
   /** Ctrl+Z / Shift+Ctrl+Z; in the preview, it then shows the photo it changed (or says where it is). */
   async function undoRedo(direction: 'undo' | 'redo'): Promise<void> {
     const result = await changes.step(direction);
-    scheduleRefresh();
-    if (!result) return;
+    if (!result) return scheduleRefresh();
     if (result.changed === 0) notices.info(direction === 'undo' ? 'Nothing to undo.' : 'Nothing to redo.');
     else if (previewIndex.value !== null) await showChanged(result, direction === 'undo' ? 'Undone' : 'Redone');
   }

@@ -120,7 +120,8 @@ export const useLibraryStore = defineStore('library', () => {
   /** Everything may have changed: refetch what is on screen, drop the rest. */
   function invalidate(): void {
     idsMemo = null;
-    for (const c of caches.values()) if (c !== cache.value) c.invalidate();
+    // Queries not on screen refetch when shown again (cacheFor), not now.
+    for (const c of caches.values()) if (c !== cache.value) c.markStale();
     cache.value.invalidate();
     version.value++;
   }
@@ -137,6 +138,17 @@ export const useLibraryStore = defineStore('library', () => {
   /** Changes other fields of held photos at once (e.g. a suggestion turned down). */
   function patchPhotos(ids: number[], change: Partial<PhotoDto>): void {
     cache.value.patch(new Set(ids), change);
+    triggerRef(cache);
+    version.value++;
+  }
+
+  /**
+   * Shows photos as the main side says they are now (a label change's delta), except those with
+   * a label change of ours still unanswered: their tile already shows where they are going.
+   */
+  function applyPhotos(photos: PhotoDto[]): void {
+    const settled = new Map(photos.filter((p) => overrides.get(p.id)?.confirmedAt !== null).map((p) => [p.id, p] as const));
+    if (settled.size === 0 || cache.value.replace(settled) === 0) return;
     triggerRef(cache);
     version.value++;
   }
@@ -203,6 +215,7 @@ export const useLibraryStore = defineStore('library', () => {
     invalidate,
     patchLabels,
     patchPhotos,
+    applyPhotos,
     confirmLabels,
     allIds,
     freshIds,

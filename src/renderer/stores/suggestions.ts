@@ -9,11 +9,12 @@
  */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { PhotoDto, PredictionFinished, PredictionProgress } from '../../shared/dto';
+import type { LabelDelta, PhotoDto, PredictionFinished, PredictionProgress } from '../../shared/dto';
 import { invoke, on } from '../api';
 import { labelMutations } from '../lib/mutation-queue';
 import { useClassesStore } from './classes';
 import { photos, useHistoryStore } from './history';
+import { applyLabelDelta, useLabelDeltaStore } from './label-delta';
 import { useLibraryStore } from './library';
 import { useNoticesStore } from './notices';
 import { scheduleRefresh } from './refresh';
@@ -72,6 +73,18 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
     return { total: all.total, byClass: Object.fromEntries(classes.map((c, i) => [c.id, perClass[i].total])) };
   }
 
+  // A label change's answer and event bring these counts; they are asked for only after other changes.
+  useLabelDeltaStore().onCounts((c) => (counts.value = c.suggestions));
+
+  /** Applies a change's answer, or fetches everything again when it failed. */
+  function settle(delta: LabelDelta | null): void {
+    if (delta) applyLabelDelta(delta);
+    else {
+      scheduleRefresh();
+      void refreshCounts();
+    }
+  }
+
   async function refreshCounts(): Promise<void> {
     try {
       counts.value = await countSuggestions();
@@ -95,11 +108,11 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
       library.patchLabels(shown, classId, 'model');
       selection.changed(shown, { kind: 'label', classId, source: 'model' });
     }
-    let ok = false;
+    let delta: LabelDelta | null = null;
     try {
       const result = await labelMutations.run(() => invoke('predictions:accept', { photoIds: ids }));
+      delta = result.delta;
       if (result.undoStep !== null) changes.note({ canUndo: true, canRedo: false });
-      ok = true;
       if (ids.length > 1 && result.accepted > 0) {
         const n = photos(result.accepted);
         changes.announce(`Accepted the suggestions for ${n}.`, result.undoStep, `accepting the suggestions for ${n}`);
@@ -109,9 +122,8 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
       notices.error(err, 'The suggestion was not accepted');
       return 0;
     } finally {
-      library.confirmLabels(ids, ok);
-      scheduleRefresh();
-      void refreshCounts();
+      library.confirmLabels(ids, delta !== null);
+      settle(delta);
       void selection.pruneToQuery();
     }
   }
@@ -120,22 +132,26 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
     if (ids.length === 0) return 0;
     library.patchPhotos(ids, { suggestion: null });
     selection.changed(ids, { kind: 'reject' });
+    let delta: LabelDelta | null = null;
     try {
-      return (await invoke('predictions:reject', { photoIds: ids })).rejected;
+      const result = await invoke('predictions:reject', { photoIds: ids });
+      delta = result.delta;
+      return result.rejected;
     } catch (err) {
       notices.error(err, 'Could not turn the suggestion down');
       return 0;
     } finally {
-      scheduleRefresh();
-      void refreshCounts();
+      settle(delta);
       void selection.pruneToQuery();
     }
   }
 
   /** Accepts every suggestion of the active model at or above `minConfidence` (0–1). */
   async function acceptAbove(minConfidence: number): Promise<number> {
+    let delta: LabelDelta | null = null;
     try {
       const result = await labelMutations.run(() => invoke('predictions:accept', { minConfidence }));
+      delta = result.delta;
       const percent = Math.round(minConfidence * 100);
       if (result.accepted === 0) notices.info(`No suggestion is at ${percent}% or more.`);
       else {
@@ -152,8 +168,7 @@ export const useSuggestionsStore = defineStore('suggestions', () => {
       notices.error(err, 'Could not accept the suggestions');
       return 0;
     } finally {
-      scheduleRefresh();
-      void refreshCounts();
+      settle(delta);
       void selection.pruneToQuery();
     }
   }

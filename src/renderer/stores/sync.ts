@@ -7,6 +7,7 @@
 import { defineStore } from 'pinia';
 import { on } from '../api';
 import { useClassesStore } from './classes';
+import { applyLabelDelta } from './label-delta';
 import { useLabelingStore } from './labeling';
 import { useLibraryStore } from './library';
 import { useNavigationStore } from './navigation';
@@ -73,7 +74,8 @@ export const useSyncStore = defineStore('sync', () => {
     const training = useTrainingStore();
     const offs = [
       on('import:progress', (p) => project.setProgress(p)),
-      on('library:changed', () => refresh.schedule()),
+      // A label change brings its delta: applied in place, nothing refetched.
+      on('library:changed', (e) => (e.delta ? applyLabelDelta(e.delta) : refresh.schedule())),
       on('project:changed', () => void reloadAll()),
       on('training:progress', (p) => training.onProgress(p)),
       on('training:finished', (f) => {

@@ -77,7 +77,7 @@ describe('re-predict and the training slot', () => {
     expect(await predictToEnd(p)).toMatchObject({ runId, status: 'completed', predictions: 6 });
     const offered = await p.handlers['predictions:list']({ order: 'most-certain', offset: 0, limit: 100 });
     const [first] = offered.items;
-    expect(await p.handlers['predictions:reject']({ photoIds: [first.photoId] })).toEqual({ rejected: 1 });
+    expect(await p.handlers['predictions:reject']({ photoIds: [first.photoId] })).toMatchObject({ rejected: 1 });
     // The same model on the same photos predicts the same class again: it is stored, not suggested.
     expect(await predictToEnd(p)).toMatchObject({ runId, status: 'completed', predictions: 6 });
     expect(storedPredictions()).toHaveLength(6);

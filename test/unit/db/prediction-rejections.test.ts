@@ -89,7 +89,7 @@ afterEach(() => {
 describe('rejected suggestions', () => {
   it('are not suggested again by a new run that predicts the same class; a different class is', async () => {
     finishRun(session.db, [prediction(1, ANTS), prediction(2, BEES), prediction(3, ANTS)]);
-    expect(await handlers['predictions:reject']({ photoIds: [1, 2] })).toEqual({ rejected: 2 });
+    expect(await handlers['predictions:reject']({ photoIds: [1, 2] })).toMatchObject({ rejected: 2 });
     finishRun(session.db, [prediction(1, ANTS), prediction(2, ANTS), prediction(3, ANTS)]);
     expect(await suggested()).toEqual([
       { photoId: 2, className: 'ants' },
