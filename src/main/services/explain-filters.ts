@@ -93,7 +93,8 @@ export function createFilterHandlers(ctx: ExplainContext): Pick<Handlers, 'expla
       retry: 'start again',
       request: {
         type: 'explain-filters',
-        ...b,
+        backboneId: b.backboneId,
+        weightsPath: b.weightsPath,
         inputSize: FILTER_IMAGE_SIZE,
         layer: req.layer,
         filters,
