@@ -4,10 +4,13 @@
  * fills with real filter images of a chosen layer, highest activation first; the preview shows
  * the Grad-CAM overlay on Shift+H for a photo opened from the suggestions, and hides it again;
  * Try a photo takes a file from ../shared that the project never imported and shows the model's
- * classes with confidences and the heatmap. Screenshots at 1440×900 go to test-results/.
+ * classes with confidences and the heatmap, and a photo of several MB is scaled down in the page
+ * to fit one request. Screenshots at 1440×900 (and Try a photo at 800×600) go to test-results/.
  */
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ImportResult, RunSummary } from '../../src/shared/dto';
 import { chromiumAvailable } from '../helpers/browser';
@@ -109,6 +112,25 @@ describe.skipIf(!chromiumAvailable())('what the network sees and Try a photo, in
     await page.setViewportSize({ width: 800, height: 600 });
     await expect.poll(() => page.getByTestId('explain-view').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     await page.screenshot({ path: join(RESULTS_DIR, 'explain-try-photo-800.png') });
+    await page.close();
+  }, 120_000);
+
+  it('scales a photo too large to send down in the page, then tries it', async () => {
+    // 2400×1800 of noise as a high-quality JPEG: several MB, far above what one request may carry.
+    const big = join(session.dir, 'big-photo.jpg');
+    const noise = Buffer.alloc(2400 * 1800 * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+    await sharp(noise, { raw: { width: 2400, height: 1800, channels: 3 } })
+      .jpeg({ quality: 98 })
+      .toFile(big);
+    expect(statSync(big).size).toBeGreaterThan(2_000_000);
+    const page = await session.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(session.serve.url);
+    await page.getByTestId('tab-explain').click();
+    await page.getByTestId('try-file').setInputFiles(big);
+    await page.getByTestId('try-classes').waitFor({ timeout: 60_000 });
+    await expect(page.locator('[data-testid="try-classes"] li').count()).resolves.toBe(2);
+    await expect(page.getByTestId('try-result').innerText()).resolves.toContain('big-photo.jpg');
     await page.close();
   }, 120_000);
 });
