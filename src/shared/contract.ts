@@ -126,9 +126,18 @@ const explainRequestSchemas = {
     })
     .strict(),
   'explain:cancel': z.object({ jobId: id }).strict(),
-  /** The active (or given) run's top classes and Grad-CAM for one image: a project photo, any file, or bytes. */
+  /**
+   * The active (or given) run's top classes and Grad-CAM for one image: a project photo, any file,
+   * or bytes. The heatmap explains `className`, by default the predicted class.
+   */
   'explain:photo': z
-    .object({ runId: id.optional(), photoId: id.optional(), path: absolutePath.optional(), image: uploadedImage.optional() })
+    .object({
+      runId: id.optional(),
+      photoId: id.optional(),
+      path: absolutePath.optional(),
+      image: uploadedImage.optional(),
+      className: nonEmpty.max(64).optional()
+    })
     .strict()
     .refine((r) => [r.photoId, r.path, r.image].filter((v) => v !== undefined).length === 1, 'give exactly one of photoId, path, image')
 };

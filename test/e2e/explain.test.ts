@@ -108,6 +108,14 @@ describe.skipIf(!chromiumAvailable())('what the network sees and Try a photo, in
     expect(percents[0] + percents[1]).toBeCloseTo(100, 0);
     await expect.poll(() => naturalWidth(page, '[data-testid="try-overlay"]')).toBe(448);
     await page.screenshot({ path: join(RESULTS_DIR, 'explain-try-photo-1440.png') });
+    // The other class: its own heatmap.
+    const before = await page.getByTestId('try-overlay').getAttribute('src');
+    const second = page.locator('[data-testid="try-classes"] li').nth(1).locator('button');
+    const secondName = (await second.innerText()).trim();
+    await second.click();
+    await expect.poll(() => second.getAttribute('aria-pressed'), { timeout: 60_000 }).toBe('true');
+    await expect(page.getByTestId('try-result').innerText()).resolves.toContain(`Where it found ${secondName}`);
+    expect(await page.getByTestId('try-overlay').getAttribute('src')).not.toBe(before);
     // The window's minimum: nothing runs off the side.
     await page.setViewportSize({ width: 800, height: 600 });
     await expect.poll(() => page.getByTestId('explain-view').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);

@@ -163,17 +163,26 @@ describe('Try a photo', () => {
     expect(backend.callsOf('explain:photo')).toEqual([
       { image: { name: 'my bee.jpg', base64: btoa(String.fromCharCode(...bytes)) }, runId: 3 }
     ]);
-    const rows = wrapper.findAll('[data-testid="try-classes"] li').map((li) =>
-      li
-        .findAll('span')
-        .map((s) => s.text())
-        .join(' ')
-        .replace(/\s+/g, ' ')
-        .trim()
-    );
+    const rows = wrapper.findAll('[data-testid="try-classes"] li').map((li) => `${li.get('button').text()} ${li.get('.value').text()}`);
     expect(rows).toEqual(['bees 81.3 %', 'ants 18.8 %']);
     expect(wrapper.get('[data-testid="try-overlay"]').attributes('src')).toBe('data:image/png;base64,OVERLAY');
     expect(wrapper.get('[data-testid="try-result"]').text()).toContain('Where it found bees');
+  });
+
+  it('explains another class of the same image when it is chosen', async () => {
+    await wrapper.get('[data-testid="try-drop"]').trigger('drop', { dataTransfer: { files: [photo()], types: ['Files'] } });
+    await settle();
+    backend.answers.set('explain:photo', () => ({ ...explanation(3), className: 'ants', overlay: 'data:image/png;base64,ANTS' }));
+    const ants = wrapper.findAll('[data-testid="try-classes"] li button').find((b) => b.text() === 'ants');
+    expect(ants?.attributes('aria-pressed')).toBe('false');
+    await ants?.trigger('click');
+    await settle();
+    const calls = backend.callsOf('explain:photo');
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toEqual({ ...calls[0], className: 'ants' });
+    expect(wrapper.get('[data-testid="try-overlay"]').attributes('src')).toBe('data:image/png;base64,ANTS');
+    expect(wrapper.get('[data-testid="try-result"]').text()).toContain('Where it found ants');
+    expect(wrapper.findAll('[data-testid="try-classes"] li button').map((b) => b.attributes('aria-pressed'))).toEqual(['false', 'true']);
   });
 
   it('takes a pasted image and a picked one alike', async () => {

@@ -49,21 +49,30 @@ export function createExplainPhotoHandler(ctx: ExplainPhotoContext): Pick<Handle
       const run = getRun(db, runId);
       if (!run) throw new AppError('NOT_FOUND', `Run ${runId} does not exist.`);
       const modelDir = requireModel(run);
-      const key = req.photoId === undefined ? null : `${runId}:${req.photoId}:${run.finishedAt ?? ''}`;
+      if (req.className !== undefined && !run.classes.some((c) => c.name === req.className))
+        throw new AppError(
+          'INVALID_REQUEST',
+          `Run ${runId} has no class "${req.className}". Its classes: ${run.classes.map((c) => c.name).join(', ')}.`
+        );
+      const key = req.photoId === undefined ? null : `${runId}:${req.photoId}:${run.finishedAt ?? ''}:${req.className ?? ''}`;
       const known = key === null ? undefined : kept.get(key);
       if (known) return known;
-      const answer = await withImageFile(ctx, req, (file) => explainFile(ctx, runId, modelDir, file));
+      const answer = await withImageFile(ctx, req, (file) => explainFile(ctx, { runId, modelDir, file, className: req.className }));
       if (key !== null) remember(kept, key, answer);
       return answer;
     }
   };
 }
 
-async function explainFile(ctx: ExplainPhotoContext, runId: number, modelDir: string, file: string): Promise<PhotoExplanationDto> {
+async function explainFile(
+  ctx: ExplainPhotoContext,
+  job: { runId: number; modelDir: string; file: string; className?: string }
+): Promise<PhotoExplanationDto> {
+  const { runId, modelDir, file, className } = job;
   const e = await runWorkerJob({
     name: 'Grad-CAM',
     retry: 'try again',
-    request: { type: 'explain-photo', modelDir, path: file, renderSize: OVERLAY_SIZE },
+    request: { type: 'explain-photo', modelDir, path: file, renderSize: OVERLAY_SIZE, className },
     spawn: ctx.spawn,
     failureCode: 'INTERNAL',
     onResult: (msg) => {

@@ -47,7 +47,7 @@ export async function explainPhoto(msg: Job<'explain-photo'>): Promise<WorkerToM
   await initBackend();
   const model = await loadCamModel(msg.modelDir);
   try {
-    const run = await explainPhotos(model, [msg.path], { renderSize: msg.renderSize, render: 'photo' });
+    const run = await explainPhotos(model, [msg.path], { renderSize: msg.renderSize, render: 'photo', className: msg.className });
     const failure = run.failed[0];
     if (failure) return { type: 'error', code: 'IO_ERROR', message: failure.reason };
     const e = run.explanations[0];

@@ -19,7 +19,14 @@ export const explainJobSchemas = [
     /** Folder of the filter-image disk cache. */
     cacheDir: z.string().optional()
   }),
-  z.object({ type: z.literal('explain-photo'), modelDir: z.string(), path: z.string(), renderSize: z.number().int().min(8) })
+  z.object({
+    type: z.literal('explain-photo'),
+    modelDir: z.string(),
+    path: z.string(),
+    renderSize: z.number().int().min(8),
+    /** Class the map explains; default the predicted one. */
+    className: z.string().optional()
+  })
 ] as const;
 
 const convLayerSchema = z.object({

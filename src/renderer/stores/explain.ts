@@ -61,18 +61,22 @@ export const useExplainStore = defineStore('explain', () => {
   const tried = ref<TriedImage | null>(null);
   const trying = ref(false);
   let attempt = 0;
+  let lastFile: File | null = null;
 
-  /** Runs the active model on any image file (dropped, pasted or picked). */
-  async function tryImage(file: File): Promise<void> {
-    if (tried.value) URL.revokeObjectURL(tried.value.url);
+  /** Runs the active model on any image file (dropped, pasted or picked); the heatmap explains `className`, else the top class. */
+  async function tryImage(file: File, className?: string): Promise<void> {
     const mine = ++attempt;
     const name = file.name || 'pasted image';
-    tried.value = { name, url: URL.createObjectURL(file), answer: null, error: null };
+    if (file !== lastFile || !tried.value) {
+      if (tried.value) URL.revokeObjectURL(tried.value.url);
+      tried.value = { name, url: URL.createObjectURL(file), answer: null, error: null };
+    } else tried.value = { ...tried.value, error: null };
+    lastFile = file;
     trying.value = true;
     try {
       const upload = await imageForUpload(file);
       if ('error' in upload) throw new Error(upload.error);
-      const answer = await invoke('explain:photo', { image: upload, runId: activeRunId.value ?? undefined });
+      const answer = await invoke('explain:photo', { image: upload, runId: activeRunId.value ?? undefined, className });
       if (mine === attempt && tried.value) tried.value = { ...tried.value, answer };
     } catch (err) {
       if (mine === attempt && tried.value) tried.value = { ...tried.value, error: message(err) };
@@ -90,9 +94,15 @@ export const useExplainStore = defineStore('explain', () => {
       errors.value = new Map();
       if (tried.value) URL.revokeObjectURL(tried.value.url);
       tried.value = null;
+      lastFile = null;
       attempt++;
     }
   );
 
-  return { overlayOn, activeRunId, answerFor, errorFor, loadingFor, explainPhoto, toggleOverlay, tried, trying, tryImage };
+  /** The tried image again, its heatmap explaining another class. */
+  function explainClass(className: string): void {
+    if (lastFile) void tryImage(lastFile, className);
+  }
+
+  return { overlayOn, activeRunId, answerFor, errorFor, loadingFor, explainPhoto, toggleOverlay, tried, trying, tryImage, explainClass };
 });

@@ -132,6 +132,17 @@ describe('explain services', { timeout: 300_000 }, () => {
       expect(other.cam).toEqual(byId.cam);
     }
     expect(readdirSync(path.join(dir, 'cache', 'try-a-photo'))).toEqual([]);
+
+    // Another class of the same photo: the same probabilities, a map for that class.
+    const other = byId.top[1].className;
+    const forOther = await api.invoke('explain:photo', { photoId: triangle?.id as number, className: other });
+    expect(forOther.className).toBe(other);
+    expect(forOther.top).toEqual(byId.top);
+    expect(forOther.cam).not.toEqual(byId.cam);
+    await expect(api.invoke('explain:photo', { photoId: triangle?.id as number, className: 'dogs' })).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+      message: `Run ${runId} has no class "dogs". Its classes: circles, squares, triangles.`
+    });
   });
 
   it('says in plain words when uploaded bytes are not an image', async () => {
