@@ -31,6 +31,7 @@ import type {
   TrainingProgress,
   WeightsCheck
 } from './dto';
+import type { ExplainLayers, FilterJobEvent, PhotoExplanationDto } from './explain-dto';
 
 const id = z.number().int().positive();
 const nonEmpty = z.string().trim().min(1).max(4096);
@@ -114,6 +115,50 @@ const photoQuery = {
   sort: photoSortSchema.default('name')
 };
 
+// ── What the network sees (issue 15) and Try a photo (issue 12): requests, answers, event ──
+const backboneChoice = { backboneId: nonEmpty.max(64).optional(), weightsPath: absolutePath.optional() };
+/** An image handed over as bytes (serve mode cannot name a file outside the project), base64, ≤ ~700 KB. */
+const uploadedImage = z.object({ name: z.string().max(256), base64: z.string().min(1).max(1_000_000) }).strict();
+const explainRequestSchemas = {
+  /** Conv layers of the given backbone, else the active run's, else the default backbone's. */
+  'explain:layers': z.object(backboneChoice).strict().prefault({}),
+  /**
+   * Starts filter images of filters first … first + count − 1 of a layer in the training process
+   * (a filter job already running is cancelled). Answers at once; 'explain:filters' events carry the rest.
+   */
+  'explain:filters': z
+    .object({
+      ...backboneChoice,
+      layer: nonEmpty.max(256),
+      first: z.number().int().min(0).default(0),
+      count: z.number().int().min(1).max(64).default(16),
+      /** Gradient-ascent steps (default 30). */
+      steps: z.number().int().min(1).max(500).optional()
+    })
+    .strict(),
+  'explain:cancel': z.object({ jobId: id }).strict(),
+  /**
+   * The active (or given) run's top classes and Grad-CAM for one image: a project photo, any file,
+   * or bytes. The heatmap explains `className`, by default the predicted class.
+   */
+  'explain:photo': z
+    .object({
+      runId: id.optional(),
+      photoId: id.optional(),
+      path: absolutePath.optional(),
+      image: uploadedImage.optional(),
+      className: nonEmpty.max(64).optional()
+    })
+    .strict()
+    .refine((r) => [r.photoId, r.path, r.image].filter((v) => v !== undefined).length === 1, 'give exactly one of photoId, path, image')
+};
+interface ExplainResponses {
+  'explain:layers': ExplainLayers;
+  'explain:filters': { jobId: number };
+  'explain:cancel': { cancelled: boolean };
+  'explain:photo': PhotoExplanationDto;
+}
+
 export const requestSchemas = {
   'app:info': empty,
   'project:current': empty,
@@ -195,7 +240,8 @@ export const requestSchemas = {
     .strict()
     .refine((r) => r.photoIds !== undefined || r.minConfidence !== undefined, 'give photoIds or minConfidence'),
   /** Drops suggestions the user turned down; the photos stay unlabeled until a new prediction. */
-  'predictions:reject': z.object({ runId: id.optional(), photoIds: z.array(id).min(1).max(100_000) }).strict()
+  'predictions:reject': z.object({ runId: id.optional(), photoIds: z.array(id).min(1).max(100_000) }).strict(),
+  ...explainRequestSchemas
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -205,7 +251,7 @@ export type RequestIn<C extends Channel> = z.input<(typeof requestSchemas)[C]>;
 /** Request type of a channel after validation (defaults filled in). */
 export type Request<C extends Channel> = z.output<(typeof requestSchemas)[C]>;
 
-export interface ResponseMap {
+export interface ResponseMap extends ExplainResponses {
   'app:info': AppInfo;
   'project:current': ProjectInfo | null;
   'project:open': ProjectInfo;
@@ -278,6 +324,8 @@ export interface EventMap {
   'models:download-progress': DownloadProgress;
   /** A weights download ended (completed or failed). */
   'models:download-finished': DownloadFinished;
+  /** A filter job (explain:filters) made an image, moved on, or ended. */
+  'explain:filters': FilterJobEvent;
 }
 export type EventName = keyof EventMap;
 
@@ -291,7 +339,8 @@ export const EVENTS: EventName[] = [
   'predictions:progress',
   'predictions:finished',
   'models:download-progress',
-  'models:download-finished'
+  'models:download-finished',
+  'explain:filters'
 ];
 
 export function isEventName(value: unknown): value is EventName {

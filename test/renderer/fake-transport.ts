@@ -33,6 +33,8 @@ export interface FakeBackend {
   emit(event: EventName, payload: unknown): void;
   /** Channels that answer with this error instead of data. */
   failing: Map<Channel, { code: string; message: string }>;
+  /** Channels answered by the test itself (e.g. the explain channels), before the built-in ones. */
+  answers: Map<Channel, (req: Record<string, unknown>) => unknown>;
   /** What 'training:runs' lists (newest first), and 'training:run' details. */
   runs: RunSummary[];
   /** The re-predict holding the one training-process slot ('training:busy' tells), started here ('training:predict') or elsewhere. */
@@ -246,6 +248,7 @@ export function createFakeBackend(photoCount: number, classes: ClassDto[] = []):
     calls: [],
     projectPath: '/tmp/fake.tstudio',
     failing: new Map(),
+    answers: new Map(),
     runs: [],
     predicting: null,
     photos: makePhotos(photoCount),
@@ -261,6 +264,8 @@ export function createFakeBackend(photoCount: number, classes: ClassDto[] = []):
         const failure = backend.failing.get(channel);
         if (failure) return { ok: false, error: failure };
         if (channel === 'training:predict') return startPredict(backend, req);
+        const answer = backend.answers.get(channel);
+        if (answer) return { ok: true, data: answer(req) };
         try {
           return { ok: true, data: handle(backend, channel, req) };
         } catch (err) {

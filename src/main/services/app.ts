@@ -16,6 +16,8 @@ import type { ProjectInfo } from '../../shared/dto';
 import { AppError, toErrorPayload } from '../../shared/errors';
 import { explainStorageError } from '../db/storage-errors';
 import { EventBus } from './event-bus';
+import { createFilterHandlers } from './explain-filters';
+import { createExplainPhotoHandler } from './explain-photo';
 import { createLibraryHandlers } from './handlers';
 import { createModelHandlers } from './models';
 import { resolvePhotoFile, type PhotoBody } from './photo-file';
@@ -104,7 +106,8 @@ export function createApp(options: AppOptions): App {
       spawn: options.trainingSpawn,
       weights,
       exportCacheDir: path.join(options.cacheDir, 'onnx')
-    })
+    }),
+    ...createExplainHandlers(options, events, current, thumbs)
   };
 
   return {
@@ -120,6 +123,38 @@ export function createApp(options: AppOptions): App {
       // After the session: its imports stop first; an in-flight one then fails its next write.
       void session.library.idle().then(() => thumbs.close());
     }
+  };
+}
+
+/** What the network sees and Try a photo: compute in the training process, like training. */
+function createExplainHandlers(
+  options: AppOptions,
+  events: EventBus,
+  current: () => ProjectSession,
+  thumbs: ThumbnailCache
+): Pick<Handlers, 'explain:layers' | 'explain:filters' | 'explain:cancel' | 'explain:photo'> {
+  const db = () => current().db;
+  const modelDirs = { modelsDir: options.modelsDir, userModelsDir: options.userModelsDir };
+  const photoPath = async (photoId: number): Promise<string> => {
+    const body = await resolvePhotoFile(db(), thumbs, photoId, 'full');
+    if (!('path' in body)) throw new AppError('NOT_FOUND', `Photo ${photoId} has no original file.`);
+    return body.path;
+  };
+  return {
+    ...createFilterHandlers({
+      db,
+      events,
+      modelDirs,
+      spawn: options.trainingSpawn,
+      filterCacheDir: path.join(options.cacheDir, 'filters')
+    }),
+    ...createExplainPhotoHandler({
+      db,
+      photoPath,
+      uploadDir: path.join(options.cacheDir, 'try-a-photo'),
+      allowPaths: options.transport !== 'http',
+      spawn: options.trainingSpawn
+    })
   };
 }
 

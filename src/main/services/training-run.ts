@@ -66,7 +66,7 @@ export class TrainingRun {
     const { db, runId } = this.spec;
     if (msg.type === 'loaded') setRunBackend(db, runId, msg.backend);
     else if (msg.type === 'features') putCachedFeatures(db, msg.extractor, msg.entries);
-    else {
+    else if (msg.type === 'need-features') {
       const cached = getCachedFeatures(db, msg.extractor, msg.hashes);
       this.job.send({ type: 'cached-features', entries: [...cached].map(([hash, data]) => ({ hash, data })) });
     }

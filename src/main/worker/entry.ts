@@ -1,7 +1,7 @@
 /**
  * The training process. Started by launcher.ts (child_process.fork under tsx, or Electron's
  * utilityProcess with the bundled out/main/training-worker.js). It runs one job — train,
- * predict, probe the backend, check or identify a weights file — reports over the message port, and
+ * predict, probe the backend, check or identify a weights file, or an explain job — reports over the message port, and
  * exits. It never opens the project file. Everything that loads TensorFlow.js (or, later, ONNX
  * Runtime) runs here, never in the process that started it.
  */
@@ -12,6 +12,7 @@ import { initBackend, loadBackbone } from '../engine/index';
 import { runTrainingJob } from '../engine/trainer/pipeline';
 import { runPredictJob } from '../engine/trainer/predict-job';
 import type { FeatureEntry } from '../engine/trainer/job-types';
+import { explainFilters, explainLayers, explainPhoto } from './explain-jobs';
 import { parseMainToWorker, type MainToWorker, type WorkerJobRequest, type WorkerToMain } from './protocol';
 
 interface ParentPort {
@@ -86,6 +87,12 @@ function runJob(msg: WorkerJobRequest): Promise<WorkerToMain> {
       return validateWeights(msg);
     case 'identify-weights':
       return identifyWeights(msg.weightsPath).then((identity) => ({ type: 'identified', ...identity }));
+    case 'explain-layers':
+      return explainLayers(msg);
+    case 'explain-filters':
+      return explainFilters(msg, { send: port.send, shouldStop: () => cancelled });
+    case 'explain-photo':
+      return explainPhoto(msg);
   }
 }
 

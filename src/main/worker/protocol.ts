@@ -3,10 +3,12 @@
  * types are derived from them. Messages travel with structured-clone ("advanced")
  * serialization, so Float32Arrays cross without JSON (and are checked by type and length only).
  *
- * main → worker: a job (start | predict | probe | validate-weights | identify-weights), then
- *   cached-features (answer to need-features) and cancel
- * worker → main: loaded | need-features | features | progress, then one outcome: result |
- *   predicted | probed | validated | identified | cancelled | error
+ * main → worker: a job (start | predict | probe | validate-weights | identify-weights |
+ *   explain-layers | explain-filters | explain-photo), then cached-features (answer to
+ *   need-features) and cancel
+ * worker → main: loaded | need-features | features | progress | filter-image | filter-progress,
+ *   then one outcome: result | predicted | probed | validated | identified | layers |
+ *   filters-done | explained | cancelled | error (the explain messages are in explain-protocol.ts)
  *
  * One process runs one job: a training run, a re-predict, the backend probe behind
  * engine:status, loading a weights file to check it before models:import-weights copies it, or
@@ -32,6 +34,7 @@ import {
   trainingProgressDataSchema,
   unlabeledItemSchema
 } from '../engine/trainer/job-types';
+import { explainJobSchemas, explainReplySchemas } from './explain-protocol';
 
 export type {
   FeatureEntry,
@@ -62,7 +65,8 @@ export const mainToWorkerSchema = z.discriminatedUnion('type', [
   /** Which network the weights are for, from layer names and shapes only (nothing is decoded). */
   z.object({ type: z.literal('identify-weights'), weightsPath: z.string() }),
   z.object({ type: z.literal('cached-features'), entries: featureEntriesSchema }),
-  z.object({ type: z.literal('cancel') })
+  z.object({ type: z.literal('cancel') }),
+  ...explainJobSchemas
 ]);
 export type MainToWorker = z.infer<typeof mainToWorkerSchema>;
 /** The message that starts a process's one job. */
@@ -79,7 +83,8 @@ export const workerToMainSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('validated') }),
   z.object({ type: z.literal('identified'), backboneId: z.string(), network: z.string() }),
   z.object({ type: z.literal('cancelled') }),
-  z.object({ type: z.literal('error'), code: z.enum(ERROR_CODES), message: z.string() })
+  z.object({ type: z.literal('error'), code: z.enum(ERROR_CODES), message: z.string() }),
+  ...explainReplySchemas
 ]);
 export type WorkerToMain = z.infer<typeof workerToMainSchema>;
 

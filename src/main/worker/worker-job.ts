@@ -29,9 +29,12 @@ export type JobOutcome<T> =
   { status: 'completed'; value: T } | { status: 'cancelled' } | { status: 'failed'; code: ErrorCode; message: string };
 
 /** The messages that carry a job's result. */
-export type ResultMessage = Extract<WorkerToMain, { type: 'result' | 'predicted' | 'probed' | 'validated' | 'identified' }>;
-/** Messages a job exchanges on the way (backend loaded, feature cache questions and answers). */
-export type SideMessage = Extract<WorkerToMain, { type: 'loaded' | 'need-features' | 'features' }>;
+export type ResultMessage = Extract<
+  WorkerToMain,
+  { type: 'result' | 'predicted' | 'probed' | 'validated' | 'identified' | 'layers' | 'filters-done' | 'explained' }
+>;
+/** Messages a job exchanges on the way (backend loaded, feature cache questions and answers, filter images). */
+export type SideMessage = Extract<WorkerToMain, { type: 'loaded' | 'need-features' | 'features' | 'filter-image' | 'filter-progress' }>;
 
 export interface WorkerJobSpec<T> {
   /** The process as messages name it: 'training', 'prediction', 'backend probe', 'weights check'. */
@@ -122,6 +125,8 @@ export class WorkerJob<T> {
       case 'loaded':
       case 'need-features':
       case 'features':
+      case 'filter-image':
+      case 'filter-progress':
         return this.guard(() => this.spec.onSideMessage?.(msg));
       case 'progress':
         if (!this.cancelRequested) this.guard(() => this.spec.onProgress?.(msg.progress));

@@ -16,7 +16,8 @@ export type KeyCommand =
   | { type: 'select-all' }
   | { type: 'help' }
   | { type: 'accept' }
-  | { type: 'reject' };
+  | { type: 'reject' }
+  | { type: 'toggle-heatmap' };
 
 /** The parts of a KeyboardEvent the map looks at. */
 export interface KeyPress {
@@ -79,6 +80,8 @@ export function keyCommand(press: KeyPress, ctx: KeyContext): KeyCommand | null 
     return delta === null ? null : { type: 'move', delta, extend: false, keep: true };
   }
   if (press.altKey) return null;
+  // Shift+H, not H: a plain letter may be a class hotkey.
+  if (ctx.inPreview && press.shiftKey && press.key.toLowerCase() === 'h') return { type: 'toggle-heatmap' };
   const delta = arrowDelta(press.key, ctx);
   if (delta !== null) return { type: 'move', delta, extend: press.shiftKey && !ctx.inPreview, keep: false };
   switch (press.key) {
@@ -152,6 +155,7 @@ export const SHORTCUTS: ReadonlyArray<{ keys: string; action: string }> = [
   { keys: '0 on a suggestion', action: 'Turn the suggestion down' },
   { keys: 'Hotkey in the preview', action: 'Label the photo and advance to the next' },
   { keys: '← → in the preview', action: 'Previous / next photo' },
+  { keys: 'Shift + H in the preview', action: 'Show or hide where the model looks (Grad-CAM heatmap)' },
   { keys: 'Esc', action: 'Close the preview or dialog; clear the selection' },
   { keys: 'Ctrl/⌘ + Z', action: 'Undo the last label change' },
   { keys: 'Shift + Ctrl/⌘ + Z, Ctrl + Y', action: 'Redo' },

@@ -1,5 +1,5 @@
 /**
- * Which view the frame shows (Library, Train, Runs), and the hand-over from the training
+ * Which view the frame shows (Library, Train, Runs, Explain), and the hand-over from the training
  * views to the library: a confusion-matrix cell or "Mistakes" opens the grid on a filter.
  */
 import { defineStore } from 'pinia';
@@ -8,7 +8,7 @@ import type { PhotoFilter } from '../../shared/contract';
 import { useLibraryStore } from './library';
 import { useSelectionStore } from './selection';
 
-export type AppView = 'library' | 'train' | 'runs';
+export type AppView = 'library' | 'train' | 'runs' | 'explain';
 
 export const useNavigationStore = defineStore('navigation', () => {
   const view = ref<AppView>('library');

@@ -109,3 +109,11 @@ describe('traversal', () => {
     expect(res.headers['content-type']).toMatch(/^text\/javascript/);
   });
 });
+
+describe('explain:photo over HTTP', () => {
+  it('refuses a path (a page must not read any image on the disk through the model) and asks for the bytes', async () => {
+    const res = await invokeOverHttp(t.port, t.token, 'explain:photo', { path: join(t.dir, 'keep', 'cats', 'cats-0.jpg') });
+    expect(res.status).toBe(403);
+    expect(res.json()).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'Here the image itself must be sent, not a path.' } });
+  });
+});

@@ -83,6 +83,20 @@ describe('cli train / predict / export', () => {
     const csv = readFileSync(path.join(out, 'predictions.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('photo_id,path,predicted_class,confidence,p_circles,p_squares,p_triangles');
     expect(csv).toHaveLength(5);
+
+    // predict IMAGE…: top classes for files, one in the project and one it never imported.
+    await drawUnlabeledPhotos(path.join(dir, 'outside'), 2, 5);
+    const images = [path.join(dir, 'shapes', 'val', 'squares', 'squares-12.jpg'), path.join(dir, 'outside', 'photo-1.jpg')];
+    const lines = await cli(['predict', '--project', project, '--run', String(trained.runId), ...images]);
+    expect(lines.map((l) => l.type)).toEqual(['prediction', 'prediction', 'result']);
+    expect(lines[0]).toMatchObject({ path: images[0], predicted: 'squares' });
+    expect(lines[1]).toMatchObject({ path: images[1], predicted: 'squares' });
+    for (const line of lines.slice(0, 2)) {
+      const top = line.top as { className: string; confidence: number }[];
+      expect(top.map((t) => t.className).sort()).toEqual(['circles', 'squares', 'triangles']);
+      expect(line.confidence).toBe(top[0].confidence);
+    }
+    expect(lines[2]).toEqual({ type: 'result', runId: trained.runId, images: 2, predicted: 2, failed: 0 });
   }, 300_000);
 
   it('reaches ≥ 0.92 validation accuracy on hymenoptera/val with MobileNetV2 0.35 at its default 320 px (issue target 0.93)', async () => {

@@ -1,6 +1,8 @@
 /**
  * `predict`: runs a trained model (the active one by default) over every unlabeled photo.
  * Ctrl-C cancels: the prediction process stops and the previous suggestions stay as they were.
+ * With image files as arguments it predicts those instead (Try a photo; predict-images.ts) and
+ * leaves the project's suggestions alone.
  */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
@@ -8,6 +10,7 @@ import type { ApiClient } from '../../../shared/contract';
 import type { PredictionFinished, PredictionProgress } from '../../../shared/dto';
 import { AppError } from '../../../shared/errors';
 import { addProjectOptions, failOnError, withClient, writeJsonLine, type ProjectOptions } from '../context';
+import { predictImages } from './predict-images';
 
 interface PredictOptions extends ProjectOptions {
   run?: string;
@@ -17,15 +20,19 @@ interface PredictOptions extends ProjectOptions {
 export function registerPredictCommand(program: Command): void {
   const command = program
     .command('predict')
-    .description('predict every unlabeled photo with a trained model and store the suggestions (Ctrl-C cancels)')
+    .description(
+      'predict every unlabeled photo with a trained model and store the suggestions (Ctrl-C cancels); with IMAGE files: their top classes only'
+    )
     .option('--run <id>', 'run whose model to use (default: the active model)')
-    .option('--limit <n>', 'suggestions to print, least certain first', '20');
+    .option('--limit <n>', 'suggestions to print, least certain first', '20')
+    .argument('[images...]', 'image files to predict (in the project or not) instead of the unlabeled photos');
   addProjectOptions(command).action(failOnError(predictAction));
 }
 
-async function predictAction(opts: PredictOptions): Promise<void> {
+async function predictAction(images: string[], opts: PredictOptions): Promise<void> {
   const runId = opts.run === undefined ? undefined : Number(opts.run);
   if (runId !== undefined && !Number.isInteger(runId)) throw new AppError('INVALID_REQUEST', `--run must be a run id, got ${opts.run}`);
+  if (images.length > 0) return withClient(opts, (client) => predictImages(client, images, runId, opts.json === true));
   const limit = Math.max(1, Math.min(1000, Number(opts.limit ?? 20) || 20));
   const { done, page } = await withClient(opts, async (client) => {
     const done = await predictUnlessInterrupted(client, runId, opts.json === true);

@@ -1,0 +1,72 @@
+/**
+ * The explain jobs' messages (filter images, conv layers, Grad-CAM of one photo), as zod
+ * schemas joined into protocol.ts's unions. Zod only: the main side parses these without
+ * loading the engine.
+ */
+import { z } from 'zod';
+
+const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length > 0, { message: 'expected non-empty bytes' });
+const backbone = { backboneId: z.string(), weightsPath: z.string(), inputSize: z.number().int().min(32) };
+
+export const explainJobSchemas = [
+  z.object({ type: z.literal('explain-layers'), ...backbone }),
+  z.object({
+    type: z.literal('explain-filters'),
+    ...backbone,
+    layer: z.string(),
+    filters: z.array(z.number().int().min(0)).min(1),
+    steps: z.number().int().min(1).optional(),
+    /** Folder of the filter-image disk cache. */
+    cacheDir: z.string().optional()
+  }),
+  z.object({
+    type: z.literal('explain-photo'),
+    modelDir: z.string(),
+    path: z.string(),
+    renderSize: z.number().int().min(8),
+    /** Class the map explains; default the predicted one. */
+    className: z.string().optional()
+  })
+] as const;
+
+const convLayerSchema = z.object({
+  name: z.string(),
+  className: z.string(),
+  filters: z.number().int().min(0),
+  height: z.number().nullable(),
+  width: z.number().nullable()
+});
+
+export const filterImageSchema = z.object({
+  layer: z.string(),
+  index: z.number().int().min(0),
+  activationStart: z.number(),
+  activationEnd: z.number(),
+  png: bytes,
+  size: z.number().int().min(1),
+  cached: z.boolean()
+});
+export type FilterImageMessage = z.infer<typeof filterImageSchema>;
+
+export const photoExplanationSchema = z.object({
+  labels: z.array(z.string()),
+  probs: z.array(z.number()),
+  classIndex: z.number().int().min(0),
+  cam: z.array(z.array(z.number().min(0))),
+  camLayer: z.string(),
+  png: bytes,
+  renderSize: z.number().int().min(1)
+});
+export type PhotoExplanationMessage = z.infer<typeof photoExplanationSchema>;
+
+/** worker → main: side messages of a filter job, then one of the three results. */
+export const explainReplySchemas = [
+  z.object({ type: z.literal('filter-image'), image: filterImageSchema }),
+  z.object({
+    type: z.literal('filter-progress'),
+    progress: z.object({ done: z.number(), total: z.number(), filtersDone: z.number(), filtersTotal: z.number() })
+  }),
+  z.object({ type: z.literal('layers'), backboneId: z.string(), inputSize: z.number().int(), layers: z.array(convLayerSchema) }),
+  z.object({ type: z.literal('filters-done'), filters: z.number().int().min(0) }),
+  z.object({ type: z.literal('explained'), explanation: photoExplanationSchema })
+] as const;
