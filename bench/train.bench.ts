@@ -2,7 +2,8 @@
  * `npm run bench:train`: time from Train to a saved model on ../shared/datasets/hymenoptera,
  * cold (empty feature cache and no exported ONNX graph) and warm (after labeling 10 more
  * photos), with the Teachable Machine MobileNetV2 0.35 base (the app's default 320 px) and with
- * a random-weight VGG16 .h5 (224 px; same cost as the real one, accuracy meaningless), split into
+ * a random-weight VGG16 .h5 (224 px; same cost as the real one, accuracy meaningless), frozen
+ * features at that one size (no size comparison, no fine-tune check: bench:accuracy times those), split into
  * feature extraction and head training; images/s; peak memory. Prints figures; asserts nothing.
  *   npm run bench:train [-- --only mobilenet_v2|vgg16]
  */
@@ -26,13 +27,17 @@ const HELD_OUT = 10;
 interface BenchBackbone {
   backboneId: string;
   weightsPath: string;
+  /** Fixed so the figure measures the frozen-feature path (one size, no fine-tune check); bench:accuracy times the one-click run. */
+  inputSize: number;
 }
 
 async function trainAndWait(api: ApiClient, b: BenchBackbone): Promise<{ wallSeconds: number; run: RunDetail }> {
   const started = performance.now();
   let runId = -1;
   const finished = new Promise<void>((resolve) => api.on('training:finished', (f) => f.runId === runId && resolve()));
-  runId = (await api.invoke('training:start', { backboneId: b.backboneId, weightsPath: b.weightsPath })).runId;
+  runId = (
+    await api.invoke('training:start', { backboneId: b.backboneId, weightsPath: b.weightsPath, inputSize: b.inputSize, fineTune: false })
+  ).runId;
   await finished;
   const wallSeconds = (performance.now() - started) / 1000;
   const run = await api.invoke('training:run', { runId });
@@ -105,11 +110,14 @@ async function main(): Promise<void> {
       .join(' ')}`
   );
   if (values.only !== 'vgg16')
-    await benchBackbone({ backboneId: 'mobilenet_v2', weightsPath: WEIGHTS }, 'MobileNetV2 0.35 (Teachable Machine base), 320 px');
+    await benchBackbone(
+      { backboneId: 'mobilenet_v2', weightsPath: WEIGHTS, inputSize: 320 },
+      'MobileNetV2 0.35 (Teachable Machine base), 320 px'
+    );
   if (values.only !== 'mobilenet_v2') {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tstudio-bench-vgg-'));
     try {
-      await benchBackbone({ backboneId: 'vgg16', weightsPath: await randomVggFile(dir) }, 'VGG16, random weights, 224 px');
+      await benchBackbone({ backboneId: 'vgg16', weightsPath: await randomVggFile(dir), inputSize: 224 }, 'VGG16, random weights, 224 px');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

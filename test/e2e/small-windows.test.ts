@@ -72,6 +72,8 @@ describe.skipIf(!chromiumAvailable())('small windows, plain words and the theme 
   it('10: at 640 px wide, the header and the rest stay on the screen', async () => {
     const page = await session.browser.newPage({ viewport: { width: 640, height: 600 } });
     await open(page, session.serve.url);
+    // The engine's labels are the widest thing in the status bar: wait until they are in.
+    await expect.poll(() => page.getByTestId('engine-status').getAttribute('title'), { timeout: 60_000 }).toContain('Training:');
     await page.waitForTimeout(500);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(640);
     expect(await offScreen(page)).toEqual([]);

@@ -33,7 +33,7 @@ type ChosenBackbone = { backboneId: string; weightsPath: string; source: Explain
 /** The request's backbone, else the active run's (when its weights are still there), else the default one. */
 export function chooseBackbone(db: Database, req: BackboneRequest, dirs: ModelDirs): ChosenBackbone {
   if (req.backboneId !== undefined || req.weightsPath !== undefined) {
-    const b = resolveBackbone(req.backboneId, req.weightsPath, dirs);
+    const b = resolveBackbone(req.backboneId, req.weightsPath, dirs, null);
     return { backboneId: b.id, weightsPath: b.weightsPath, source: 'request' };
   }
   const runId = activeRunId(db);
@@ -42,7 +42,7 @@ export function chooseBackbone(db: Database, req: BackboneRequest, dirs: ModelDi
     const { backboneId, weightsPath } = toRunDetail(run).config;
     if (existsSync(weightsPath)) return { backboneId, weightsPath, source: 'active-run' };
   }
-  const b = resolveBackbone(undefined, undefined, dirs);
+  const b = resolveBackbone(undefined, undefined, dirs, null);
   return { backboneId: b.id, weightsPath: b.weightsPath, source: 'default' };
 }
 
