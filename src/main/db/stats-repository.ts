@@ -86,10 +86,14 @@ export function skippedFiles(db: Database, folderId: number): Array<{ relPath: s
     .all(folderId) as Array<{ relPath: string; reason: string }>;
 }
 
-/** Readable photos whose label the person accepted from the model's suggestion. */
+/**
+ * Readable photos whose label the person accepted from the model's suggestion. CROSS JOIN keeps
+ * labels first, read from the partial index of model labels (migration 0005): left to itself the
+ * planner walks every readable photo instead (16 ms at 100,000 photos against 0.3 ms).
+ */
 export function acceptedFromModelCount(db: Database): number {
   return db
-    .prepare("SELECT COUNT(*) FROM labels l JOIN photos p ON p.id = l.photo_id WHERE l.source = 'model' AND p.status = 'ok'")
+    .prepare("SELECT COUNT(*) FROM labels l CROSS JOIN photos p ON p.id = l.photo_id WHERE l.source = 'model' AND p.status = 'ok'")
     .pluck()
     .get() as number;
 }
