@@ -57,7 +57,7 @@ function report(label: string, r: { wallSeconds: number; run: RunDetail }): void
     `  features: ${t?.features.toFixed(1)} s for ${computed} computed (${rate} photos/s, each photo + its mirror), ${r.run.featuresCached} from cache`
   );
   console.log(
-    `  head training: ${t?.train.toFixed(2)} s over ${r.run.history.length} epochs; evaluate ${t?.evaluate.toFixed(2)} s, predict ${t?.predict.toFixed(2)} s, save ${t?.save.toFixed(2)} s`
+    `  head training: ${t?.train.toFixed(2)} s (${r.run.history.length > 0 ? `${r.run.history.length} epochs` : 'logistic regression, L2 by 5-fold CV'}); evaluate ${t?.evaluate.toFixed(2)} s, predict ${t?.predict.toFixed(2)} s, save ${t?.save.toFixed(2)} s`
   );
   console.log(
     `  val accuracy: ${((r.run.valAccuracy ?? 0) * 100).toFixed(1)}%  training: ${r.run.backend}, features: ${r.run.inference ?? 'none computed'}`
