@@ -60,6 +60,8 @@ function libraryScope(query: PhotoQuery): { scope: Scope; counts: CountScope | n
   const status = f.kind === 'skipped' ? 'skipped' : 'ok';
   const scope: Scope = { where: ['p.status = @status'], params: { status } };
   const counts: CountScope = { status, labels: 'all' };
+  // Labels accepted from the model are not among the kept counts: that filter is counted by query.
+  const kept = f.kind !== 'accepted';
   if (f.kind === 'unlabeled') {
     scope.where.push('p.label_class_id IS NULL');
     counts.labels = 'unlabeled';
@@ -67,9 +69,7 @@ function libraryScope(query: PhotoQuery): { scope: Scope; counts: CountScope | n
     scope.where.push('p.label_class_id IS NOT NULL');
     counts.labels = 'labeled';
   } else if (f.kind === 'accepted') {
-    // Labels accepted from the model's suggestion: not among the kept counts, so counted by query.
     scope.where.push("p.label_class_id IS NOT NULL AND EXISTS (SELECT 1 FROM labels l WHERE l.photo_id = p.id AND l.source = 'model')");
-    return { scope, counts: (addSearch(scope, query.search), null) };
   } else if (f.kind === 'class') {
     scope.where.push('p.label_class_id = @classId');
     scope.params.classId = f.classId;
@@ -80,7 +80,7 @@ function libraryScope(query: PhotoQuery): { scope: Scope; counts: CountScope | n
     counts.split = f.split;
   }
   const searching = addSearch(scope, query.search);
-  return { scope, counts: searching ? null : counts };
+  return { scope, counts: searching || !kept ? null : counts };
 }
 
 /** LIKE is case-insensitive for ASCII; wildcards typed by the user are matched literally. */

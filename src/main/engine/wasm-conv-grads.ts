@@ -8,8 +8,7 @@
  * - Filter gradient: dW[i,j,c,o] = Σ_{n,h,w} x_pad[n, h·s+i, w·s+j, c] · dy[n,h,w,o] is a
  *   convolution of x_pad (channels as batch, batch as channels) with dy as the filter, dilated
  *   by the stride. Any stride and padding.
- * - Input gradient (stride 1): the convolution of dy with the filter rotated 180° and its
- *   in/out channels swapped, padded by k−1−p. Strides above 1 keep the backend's own kernel.
+ * - Input gradient (stride 1): see wasm-input-grads.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -87,39 +86,4 @@ export function conv2dBackpropFilterWasm(args: { inputs: tf.NamedTensorInfoMap; 
     }
     return run('Transpose', { x: grads }, backend, { perm: [1, 2, 0, 3] });
   });
-}
-
-/**
- * Input gradient for stride 1 as a forward convolution; `fallback` (the backend's own kernel)
- * for anything else.
- */
-export function conv2dBackpropInputWasm(fallback: tf.KernelFunc): tf.KernelFunc {
-  return function conv2dBackpropInputViaConv(args) {
-    const { inputs, backend } = args;
-    const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
-    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-    const [kh, kw] = filter.shape;
-    const info = tf.backend_util.computeConv2DInfo(
-      attrs.inputShape,
-      filter.shape as [number, number, number, number],
-      attrs.strides,
-      1,
-      attrs.pad,
-      attrs.dimRoundingMode
-    );
-    const p = info.padInfo;
-    const pads = [kh - 1 - p.top, kh - 1 - p.bottom, kw - 1 - p.left, kw - 1 - p.right];
-    if (attrs.dataFormat === 'NCHW' || info.strideHeight !== 1 || info.strideWidth !== 1 || pads.some((v) => v < 0)) return fallback(args);
-    return withTemps(backend, (keep) => {
-      const rotated = keep(run('Reverse', { x: filter }, backend, { dims: [0, 1] }));
-      const swapped = keep(run('Transpose', { x: rotated }, backend, { perm: [0, 1, 3, 2] }));
-      const explicit: Explicit = [
-        [0, 0],
-        [pads[0], pads[1]],
-        [pads[2], pads[3]],
-        [0, 0]
-      ];
-      return conv(dy, swapped, backend, explicit);
-    });
-  };
 }

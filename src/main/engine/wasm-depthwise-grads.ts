@@ -5,8 +5,7 @@
  *
  * - Filter gradient: for each kernel tap, the shifted input times dy, summed over batch and
  *   positions. Any stride, dilation and channel multiplier.
- * - Input gradient (stride 1, dilation 1, multiplier 1): the depthwise convolution of dy with
- *   the filter rotated 180°, padded by k−1−p. Anything else keeps `fallback`.
+ * - Input gradient (stride 1): see wasm-input-grads.ts; the rest runs on the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -89,44 +88,6 @@ export function depthwiseBackpropFilterWasm(fallback: tf.KernelFunc): tf.KernelF
       }
       const stacked = taps.length === 1 ? taps[0] : keep(run('Concat', taps, backend, { axis: 0 }));
       return run('Reshape', { x: stacked }, backend, { shape: [kh, kw, cin, mult] });
-    });
-  };
-}
-
-export function depthwiseBackpropInputWasm(fallback: tf.KernelFunc): tf.KernelFunc {
-  return function depthwiseBackpropInputViaConv(args) {
-    const { backend } = args;
-    const attrs = args.attrs as unknown as DepthwiseAttrs & { inputShape: [number, number, number, number] };
-    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
-    const [kh, kw, , mult] = filter.shape;
-    const info = tf.backend_util.computeConv2DInfo(
-      attrs.inputShape,
-      filter.shape as [number, number, number, number],
-      attrs.strides,
-      attrs.dilations,
-      attrs.pad,
-      attrs.dimRoundingMode,
-      true
-    );
-    const p = info.padInfo;
-    const pads = [kh - 1 - p.top, kh - 1 - p.bottom, kw - 1 - p.left, kw - 1 - p.right];
-    const simple = mult === 1 && info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1;
-    if (!simple || pads.some((v) => v < 0)) return fallback(args);
-    return withTemps(backend, (keep) => {
-      const rotated = keep(run('Reverse', { x: filter }, backend, { dims: [0, 1] }));
-      const pad = [
-        [0, 0],
-        [pads[0], pads[1]],
-        [pads[2], pads[3]],
-        [0, 0]
-      ];
-      return run('DepthwiseConv2dNative', { x: dy, filter: rotated }, backend, {
-        strides: [1, 1],
-        pad,
-        dilations: [1, 1],
-        dataFormat: 'NHWC',
-        dimRoundingMode: undefined
-      });
     });
   };
 }

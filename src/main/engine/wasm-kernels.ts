@@ -3,16 +3,17 @@
  * own is slow. Without them conv layers cannot be fine-tuned on machines that lack native
  * TensorFlow.
  *
- * - Conv2DBackpropFilter (missing) and Conv2DBackpropInput (slow for stride 1): forward
- *   convolutions on XNNPACK, see wasm-conv-grads.ts.
- * - Depthwise conv gradients (missing; MobileNetV2): from wasm kernels where the shape allows,
- *   else the cpu backend's kernel for that one op, see wasm-depthwise-grads.ts.
+ * - Conv2DBackpropFilter (missing): forward convolutions on XNNPACK, see wasm-conv-grads.ts.
+ * - Depthwise conv gradients (missing; MobileNetV2): the filter gradient from wasm kernels where
+ *   the shape allows (wasm-depthwise-grads.ts), else the cpu backend's kernel for that one op.
+ * - Input gradients of stride-1 convolutions, plain and depthwise (wasm's own is slow or
+ *   missing): as convolutions, see wasm-input-grads.ts, which wraps the kernels registered here.
  * - The batch-norm gradient tiles where broadcasting does the same (see batchnorm-grad.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerBatchNormGradient } from './batchnorm-grad';
-import { conv2dBackpropFilterWasm, conv2dBackpropInputWasm } from './wasm-conv-grads';
-import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './wasm-depthwise-grads';
+import { conv2dBackpropFilterWasm } from './wasm-conv-grads';
+import { depthwiseBackpropFilterWasm } from './wasm-depthwise-grads';
 import { registerWasmInputGradKernels } from './wasm-input-grads';
 
 export { conv2dBackpropFilterWasm };
@@ -43,26 +44,15 @@ export function registerWasmTrainingKernels(): void {
   if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) {
     tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterWasm });
   }
-  const ownInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (ownInput) {
-    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-    tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInputWasm(ownInput.kernelFunc) });
-  }
-  const depthwise = {
-    DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilterWasm,
-    DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm
-  };
   for (const name of CPU_FALLBACK_KERNELS) {
     if (!tf.getKernel(name, 'wasm') && tf.getKernel(name, 'cpu')) {
-      tf.registerKernel({
-        kernelName: name,
-        backendName: 'wasm',
-        kernelFunc: depthwise[name as keyof typeof depthwise](cpuFallback(name))
-      });
+      const fallback = cpuFallback(name);
+      const kernelFunc = name === 'DepthwiseConv2dNativeBackpropFilter' ? depthwiseBackpropFilterWasm(fallback) : fallback;
+      tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
     }
   }
   registerBatchNormGradient();
-  // Wraps the kernels above: filter transforms cached during gradient ascent, MaxPoolGrad fixed.
+  // Stride-1 input gradients (plain and depthwise) as convolutions, over the kernels above; MaxPoolGrad fixed.
   registerWasmInputGradKernels();
 }
 

@@ -49,9 +49,9 @@ beforeAll(async () => {
 });
 
 describe('wasm training kernels', () => {
-  it('ships no Conv2DBackpropFilter of its own, so ours is registered, and ours replaces its Conv2DBackpropInput', () => {
+  it('ships no Conv2DBackpropFilter of its own, so ours is registered, and its Conv2DBackpropInput is wrapped', () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc).toBe(conv2dBackpropFilterWasm);
-    // wasm-input-grads wraps ours (stride 1 with filter transforms cached during gradient ascent; the rest through ours).
+    // wasm-input-grads wraps wasm's own: stride 1 as a convolution, the rest through wasm's kernel.
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc.name).toBe('fastInputGrad');
   });
 
