@@ -53,6 +53,10 @@ export async function currentBackend(): Promise<BackendInfo | null> {
 }
 
 async function chooseBackend(prefer: BackendPreference): Promise<BackendInfo> {
+  // tfjs's console advice ("Hi, looks like you are running TensorFlow.js in Node.js… install
+  // tfjs-node") lands in CLI output and JSON pipes; the backend in use and why the native one is
+  // unavailable are reported by BackendInfo instead. PROD only silences tfjs's warnings.
+  tf.env().set('PROD', true);
   const unavailable: Unavailable[] = [];
   if (prefer === 'auto') {
     const gpu = await tryNative('@tensorflow/tfjs-node-gpu', unavailable);
