@@ -421,6 +421,8 @@ export interface HeadCvPoint {
   /** Mean held-out accuracy (0–1) and log-loss over the folds. */
   accuracy: number;
   logLoss: number;
+  /** The strength the head was refitted with (absent in runs recorded before the CV chart). */
+  chosen?: boolean;
 }
 
 /** What a run decided by cross-validation on its training photos (never the validation photos). */

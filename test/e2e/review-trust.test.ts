@@ -221,6 +221,11 @@ describe.skipIf(!chromiumAvailable())('labeling and review you can trust, in Chr
     expect(await run.getByTestId('choice-input-size').innerText()).toBe('96 px: chosen by you');
     expect(await run.getByTestId('choice-head').innerText()).toMatch(/^logistic regression, C = /);
     expect(await run.getByTestId('chart-loss').count()).toBe(0);
+    // Its curve is the head's cross-validation over C, with the chosen strength named.
+    expect(Number(await run.getByTestId('head-cv-chart').getAttribute('data-points'))).toBeGreaterThan(1);
+    expect(await run.getByTestId('head-cv-summary').innerText()).toMatch(
+      /strengths tried, C = .+; chosen C = [\d.e-]+: held-out accuracy \d+\.\d%/
+    );
     expect(await page.locator(`[data-testid="run-results"][data-run-id="${runId}"] [data-testid="run-active"]`).count()).toBe(1);
     await page.screenshot({ path: join(RESULTS_DIR, 'trust-7-fast-run.png') });
     await page.getByTestId('tab-runs').click();

@@ -13,6 +13,7 @@ import { forwardPassCounter } from '../../../src/main/engine/trainer/features';
 import type { FeatureEntry, LabeledItem, TrainingJob, TrainingProgressData } from '../../../src/main/engine/trainer/job-types';
 import { runTrainingJob, type TrainingJobIO } from '../../../src/main/engine/trainer/pipeline';
 import { drawSyntheticPhotos, drawUnlabeledPhotos, SYNTHETIC_CLASSES } from './synthetic-photos';
+import { formatC } from '../../../src/shared/format';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const TM_BASE = path.join(path.resolve(repoRoot, '../shared'), 'models/mobilenet-v2-0.35-224-tm-base');
@@ -159,6 +160,11 @@ describe('runTrainingJob', () => {
     expect(choices?.headCv.length).toBeGreaterThan(1);
     // The head's C is the one with the best CV accuracy: what the run reports as its CV estimate.
     expect(choices?.cvAccuracy).toBe(Math.max(...(choices?.headCv ?? []).map((p) => p.accuracy)));
+    // Exactly one point is the strength the head was refitted with, and it is a best-accuracy one.
+    const chosen = (choices?.headCv ?? []).filter((p) => p.chosen);
+    expect(chosen).toHaveLength(1);
+    expect(chosen[0].accuracy).toBe(choices?.cvAccuracy);
+    expect(choices?.head.reason).toContain(`C = ${formatC(chosen[0].c)}:`);
     expect(choices?.fineTune.reason).toMatch(/^(on|off): CV \d\.\d{3} fine-tuned vs \d\.\d{3} frozen \(3 folds/);
     expect((result?.fineTuneHistory.length ?? 0) > 0).toBe(choices?.fineTune.value);
     expect(result?.timings.choose).toBeGreaterThan(0);

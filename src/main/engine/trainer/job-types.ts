@@ -191,7 +191,7 @@ const runChoicesSchema = z.object({
   inputSize: z.object({ value: z.number().int().positive(), reason: z.string() }),
   fineTune: z.object({ value: z.boolean(), reason: z.string() }),
   head: z.object({ value: z.string(), reason: z.string() }),
-  headCv: z.array(z.object({ c: anyNumber, accuracy: anyNumber, logLoss: anyNumber })),
+  headCv: z.array(z.object({ c: anyNumber, accuracy: anyNumber, logLoss: anyNumber, chosen: z.boolean().optional() })),
   cvAccuracy: anyNumber.nullable(),
   validation: z.object({ photos: count, weak: z.boolean(), note: z.string().nullable() })
 });

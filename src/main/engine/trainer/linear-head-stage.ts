@@ -3,6 +3,7 @@
  * written into the run's Dense softmax head. Reuses the fit made while choosing the input size
  * when there is one (same photos, same size, same folds).
  */
+import { formatC } from '../../../shared/format';
 import type { LinearHeadFit } from './linear-head';
 import { fitLinearHead, HEAD_CS, linearRows, setHeadWeights } from './linear-head';
 import type { TrainingJobIO } from './job-io';
@@ -40,5 +41,5 @@ export function linearHeadStage(
 /** e.g. "logistic regression, C = 0.0100 (5-fold CV 0.931, log-loss 0.201)". */
 export function headReason(fit: LinearHeadFit): string {
   if (!fit.cv) return `logistic regression, C = ${fit.c} (too few photos per class to cross-validate: the usual strength)`;
-  return `logistic regression, C = ${fit.c.toPrecision(2)}: best ${fit.cv.folds}-fold CV accuracy ${fit.cv.cvAccuracy.toFixed(3)} (log-loss ${fit.cv.cvLogLoss.toFixed(3)})`;
+  return `logistic regression, C = ${formatC(fit.c)}: best ${fit.cv.folds}-fold CV accuracy ${fit.cv.cvAccuracy.toFixed(3)} (log-loss ${fit.cv.cvLogLoss.toFixed(3)})`;
 }

@@ -31,7 +31,7 @@ export function runChoices(made: ChoicesMade): RunChoices {
     inputSize: { value: config.inputSize, reason: made.size.reason },
     fineTune: made.fineTune,
     head,
-    headCv: cv ? cv.scores.map((s) => ({ c: s.c, accuracy: s.accuracy, logLoss: s.logLoss })) : [],
+    headCv: cv ? cv.scores.map((s) => ({ c: s.c, accuracy: s.accuracy, logLoss: s.logLoss, chosen: s.c === cv.c })) : [],
     cvAccuracy: cv?.cvAccuracy ?? null,
     validation: validationQuality(made.state.val, made.state.train.length, config.classes.length, made.accuracy, cv?.cvAccuracy ?? null)
   };
