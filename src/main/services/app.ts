@@ -18,6 +18,7 @@ import { explainStorageError } from '../db/storage-errors';
 import { EventBus } from './event-bus';
 import { createFilterHandlers } from './explain-filters';
 import { createExplainPhotoHandler } from './explain-photo';
+import { ExplainSessions } from './explain-sessions';
 import { createLibraryHandlers } from './handlers';
 import { createModelHandlers } from './models';
 import { resolvePhotoFile, type PhotoBody } from './photo-file';
@@ -86,6 +87,7 @@ export function createApp(options: AppOptions): App {
 
   // One checker for both: a weights file checked when it is chosen is known when Train is pressed.
   const weights = new WeightsChecker(options.trainingSpawn);
+  const explainSessions = new ExplainSessions(options.trainingSpawn);
   const handlers: Handlers = {
     'app:info': () => ({ version: options.version ?? '0.0.0', transport: options.transport, project: closed ? null : session.info }),
     'project:current': () => (closed ? null : session.info),
@@ -107,7 +109,7 @@ export function createApp(options: AppOptions): App {
       weights,
       exportCacheDir: path.join(options.cacheDir, 'onnx')
     }),
-    ...createExplainHandlers(options, events, current, thumbs)
+    ...createExplainHandlers(options, { events, current, thumbs, sessions: explainSessions })
   };
 
   return {
@@ -119,6 +121,7 @@ export function createApp(options: AppOptions): App {
     close() {
       if (closed) return;
       closed = true;
+      explainSessions.close();
       session.close();
       // After the session: its imports stop first; an in-flight one then fails its next write.
       void session.library.idle().then(() => thumbs.close());
@@ -129,10 +132,9 @@ export function createApp(options: AppOptions): App {
 /** What the network sees and Try a photo: compute in the training process, like training. */
 function createExplainHandlers(
   options: AppOptions,
-  events: EventBus,
-  current: () => ProjectSession,
-  thumbs: ThumbnailCache
+  deps: { events: EventBus; current: () => ProjectSession; thumbs: ThumbnailCache; sessions: ExplainSessions }
 ): Pick<Handlers, 'explain:layers' | 'explain:filters' | 'explain:cancel' | 'explain:photo'> {
+  const { events, current, thumbs, sessions } = deps;
   const db = () => current().db;
   const modelDirs = { modelsDir: options.modelsDir, userModelsDir: options.userModelsDir };
   const photoPath = async (photoId: number): Promise<string> => {
@@ -153,7 +155,7 @@ function createExplainHandlers(
       photoPath,
       uploadDir: path.join(options.cacheDir, 'try-a-photo'),
       allowPaths: options.transport !== 'http',
-      spawn: options.trainingSpawn
+      sessions
     })
   };
 }

@@ -3,7 +3,8 @@
  * training process. The image is a project photo (the preview's overlay), a file (the CLI), or
  * bytes the renderer read from a dropped, pasted or picked file (Try a photo; written to a
  * temporary file for the process and removed after). Answers for project photos are kept for a
- * while, so toggling the overlay back and forth costs one Grad-CAM.
+ * while, so toggling the overlay back and forth costs one Grad-CAM; the process stays up with the
+ * model loaded while it is used (explain-sessions.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
@@ -14,9 +15,8 @@ import type { PhotoExplanationDto } from '../../shared/explain-dto';
 import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
 import { activeRunId, getRun } from '../db/training-repository';
-import type { SpawnStrategy } from '../worker/launcher';
 import type { PhotoExplanationMessage } from '../worker/explain-protocol';
-import { runWorkerJob } from '../worker/worker-job';
+import type { ExplainSessions } from './explain-sessions';
 import { pngDataUrl } from './explain-filters';
 import { requireModel } from './training-export';
 
@@ -32,7 +32,8 @@ export interface ExplainPhotoContext {
   uploadDir: string;
   /** Over HTTP a path would let a page read any image on the disk: it must send the bytes. */
   allowPaths: boolean;
-  spawn?: SpawnStrategy;
+  /** Training processes that keep a run's model loaded between requests. */
+  sessions: ExplainSessions;
 }
 
 export function createExplainPhotoHandler(ctx: ExplainPhotoContext): Pick<Handlers, 'explain:photo'> {
@@ -69,18 +70,7 @@ async function explainFile(
   job: { runId: number; modelDir: string; file: string; className?: string }
 ): Promise<PhotoExplanationDto> {
   const { runId, modelDir, file, className } = job;
-  const e = await runWorkerJob({
-    name: 'Grad-CAM',
-    retry: 'try again',
-    request: { type: 'explain-photo', modelDir, path: file, renderSize: OVERLAY_SIZE, className },
-    spawn: ctx.spawn,
-    failureCode: 'INTERNAL',
-    onResult: (msg) => {
-      if (msg.type !== 'explained') throw new Error(`the training process answered '${msg.type}' where 'explained' was due`);
-      return msg.explanation;
-    }
-  });
-  return toDto(runId, e);
+  return toDto(runId, await ctx.sessions.explain(modelDir, { path: file, renderSize: OVERLAY_SIZE, className }));
 }
 
 export function toDto(runId: number, e: PhotoExplanationMessage): PhotoExplanationDto {

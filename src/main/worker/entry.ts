@@ -1,8 +1,8 @@
 /**
  * The training process. Started by launcher.ts (child_process.fork under tsx, or Electron's
  * utilityProcess with the bundled out/main/training-worker.js). It runs one job — train,
- * predict, probe the backend, check or identify a weights file, or an explain job — reports over the message port, and
- * exits. It never opens the project file. Everything that loads TensorFlow.js (or, later, ONNX
+ * predict, probe the backend, check or identify a weights file, or an explain job (an explain
+ * session answers many requests until it is let go) — reports over the message port, and exits. It never opens the project file. Everything that loads TensorFlow.js (or, later, ONNX
  * Runtime) runs here, never in the process that started it.
  */
 import { toErrorPayload } from '../../shared/errors';
@@ -12,7 +12,7 @@ import { initBackend, loadBackbone } from '../engine/index';
 import { runTrainingJob } from '../engine/trainer/pipeline';
 import { runPredictJob } from '../engine/trainer/predict-job';
 import type { FeatureEntry } from '../engine/trainer/job-types';
-import { explainFilters, explainLayers, explainPhoto } from './explain-jobs';
+import { explainFilters, explainLayers, explainSession, SessionInbox } from './explain-jobs';
 import { parseMainToWorker, type MainToWorker, type WorkerJobRequest, type WorkerToMain } from './protocol';
 
 interface ParentPort {
@@ -42,6 +42,7 @@ process.on('disconnect', () => process.exit(1));
 let cancelled = false;
 let started = false;
 let pendingCache: ((entries: FeatureEntry[]) => void) | null = null;
+const inbox = new SessionInbox();
 
 port.onMessage((raw) => {
   const parsed = parseMainToWorker(raw);
@@ -50,8 +51,11 @@ port.onMessage((raw) => {
     return;
   }
   const msg = parsed.msg;
-  if (msg.type === 'cancel') cancelled = true;
-  else if (msg.type === 'cached-features') pendingCache?.(msg.entries);
+  if (msg.type === 'cancel') {
+    cancelled = true;
+    inbox.close();
+  } else if (msg.type === 'cached-features') pendingCache?.(msg.entries);
+  else if (msg.type === 'explain-next') inbox.push(msg);
   else if (!started) {
     started = true;
     void run(msg);
@@ -91,8 +95,8 @@ function runJob(msg: WorkerJobRequest): Promise<WorkerToMain> {
       return explainLayers(msg);
     case 'explain-filters':
       return explainFilters(msg, { send: port.send, shouldStop: () => cancelled });
-    case 'explain-photo':
-      return explainPhoto(msg);
+    case 'explain-session':
+      return explainSession(msg, port, inbox);
   }
 }
 

@@ -1,9 +1,11 @@
 /**
  * The explain jobs in the training process: a backbone's conv layers, filter images (each sent
- * as soon as it is made, cancellable between ascent steps), and Grad-CAM of one photo.
+ * as soon as it is made, cancellable between ascent steps), and a session answering Grad-CAMs.
  */
 import { initBackend } from '../engine/index';
-import { explainPhotos, filterLayers, loadCamModel, loadFilterModel, visualizeFilters } from '../engine/explain/index';
+import { toErrorPayload } from '../../shared/errors';
+import { explainPhotos, filterLayers, loadCamModel, loadFilterModel, visualizeFilters, type CamModel } from '../engine/explain/index';
+import type { ExplainNextMessage } from './explain-protocol';
 import type { MainToWorker, WorkerToMain } from './protocol';
 
 type Job<T extends MainToWorker['type']> = Extract<MainToWorker, { type: T }>;
@@ -43,16 +45,65 @@ export async function explainFilters(msg: Job<'explain-filters'>, port: ExplainP
   }
 }
 
-export async function explainPhoto(msg: Job<'explain-photo'>): Promise<WorkerToMain> {
+/** The explain-next messages of a session, in order; null once the session is let go (cancel). */
+export class SessionInbox {
+  private readonly queue: ExplainNextMessage[] = [];
+  private waiting: ((msg: ExplainNextMessage | null) => void) | null = null;
+  private closed = false;
+
+  push(msg: ExplainNextMessage): void {
+    if (this.closed) return;
+    if (this.waiting) {
+      const wake = this.waiting;
+      this.waiting = null;
+      wake(msg);
+    } else this.queue.push(msg);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.queue.length = 0;
+    this.waiting?.(null);
+    this.waiting = null;
+  }
+
+  next(): Promise<ExplainNextMessage | null> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+}
+
+/**
+ * A run's classifier loaded once, then one answer per explain-next until the session is let go:
+ * the preview's overlay and Try a photo cost a Grad-CAM each, not a process start and a model
+ * load. A photo that cannot be explained is refused on its own; the session goes on.
+ */
+export async function explainSession(
+  msg: Job<'explain-session'>,
+  port: Pick<ExplainPort, 'send'>,
+  inbox: SessionInbox
+): Promise<WorkerToMain> {
   await initBackend();
   const model = await loadCamModel(msg.modelDir);
   try {
-    const run = await explainPhotos(model, [msg.path], { renderSize: msg.renderSize, render: 'photo', className: msg.className });
+    for (let next = await inbox.next(); next !== null; next = await inbox.next()) await port.send(await explainOne(model, next));
+    return { type: 'cancelled' };
+  } finally {
+    model.dispose();
+  }
+}
+
+async function explainOne(model: CamModel, next: ExplainNextMessage): Promise<WorkerToMain> {
+  try {
+    const run = await explainPhotos(model, [next.path], { renderSize: next.renderSize, render: 'photo', className: next.className });
     const failure = run.failed[0];
-    if (failure) return { type: 'error', code: 'IO_ERROR', message: failure.reason };
+    if (failure) return { type: 'explain-refused', id: next.id, code: 'IO_ERROR', message: failure.reason };
     const e = run.explanations[0];
     return {
-      type: 'explained',
+      type: 'explain-answer',
+      id: next.id,
       explanation: {
         labels: model.labels,
         probs: e.probs,
@@ -63,7 +114,7 @@ export async function explainPhoto(msg: Job<'explain-photo'>): Promise<WorkerToM
         renderSize: e.renderSize
       }
     };
-  } finally {
-    model.dispose();
+  } catch (err) {
+    return { type: 'explain-refused', id: next.id, ...toErrorPayload(err) };
   }
 }

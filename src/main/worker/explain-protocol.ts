@@ -4,6 +4,7 @@
  * loading the engine.
  */
 import { z } from 'zod';
+import { ERROR_CODES } from '../../shared/errors';
 
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length > 0, { message: 'expected non-empty bytes' });
 const backbone = { backboneId: z.string(), weightsPath: z.string(), inputSize: z.number().int().min(32) };
@@ -19,15 +20,20 @@ export const explainJobSchemas = [
     /** Folder of the filter-image disk cache. */
     cacheDir: z.string().optional()
   }),
-  z.object({
-    type: z.literal('explain-photo'),
-    modelDir: z.string(),
-    path: z.string(),
-    renderSize: z.number().int().min(8),
-    /** Class the map explains; default the predicted one. */
-    className: z.string().optional()
-  })
+  /** Loads a run's classifier once, then answers explain-next messages until cancelled. */
+  z.object({ type: z.literal('explain-session'), modelDir: z.string() })
 ] as const;
+
+/** main → worker, during an explain session: Grad-CAM and top classes of one image. */
+export const explainNextSchema = z.object({
+  type: z.literal('explain-next'),
+  id: z.number().int().min(0),
+  path: z.string(),
+  renderSize: z.number().int().min(8),
+  /** Class the map explains; default the predicted one. */
+  className: z.string().optional()
+});
+export type ExplainNextMessage = z.infer<typeof explainNextSchema>;
 
 const convLayerSchema = z.object({
   name: z.string(),
@@ -59,7 +65,7 @@ export const photoExplanationSchema = z.object({
 });
 export type PhotoExplanationMessage = z.infer<typeof photoExplanationSchema>;
 
-/** worker → main: side messages of a filter job, then one of the three results. */
+/** worker → main: side messages of a filter job or an explain session, and the results of the other jobs. */
 export const explainReplySchemas = [
   z.object({ type: z.literal('filter-image'), image: filterImageSchema }),
   z.object({
@@ -68,5 +74,7 @@ export const explainReplySchemas = [
   }),
   z.object({ type: z.literal('layers'), backboneId: z.string(), inputSize: z.number().int(), layers: z.array(convLayerSchema) }),
   z.object({ type: z.literal('filters-done'), filters: z.number().int().min(0) }),
-  z.object({ type: z.literal('explained'), explanation: photoExplanationSchema })
+  /** Side messages of an explain session: one answer per explain-next, by its id. */
+  z.object({ type: z.literal('explain-answer'), id: z.number().int().min(0), explanation: photoExplanationSchema }),
+  z.object({ type: z.literal('explain-refused'), id: z.number().int().min(0), code: z.enum(ERROR_CODES), message: z.string() })
 ] as const;

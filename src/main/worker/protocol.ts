@@ -4,15 +4,17 @@
  * serialization, so Float32Arrays cross without JSON (and are checked by type and length only).
  *
  * main → worker: a job (start | predict | probe | validate-weights | identify-weights |
- *   explain-layers | explain-filters | explain-photo), then cached-features (answer to
- *   need-features) and cancel
- * worker → main: loaded | need-features | features | progress | filter-image | filter-progress,
- *   then one outcome: result | predicted | probed | validated | identified | layers |
- *   filters-done | explained | cancelled | error (the explain messages are in explain-protocol.ts)
+ *   explain-layers | explain-filters | explain-session), then cached-features (answer to
+ *   need-features), explain-next (a request to a session) and cancel
+ * worker → main: loaded | need-features | features | progress | filter-image | filter-progress |
+ *   explain-answer | explain-refused, then one outcome: result | predicted | probed | validated |
+ *   identified | layers | filters-done | cancelled | error (the explain messages are in
+ *   explain-protocol.ts)
  *
  * One process runs one job: a training run, a re-predict, the backend probe behind
- * engine:status, loading a weights file to check it before models:import-weights copies it, or
- * telling which network a weights file is for (models:check-weights, and before a run starts).
+ * engine:status, loading a weights file to check it before models:import-weights copies it,
+ * telling which network a weights file is for (models:check-weights, and before a run starts),
+ * or an explain session (one classifier loaded once, many Grad-CAMs, until it is let go).
  *
  * The worker never opens the project: it asks for cached features once the backbone (and so
  * the cache key) is known, and sends newly computed features back for the main side to store.
@@ -34,7 +36,7 @@ import {
   trainingProgressDataSchema,
   unlabeledItemSchema
 } from '../engine/trainer/job-types';
-import { explainJobSchemas, explainReplySchemas } from './explain-protocol';
+import { explainJobSchemas, explainNextSchema, explainReplySchemas } from './explain-protocol';
 
 export type {
   FeatureEntry,
@@ -66,11 +68,12 @@ export const mainToWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('identify-weights'), weightsPath: z.string() }),
   z.object({ type: z.literal('cached-features'), entries: featureEntriesSchema }),
   z.object({ type: z.literal('cancel') }),
+  explainNextSchema,
   ...explainJobSchemas
 ]);
 export type MainToWorker = z.infer<typeof mainToWorkerSchema>;
 /** The message that starts a process's one job. */
-export type WorkerJobRequest = Exclude<MainToWorker, { type: 'cached-features' | 'cancel' }>;
+export type WorkerJobRequest = Exclude<MainToWorker, { type: 'cached-features' | 'cancel' | 'explain-next' }>;
 
 export const workerToMainSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('loaded'), backend: z.string(), backendLabel: z.string() }),

@@ -31,10 +31,13 @@ export type JobOutcome<T> =
 /** The messages that carry a job's result. */
 export type ResultMessage = Extract<
   WorkerToMain,
-  { type: 'result' | 'predicted' | 'probed' | 'validated' | 'identified' | 'layers' | 'filters-done' | 'explained' }
+  { type: 'result' | 'predicted' | 'probed' | 'validated' | 'identified' | 'layers' | 'filters-done' }
 >;
 /** Messages a job exchanges on the way (backend loaded, feature cache questions and answers, filter images). */
-export type SideMessage = Extract<WorkerToMain, { type: 'loaded' | 'need-features' | 'features' | 'filter-image' | 'filter-progress' }>;
+export type SideMessage = Extract<
+  WorkerToMain,
+  { type: 'loaded' | 'need-features' | 'features' | 'filter-image' | 'filter-progress' | 'explain-answer' | 'explain-refused' }
+>;
 
 export interface WorkerJobSpec<T> {
   /** The process as messages name it: 'training', 'prediction', 'backend probe', 'weights check'. */
@@ -127,6 +130,8 @@ export class WorkerJob<T> {
       case 'features':
       case 'filter-image':
       case 'filter-progress':
+      case 'explain-answer':
+      case 'explain-refused':
         return this.guard(() => this.spec.onSideMessage?.(msg));
       case 'progress':
         if (!this.cancelRequested) this.guard(() => this.spec.onProgress?.(msg.progress));

@@ -4,7 +4,7 @@
  * images streamed as events (cached the second time, cancellable), and Grad-CAM with top
  * classes for a project photo, a file outside the project and uploaded bytes.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient, EventMap } from '../../../src/shared/contract';
 import type { FilterJobEvent } from '../../../src/shared/explain-dto';
 import { createApp, createDirectClient, type App } from '../../../src/main/services/app';
+import { ExplainSessions } from '../../../src/main/services/explain-sessions';
 import { localAppOptions } from '../../../src/main/server/app-options';
 import { drawSyntheticPhotos, SYNTHETIC_CLASSES } from '../training/synthetic-photos';
 import { TM_BASE } from '../training/project-fixture';
@@ -149,5 +150,91 @@ describe('explain services', { timeout: 300_000 }, () => {
     await expect(
       api.invoke('explain:photo', { image: { name: 'notes.jpg', base64: Buffer.from('hello, not a photo').toString('base64') } })
     ).rejects.toMatchObject({ code: 'IO_ERROR', message: expect.stringMatching(/^Cannot read image notes\.jpg/) });
+  });
+});
+
+/** True while a process with this id exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(check: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('explain sessions: one process per model while it is used', { timeout: 300_000 }, () => {
+  let modelDir: string;
+  let photo: (n: number) => string;
+  beforeAll(async () => {
+    modelDir = (await api.invoke('training:run', { runId })).modelPath as string;
+    photo = (n) => path.join(dir, 'shapes', 'train', 'circles', `circles-${n}.jpg`);
+  });
+
+  it('answers photo after photo from one process, refuses a bad image without ending, and lets go when idle', async () => {
+    const sessions = new ExplainSessions(undefined, 500);
+    try {
+      const answers = await Promise.all([1, 2, 3].map((n) => sessions.explain(modelDir, { path: photo(n), renderSize: 64 })));
+      const [pid] = sessions.pids();
+      expect(sessions.pids()).toEqual([pid]);
+      for (const a of answers) expect(a.labels).toEqual([...SYNTHETIC_CLASSES].sort());
+      expect(new Set(answers.map((a) => a.png.length)).size).toBeGreaterThan(1);
+
+      const bad = path.join(dir, 'not-a-photo.jpg');
+      writeFileSync(bad, 'hello');
+      await expect(sessions.explain(modelDir, { path: bad, renderSize: 64 })).rejects.toMatchObject({ code: 'IO_ERROR' });
+      await sessions.explain(modelDir, { path: photo(4), renderSize: 64 });
+      expect(sessions.pids()).toEqual([pid]);
+
+      // Half a second without requests: the process goes, and the next request starts another.
+      await until(() => !alive(pid));
+      expect(sessions.pids()).toEqual([]);
+      await sessions.explain(modelDir, { path: photo(1), renderSize: 64 });
+      expect(sessions.pids()).toHaveLength(1);
+      expect(sessions.pids()[0]).not.toBe(pid);
+    } finally {
+      sessions.close();
+    }
+  });
+
+  it('fails the requests a crashed process held with the reason, and the next request gets a new process', async () => {
+    const sessions = new ExplainSessions();
+    try {
+      await sessions.explain(modelDir, { path: photo(1), renderSize: 64 });
+      const [pid] = sessions.pids();
+      const held = sessions.explain(modelDir, { path: photo(2), renderSize: 448 });
+      process.kill(pid, 'SIGKILL');
+      await expect(held).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/^The Grad-CAM process was killed/) });
+      const again = await sessions.explain(modelDir, { path: photo(2), renderSize: 64 });
+      expect(again.labels).toEqual([...SYNTHETIC_CLASSES].sort());
+      expect(sessions.pids()).toHaveLength(1);
+      expect(sessions.pids()[0]).not.toBe(pid);
+    } finally {
+      sessions.close();
+    }
+  });
+
+  it('closing stops the processes and fails what they held in plain words; a missing model is named', async () => {
+    const sessions = new ExplainSessions();
+    const missing = sessions.explain(path.join(dir, 'no-such-model'), { path: photo(1), renderSize: 64 });
+    await expect(missing).rejects.toMatchObject({ message: expect.stringContaining('no-such-model') });
+    await sessions.explain(modelDir, { path: photo(1), renderSize: 64 });
+    const [pid] = sessions.pids();
+    // The Grad-CAM under way may finish; the ones still queued are dropped, and say so.
+    const held = [2, 3, 4].map((n) => sessions.explain(modelDir, { path: photo(n), renderSize: 448 }));
+    sessions.close();
+    const settled = await Promise.allSettled(held);
+    expect(settled[2]).toMatchObject({ status: 'rejected', reason: { code: 'CANCELLED' } });
+    for (const s of settled) if (s.status === 'rejected') expect(s.reason).toMatchObject({ code: 'CANCELLED' });
+    await until(() => !alive(pid));
+    await expect(sessions.explain(modelDir, { path: photo(1), renderSize: 64 })).rejects.toMatchObject({ code: 'NO_PROJECT' });
   });
 });
