@@ -37,7 +37,7 @@ describe('HeadCvChart', () => {
     expect(wrapper.get('[data-testid="head-cv-summary"]').text()).toBe(
       '5 strengths tried, C = 1e-4 to 1; chosen C = 0.01: held-out accuracy 85.0%, log-loss 0.500.'
     );
-    expect(wrapper.get('.plot').attributes('aria-label')).toBe(wrapper.get('[data-testid="head-cv-summary"]').text());
+    expect(wrapper.get('.chart-plot').attributes('aria-label')).toBe(wrapper.get('[data-testid="head-cv-summary"]').text());
   });
 
   it('has no marker for runs recorded before the chosen C was stored', () => {

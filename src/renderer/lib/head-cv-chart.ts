@@ -6,10 +6,9 @@
 import type { ChartData, ChartOptions } from 'chart.js';
 import type { HeadCvPoint } from '../../shared/dto';
 import { formatC } from '../../shared/format';
+import { baseLineOptions, GRID_COLOR, TICK_COLOR } from './training-charts';
 
 export const CV_COLORS = { accuracy: '#3b82f6', logLoss: '#f59e0b', chosen: '#16a34a' } as const;
-const GRID_COLOR = 'rgba(128, 128, 128, 0.18)';
-const TICK_COLOR = '#8a94a3';
 
 interface XY {
   x: number;
@@ -70,12 +69,7 @@ function line(label: string, color: string, yAxisID: string, data: XY[]): ChartD
 
 export function headCvOptions(): ChartOptions<'line'> {
   return {
-    responsive: true,
-    maintainAspectRatio: false,
-    animation: false,
-    parsing: false,
-    normalized: true,
-    interaction: { mode: 'nearest', intersect: false, axis: 'x' },
+    ...baseLineOptions(),
     plugins: {
       legend: { display: false },
       tooltip: {

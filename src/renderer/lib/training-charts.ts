@@ -23,8 +23,24 @@ export interface CurveSeries {
 
 /** Readable on the light and the dark theme alike. */
 export const CURVE_COLORS = { batch: 'rgba(96, 165, 250, 0.55)', train: '#3b82f6', val: '#f59e0b', kept: '#16a34a' } as const;
-const GRID_COLOR = 'rgba(128, 128, 128, 0.18)';
-const TICK_COLOR = '#8a94a3';
+export const GRID_COLOR = 'rgba(128, 128, 128, 0.18)';
+export const TICK_COLOR = '#8a94a3';
+
+/** What every chart of the app shares: sized by its card, drawn at once, HTML legend. */
+export function baseLineOptions(): Pick<
+  ChartOptions<'line'>,
+  'responsive' | 'maintainAspectRatio' | 'animation' | 'parsing' | 'normalized' | 'interaction'
+> {
+  return {
+    responsive: true,
+    maintainAspectRatio: false,
+    // Live updates arrive several times a second; animating each one only blurs the curve.
+    animation: false,
+    parsing: false,
+    normalized: true,
+    interaction: { mode: 'nearest', intersect: false, axis: 'x' }
+  };
+}
 
 /**
  * Train and validation per epoch (x = epochs done, across stages), plus the smoothed per-batch
@@ -104,13 +120,7 @@ export function fineTuneStart(history: readonly EpochMetrics[]): number | null {
 export function chartOptions(metric: CurveMetric, maxEpoch: number): ChartOptions<'line'> {
   const isAcc = metric === 'acc';
   return {
-    responsive: true,
-    maintainAspectRatio: false,
-    // Live updates arrive several times a second; animating each one only blurs the curve.
-    animation: false,
-    parsing: false,
-    normalized: true,
-    interaction: { mode: 'nearest', intersect: false, axis: 'x' },
+    ...baseLineOptions(),
     plugins: {
       // The legend is HTML beside the canvas, readable by screen readers.
       legend: { display: false },

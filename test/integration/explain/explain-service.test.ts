@@ -16,6 +16,7 @@ import { ExplainSessions } from '../../../src/main/services/explain-sessions';
 import { localAppOptions } from '../../../src/main/server/app-options';
 import { drawSyntheticPhotos, SYNTHETIC_CLASSES } from '../training/synthetic-photos';
 import { TM_BASE } from '../training/project-fixture';
+import { isAlive } from '../../helpers/processes';
 
 let dir: string;
 let app: App;
@@ -153,24 +154,6 @@ describe('explain services', { timeout: 300_000 }, () => {
   });
 });
 
-/** True while a process with this id exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until(check: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('explain sessions: one process per model while it is used', { timeout: 300_000 }, () => {
   let modelDir: string;
   let photo: (n: number) => string;
@@ -195,7 +178,7 @@ describe('explain sessions: one process per model while it is used', { timeout: 
       expect(sessions.pids()).toEqual([pid]);
 
       // Half a second without requests: the process goes, and the next request starts another.
-      await until(() => !alive(pid));
+      await expect.poll(() => isAlive(pid), { timeout: 20_000 }).toBe(false);
       expect(sessions.pids()).toEqual([]);
       await sessions.explain(modelDir, { path: photo(1), renderSize: 64 });
       expect(sessions.pids()).toHaveLength(1);
@@ -234,7 +217,7 @@ describe('explain sessions: one process per model while it is used', { timeout: 
     const settled = await Promise.allSettled(held);
     expect(settled[2]).toMatchObject({ status: 'rejected', reason: { code: 'CANCELLED' } });
     for (const s of settled) if (s.status === 'rejected') expect(s.reason).toMatchObject({ code: 'CANCELLED' });
-    await until(() => !alive(pid));
+    await expect.poll(() => isAlive(pid), { timeout: 20_000 }).toBe(false);
     await expect(sessions.explain(modelDir, { path: photo(1), renderSize: 64 })).rejects.toMatchObject({ code: 'NO_PROJECT' });
   });
 });

@@ -17,6 +17,7 @@ import { openDatabase } from '../../../src/main/db/database';
 import { INTERRUPTED } from '../../../src/main/services/run-owner';
 import { REPO_ROOT, TM_BASE } from './project-fixture';
 import { drawSyntheticPhotos } from './synthetic-photos';
+import { isAlive } from '../../helpers/processes';
 
 const DRIVER = path.join(REPO_ROOT, 'test/integration/training/cli-driver.ts');
 const TSX = path.join(REPO_ROOT, 'node_modules/.bin/tsx');
@@ -111,19 +112,10 @@ describe.skipIf(process.platform === 'win32')('run owners across processes', () 
     child.kill('SIGKILL');
     await exited;
     // The training process follows its owner (it exits when the IPC channel closes).
-    await expect.poll(() => isGone(worker), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => !isAlive(worker), { timeout: 30_000 }).toBe(true);
     expect(runs().find((r) => r.id === run.id)).toMatchObject({ status: 'running' });
     const stderr = await exportFromAnotherProcess(run.id);
     expect(stderr).toContain(`Run ${run.id} has no saved model (status failed)`);
     expect(runs().find((r) => r.id === run.id)).toMatchObject({ status: 'failed', error: INTERRUPTED });
   }, 300_000);
 });
-
-function isGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
