@@ -2,7 +2,7 @@
  * Exported .onnx files on disk, so a backbone is exported once per weights, input size, cut,
  * preprocessing and output (and exporter version) rather than on every run. Files are written
  * whole or not at all (temporary name, then rename), touched when used, and the least recently
- * used ones go once the folder outgrows its budget (a VGG16 export is 234 MB: Winograd weights are 4× the 3×3 kernels).
+ * used ones go once the folder outgrows its budget (a VGG16 export is 59 MB).
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';

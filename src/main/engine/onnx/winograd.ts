@@ -4,9 +4,9 @@
  * core here), so the only way left to make a VGG forward pass faster on the CPU is to multiply
  * less: F(4×4, 3×3) computes each 4×4 block of output from 36 products per channel pair instead
  * of 144. Built from plain ONNX ops: strided slices and two small MatMuls transform the input
- * tiles, one grouped 1×1 Conv (the n² tile positions as groups) does the products against
- * weights transformed here at export, and a small MatMul + DepthToSpace turn the products back
- * into the output map. On VGG16 the features differ from the direct convolution's by < 1e-6
+ * tiles, one grouped 1×1 Conv (the n² tile positions as groups) does the products against the
+ * weights G·g·Gᵀ (constant ops ONNX Runtime folds when the session opens), and a small MatMul
+ * and DepthToSpace turn the products back into the output map. On VGG16 the features differ from the direct convolution's by < 1e-6
  * relative (random and trained weights alike stay far inside the 1e-4 the runtimes are held to).
  */
 import type { GraphWriter } from './graph-writer';
@@ -91,23 +91,6 @@ export function winogradSuits(n: ConvNode, minChannels = WINOGRAD_MIN_CHANNELS):
   return !n.depthwise && kh === 3 && kw === 3 && unit(n.strides) && unit(n.dilations) && Math.min(cin, cout) >= minChannels;
 }
 
-/** [cout, cin, 3, 3] kernels → U = G·g·Gᵀ per (o, c), as [n², cout, cin] (tile position i·n + j first). */
-export function winogradWeights(f: Transforms, oihw: Float32Array, cout: number, cin: number): Float32Array {
-  const { n, g: G } = f;
-  const plane = cout * cin;
-  const out = new Float32Array(n * n * plane);
-  const t = new Float64Array(n * 3);
-  for (let oc = 0; oc < plane; oc++) {
-    const g = oihw.subarray(oc * 9, oc * 9 + 9);
-    for (let i = 0; i < n; i++) for (let l = 0; l < 3; l++) t[i * 3 + l] = G[i][0] * g[l] + G[i][1] * g[3 + l] + G[i][2] * g[6 + l];
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < n; j++) {
-        out[(i * n + j) * plane + oc] = t[i * 3] * G[j][0] + t[i * 3 + 1] * G[j][1] + t[i * 3 + 2] * G[j][2];
-      }
-  }
-  return out;
-}
-
 /** Aᵀ·M·A of an n×n tile as one [m², n²] matrix: row a·m + b is output (a, b), column i·n + j is M[i][j]. */
 function outputTransform({ m, n, at }: Transforms): Float32Array {
   const k = new Float32Array(m * m * n * n);
@@ -144,6 +127,26 @@ function transformAxis(
 }
 
 /**
+ * U = G·g·Gᵀ for every (output, input) channel pair, as [n²·cout, cin, 1, 1] grouped-conv weights
+ * (tile position first). Written as constant ops on the 3×3 kernels, which ONNX Runtime folds
+ * once when the session opens: the .onnx file keeps the kernels' size (59 MB for VGG16, not 4×
+ * that), and folding (one GEMM) costs less than encoding and writing the transformed weights.
+ */
+function kernelTransform(w: GraphWriter, o: string, f: Transforms, oihw: Float32Array, cout: number, cin: number): string {
+  const { n, g } = f;
+  const ints = (v: number[]) => w.int64s(w.temp(`${o}/i`), v);
+  // (G ⊗ G)ᵀ: [9, n²], row k·3 + l, column i·n + j = G[i][k]·G[j][l].
+  const kron = new Float32Array(9 * n * n);
+  for (let k = 0; k < 3; k++)
+    for (let l = 0; l < 3; l++)
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) kron[(k * 3 + l) * n * n + i * n + j] = g[i][k] * g[j][l];
+  const kernels = w.floats(`${o}/W`, oihw, [cout * cin, 9]);
+  const u = w.node('MatMul', [kernels, w.floats(`${o}/GG`, kron, [9, n * n])], w.temp(o)); // [cout·cin, n²]
+  const byPosition = w.node('Transpose', [u], w.temp(o), { perm: [1, 0] });
+  return w.node('Reshape', [byPosition, ints([n * n * cout, cin, 1, 1])], w.temp(o));
+}
+
+/**
  * Emits the conv `node` over an NCHW input of `height`×`width` as Winograd F(m×m, 3×3); the output
  * is `node.output`, equal to the direct convolution's (bias added, activation left to the next node).
  */
@@ -166,7 +169,7 @@ export function emitWinogradConv(w: GraphWriter, node: ConvNode, height: number,
   // The n² tile positions as n² groups of C channels: one grouped 1×1 conv does all their products.
   const flat = w.node('Reshape', [tiles, w.int64s(`${o}/tiles`, [0, n * n * cin, th, tw])], w.temp(o));
   const kernel = convKernelToOihw(node.kernel, node.kernelShape);
-  const weights = w.floats(`${o}/U`, winogradWeights(f, kernel.data, cout, cin), [n * n * cout, cin, 1, 1]);
+  const weights = kernelTransform(w, o, f, kernel.data, cout, cin);
   const products = w.node('Conv', [flat, weights], w.temp(o), { kernel_shape: [1, 1], group: n * n }); // [N, n²·cout, th, tw]
   const byTile = w.node('Reshape', [products, w.int64s(`${o}/products`, [0, n * n, cout * th * tw])], w.temp(o));
   const outputs = w.node('MatMul', [w.floats(`${o}/AT`, outputTransform(f), [m * m, n * n]), byTile], w.temp(o)); // [N, m², cout·th·tw]
