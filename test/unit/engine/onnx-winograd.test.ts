@@ -91,7 +91,7 @@ describe('Winograd convolutions in the exported graph', () => {
       const size = 19;
       const model = oddModel(size);
       const spec: ForwardSpec = { inputSize: size, preprocessing: 'tf', views: 1, pool: 'none', merge: 'concat' };
-      const options: EncodeOptions = { winogradMinChannels: 1, winogradTile: tile };
+      const options: EncodeOptions = { winograd: { tile } };
       const bytes = encodeOnnx(buildIr(model, spec), 'test', options);
       expect(direct3x3Convs(bytes)).toBe(0);
       const photos = randomPhotos(2, size, tile);
@@ -102,16 +102,16 @@ describe('Winograd convolutions in the exported graph', () => {
     });
   }
 
-  it('VGG16 (random .h5) at 56 px: convs from 128 channels up are Winograd by default, the features equal the direct export', async () => {
+  it('VGG16 (random .h5) at 56 px: blocks 3-5 are Winograd by default, the features equal the direct export', async () => {
     const file = path.join(dir, 'vgg16.h5');
     await writeVggH5(file, randomVggWeights('vgg16', 11), { naming: 'new' });
     const backbone = await loadBackbone({ id: 'vgg16', weightsPath: file, inputSize: 56 });
     const ir = buildIr(backbone.base, featureSpec(backbone, 'avg-flip'));
     const winograd = encodeOnnx(ir, 'test');
-    const direct = encodeOnnx(ir, 'test', { winogradMinChannels: Infinity });
-    // block1_conv1/2 (3→64, 64→64) and block2_conv1 (64→128) stay direct; the other ten are Winograd.
+    const direct = encodeOnnx(ir, 'test', { winograd: 'off' });
+    // block1 (3→64, 64→64) and block2 (64→128, 128→128) stay direct; the other nine are Winograd.
     expect(direct3x3Convs(direct)).toBe(13);
-    expect(direct3x3Convs(winograd)).toBe(3);
+    expect(direct3x3Convs(winograd)).toBe(4);
     const photos = randomPhotos(2, 56, 12);
     expect(relativeError(await runOnnx(winograd, photos, 56), await runOnnx(direct, photos, 56))).toBeLessThan(1e-5);
     backbone.dispose();

@@ -16,7 +16,7 @@ import {
   tensorPads,
   WIDTH_AXIS
 } from './layout';
-import { emitWinogradConv, WINOGRAD_TILES, winogradSuits } from './winograd';
+import { emitWinogradConv, winogradPlan, type WinogradChoice } from './winograd';
 
 // onnx-proto is CommonJS: its namespace arrives as the default export under Node's ESM loader.
 const { onnx } = onnxProto;
@@ -30,10 +30,8 @@ const INT64_MIN = -(2n ** 63n);
 const CAFFE_MEANS_BGR = Float32Array.of(103.939, 116.779, 123.68);
 
 export interface EncodeOptions {
-  /** 3×3 convs with at least this many input and output channels run as Winograd (Infinity: none). */
-  winogradMinChannels?: number;
-  /** Output tile side of those convs: F(2×2, 3×3) or F(4×4, 3×3) (default 4). */
-  winogradTile?: 2 | 4;
+  /** Which 3×3 convs run as Winograd (default 'auto': where it is faster). */
+  winograd?: WinogradChoice;
 }
 
 /** Emits the ONNX nodes for one IR node; returns nothing, its output is the IR node's output. */
@@ -57,9 +55,8 @@ function emit(w: GraphWriter, n: IrNode, shapeOf: (v: string) => readonly (numbe
       return emitMergeViews(w, n, shapeOf(n.input).at(-1) as number);
     case 'conv': {
       const [, height, width] = shapeOf(n.input);
-      if (winogradSuits(n, opts.winogradMinChannels) && typeof height === 'number' && typeof width === 'number') {
-        return emitWinogradConv(w, n, height, width, WINOGRAD_TILES[opts.winogradTile ?? 4]);
-      }
+      const plan = typeof height === 'number' && typeof width === 'number' ? winogradPlan(n, height, width, opts.winograd) : null;
+      if (plan) return emitWinogradConv(w, n, height as number, width as number, plan);
       return emitConv(w, n);
     }
     case 'channel-affine': {

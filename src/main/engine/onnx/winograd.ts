@@ -15,13 +15,6 @@ import { channelVectorDims, convKernelToOihw, spatialPads } from './layout';
 
 type ConvNode = Extract<IrNode, { op: 'conv' }>;
 
-/**
- * Below this many input or output channels the transforms (memory passes over tensors 2.25× the
- * activation) cost more than the products they save: measured on VGG16 at 224 px, CPU time per
- * forward pass 279 ms direct, 210 ms with Winograd from 128 channels, 262 ms from 64.
- */
-export const WINOGRAD_MIN_CHANNELS = 128;
-
 /** A Winograd F(m×m, 3×3) transform set: tiles of n = m + 2 input pixels give m×m outputs. */
 export interface Transforms {
   m: number;
@@ -84,11 +77,28 @@ const F4: Transforms = {
   ]
 };
 
-/** Whether a conv runs as Winograd: dense 3×3, stride and dilation 1, wide enough to pay off. */
-export function winogradSuits(n: ConvNode, minChannels = WINOGRAD_MIN_CHANNELS): boolean {
+/** 'auto': where it pays off (winogradPlan); 'off': direct convolutions; a tile: every 3×3 stride-1 conv. */
+export type WinogradChoice = 'auto' | 'off' | { tile: 2 | 4 };
+
+/**
+ * The transform set for a conv over an h×w input, or null for a direct convolution. Only dense
+ * 3×3 convs with stride and dilation 1. 'auto' also asks for at least 128 channels in and out
+ * and 256 on one side: below that the transforms (memory passes over tensors 2.25× the
+ * activation) cost more than the products they save — measured per layer on VGG16 at 224 px,
+ * block2_conv2 (128→128 at 112 px) got slower, block3_conv1 (128→256) and everything after got
+ * 30–50% faster. F(4×4) unless whole 4×4 tiles would cover over 20% more than the map (VGG16's
+ * 14 px block 5 at 224 px), where F(2×2) wastes nothing.
+ */
+export function winogradPlan(n: ConvNode, height: number, width: number, choice: WinogradChoice = 'auto'): Transforms | null {
   const [kh, kw, cin, cout] = n.kernelShape;
   const unit = (p: readonly number[]) => p[0] === 1 && p[1] === 1;
-  return !n.depthwise && kh === 3 && kw === 3 && unit(n.strides) && unit(n.dilations) && Math.min(cin, cout) >= minChannels;
+  if (choice === 'off' || n.depthwise || kh !== 3 || kw !== 3 || !unit(n.strides) || !unit(n.dilations)) return null;
+  if (choice !== 'auto') return choice.tile === 2 ? F2 : F4;
+  if (Math.min(cin, cout) < 128 || Math.max(cin, cout) < 256) return null;
+  const outH = height + n.pads.top + n.pads.bottom - 2;
+  const outW = width + n.pads.left + n.pads.right - 2;
+  const covered = Math.ceil(outH / 4) * 4 * Math.ceil(outW / 4) * 4;
+  return covered > 1.2 * outH * outW ? F2 : F4;
 }
 
 /** Aᵀ·M·A of an n×n tile as one [m², n²] matrix: row a·m + b is output (a, b), column i·n + j is M[i][j]. */
@@ -150,7 +160,7 @@ function kernelTransform(w: GraphWriter, o: string, f: Transforms, oihw: Float32
  * Emits the conv `node` over an NCHW input of `height`×`width` as Winograd F(m×m, 3×3); the output
  * is `node.output`, equal to the direct convolution's (bias added, activation left to the next node).
  */
-export function emitWinogradConv(w: GraphWriter, node: ConvNode, height: number, width: number, f: Transforms = F4): void {
+export function emitWinogradConv(w: GraphWriter, node: ConvNode, height: number, width: number, f: Transforms): void {
   const o = node.output;
   const { m, n } = f;
   const [, , cin, cout] = node.kernelShape;
@@ -182,6 +192,3 @@ export function emitWinogradConv(w: GraphWriter, node: ConvNode, height: number,
   if (node.bias) w.node('Add', [y, w.floats(`${o}/B`, node.bias, channelVectorDims(cout))], o);
   else w.node('Identity', [y], o);
 }
-
-/** The transform sets by output tile side. */
-export const WINOGRAD_TILES: Record<2 | 4, Transforms> = { 2: F2, 4: F4 };
