@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, loadBackbone } from '../../../src/main/engine/index';
 import { featureSpec } from '../../../src/main/engine/inference/backbone-forward';
 import type { ForwardSpec } from '../../../src/main/engine/inference/forward-spec';
-import { openFrozenForward } from '../../../src/main/engine/inference/open-forward';
+import { openFrozenForward, winogradFor } from '../../../src/main/engine/inference/open-forward';
 import { encodeOnnx, OUTPUT_NAME, type EncodeOptions } from '../../../src/main/engine/onnx/encode-onnx';
 import { buildIr } from '../../../src/main/engine/onnx/from-layers';
 import { openSession, providerDecision } from '../../../src/main/engine/onnx/runtime';
@@ -115,5 +115,20 @@ describe('Winograd convolutions in the exported graph', () => {
     const photos = randomPhotos(2, 56, 12);
     expect(relativeError(await runOnnx(winograd, photos, 56), await runOnnx(direct, photos, 56))).toBeLessThan(1e-5);
     backbone.dispose();
+  });
+});
+
+describe('when the exported graph uses Winograd', () => {
+  const cpu = { name: 'cpu', config: 'cpu' } as const;
+  const cuda = { name: 'cuda', config: 'cuda' } as const;
+
+  it('on the CPU with 1 or 2 threads (its single-threaded transforms cost more than they save from about 3 on)', () => {
+    expect(winogradFor({ provider: cpu, threads: 1 })).toBe('auto');
+    expect(winogradFor({ provider: cpu, threads: 2 })).toBe('auto');
+    expect(winogradFor({ provider: cpu, threads: 4 })).toBe('off');
+  });
+
+  it('never on a GPU provider, which chooses its own convolution algorithms', () => {
+    expect(winogradFor({ provider: cuda, threads: 2 })).toBe('off');
   });
 });
