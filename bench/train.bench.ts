@@ -7,7 +7,7 @@
  * feature extraction and head training; images/s; peak memory. Prints figures; asserts nothing.
  *   npm run bench:train [-- --only mobilenet_v2|vgg16]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,7 +31,34 @@ interface BenchBackbone {
   inputSize: number;
 }
 
-async function trainAndWait(api: ApiClient, b: BenchBackbone): Promise<{ wallSeconds: number; run: RunDetail }> {
+/**
+ * CPU seconds (user + system) of this process's exited children — the training process runs one
+ * job and exits — from /proc/self/stat; null off Linux. Unlike wall time it barely moves when
+ * other work shares the cores, so before/after comparisons on a busy machine stay meaningful.
+ */
+function childCpuSeconds(): number | null {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    // After the ") ": field 3 (state) is index 0, so cutime (16) and cstime (17) are 13 and 14.
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** The children's CPU seconds once the training process has exited (it does right after its job). */
+async function cpuAfterExit(before: number | null): Promise<number | null> {
+  if (before === null) return null;
+  for (let i = 0; i < 50; i++) {
+    const now = childCpuSeconds();
+    if (now !== null && now !== before) return now - before;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return null;
+}
+
+async function trainAndWait(api: ApiClient, b: BenchBackbone): Promise<{ wallSeconds: number; cpuSeconds: number | null; run: RunDetail }> {
+  const cpuBefore = childCpuSeconds();
   const started = performance.now();
   let runId = -1;
   const finished = new Promise<void>((resolve) => api.on('training:finished', (f) => f.runId === runId && resolve()));
@@ -40,18 +67,19 @@ async function trainAndWait(api: ApiClient, b: BenchBackbone): Promise<{ wallSec
   ).runId;
   await finished;
   const wallSeconds = (performance.now() - started) / 1000;
+  const cpuSeconds = await cpuAfterExit(cpuBefore);
   const run = await api.invoke('training:run', { runId });
   if (run.status !== 'completed') throw new Error(`run ${runId} ${run.status}: ${run.error}`);
-  return { wallSeconds, run };
+  return { wallSeconds, cpuSeconds, run };
 }
 
-function report(label: string, r: { wallSeconds: number; run: RunDetail }): void {
+function report(label: string, r: { wallSeconds: number; cpuSeconds: number | null; run: RunDetail }): void {
   const t = r.run.timings;
   const computed = r.run.featuresComputed ?? 0;
   const rate = t && t.features > 0 && computed > 0 ? (computed / t.features).toFixed(1) : 'n/a';
   console.log(`${label}:`);
   console.log(
-    `  Train → saved model: ${r.wallSeconds.toFixed(1)} s wall (worker total ${t?.total.toFixed(1)} s, incl. process start + backbone load ${t?.load.toFixed(1)} s)`
+    `  Train → saved model: ${r.wallSeconds.toFixed(1)} s wall (worker total ${t?.total.toFixed(1)} s, incl. process start + backbone load ${t?.load.toFixed(1)} s); training process CPU ${r.cpuSeconds === null ? 'n/a' : `${r.cpuSeconds.toFixed(1)} s`} (user + system, all threads; load ${os.loadavg()[0].toFixed(2)})`
   );
   console.log(
     `  features: ${t?.features.toFixed(1)} s for ${computed} computed (${rate} photos/s, each photo + its mirror), ${r.run.featuresCached} from cache`

@@ -3,6 +3,7 @@
  * (onnx-proto). Opset 13. Every layout decision goes through layout.ts.
  */
 import onnxProto, { type onnx as Onnx } from 'onnx-proto';
+import { GraphWriter } from './graph-writer';
 import type { IrGraph, IrNode } from './ir';
 import {
   CHANNEL_AXIS,
@@ -15,67 +16,26 @@ import {
   tensorPads,
   WIDTH_AXIS
 } from './layout';
+import { emitWinogradConv, winogradPlan, type WinogradChoice } from './winograd';
 
 // onnx-proto is CommonJS: its namespace arrives as the default export under Node's ESM loader.
 const { onnx } = onnxProto;
+const FLOAT = onnx.TensorProto.DataType.FLOAT;
 
 export const OPSET = 13;
 /** Name of the graph's output value. */
 export const OUTPUT_NAME = 'features';
 
-type AttrValue = number | number[] | string;
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const INT64 = onnx.TensorProto.DataType.INT64;
-
-function bytesOf(view: ArrayBufferView): Uint8Array {
-  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-}
-
-/** Collects nodes and constants while the IR is walked. */
-class GraphWriter {
-  readonly nodes: Onnx.INodeProto[] = [];
-  readonly initializers: Onnx.ITensorProto[] = [];
-  private count = 0;
-
-  node(opType: string, inputs: string[], output: string, attrs: Record<string, AttrValue> = {}): string {
-    const attribute = Object.entries(attrs).map(([name, v]) => attr(name, v));
-    this.nodes.push({ opType, input: inputs, output: [output], name: `${output}/${opType}`, attribute });
-    return output;
-  }
-
-  /** A fresh intermediate name under `base`. */
-  temp(base: string): string {
-    return `${base}/t${this.count++}`;
-  }
-
-  floats(name: string, data: Float32Array, dims: number[]): string {
-    this.initializers.push({ name, dims, dataType: FLOAT, rawData: bytesOf(data) });
-    return name;
-  }
-
-  scalar(name: string, value: number): string {
-    return this.floats(name, Float32Array.of(value), []);
-  }
-
-  int64s(name: string, values: (number | bigint)[]): string {
-    const data = BigInt64Array.from(values.map((v) => BigInt(v)));
-    this.initializers.push({ name, dims: [values.length], dataType: INT64, rawData: bytesOf(data) });
-    return name;
-  }
-}
-
-function attr(name: string, v: AttrValue): Onnx.IAttributeProto {
-  const T = onnx.AttributeProto.AttributeType;
-  if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
-  if (Array.isArray(v)) return { name, type: T.INTS, ints: v };
-  return Number.isInteger(v) ? { name, type: T.INT, i: v } : { name, type: T.FLOAT, f: v };
-}
-
 const INT64_MIN = -(2n ** 63n);
 const CAFFE_MEANS_BGR = Float32Array.of(103.939, 116.779, 123.68);
 
+export interface EncodeOptions {
+  /** Which 3×3 convs run as Winograd (default 'auto': where it is faster). */
+  winograd?: WinogradChoice;
+}
+
 /** Emits the ONNX nodes for one IR node; returns nothing, its output is the IR node's output. */
-function emit(w: GraphWriter, n: IrNode, shapeOf: (v: string) => readonly (number | null)[]): void {
+function emit(w: GraphWriter, n: IrNode, shapeOf: (v: string) => readonly (number | null)[], opts: EncodeOptions): void {
   const rank = (v: string) => shapeOf(v).length;
   const o = n.output;
   switch (n.op) {
@@ -93,8 +53,12 @@ function emit(w: GraphWriter, n: IrNode, shapeOf: (v: string) => readonly (numbe
     }
     case 'merge-views':
       return emitMergeViews(w, n, shapeOf(n.input).at(-1) as number);
-    case 'conv':
+    case 'conv': {
+      const [, height, width] = shapeOf(n.input);
+      const plan = typeof height === 'number' && typeof width === 'number' ? winogradPlan(n, height, width, opts.winograd) : null;
+      if (plan) return emitWinogradConv(w, n, height as number, width as number, plan);
       return emitConv(w, n);
+    }
     case 'channel-affine': {
       const dims = rank(n.input) === 4 ? channelVectorDims(n.scale.length) : [n.scale.length];
       const scaled = w.node('Mul', [n.input, w.floats(`${o}/scale`, n.scale, dims)], w.temp(o));
@@ -201,10 +165,10 @@ function valueInfo(name: string, elemType: number, shape: readonly (number | nul
 }
 
 /** Encodes the graph; the output is named OUTPUT_NAME, in Keras order (maps back to NHWC). */
-export function encodeOnnx(graph: IrGraph, producerVersion: string): Uint8Array {
+export function encodeOnnx(graph: IrGraph, producerVersion: string, opts: EncodeOptions = {}): Uint8Array {
   const w = new GraphWriter();
   const shapeOf = (v: string) => graph.shapes.get(v) ?? [];
-  for (const n of graph.nodes) emit(w, n, shapeOf);
+  for (const n of graph.nodes) emit(w, n, shapeOf, opts);
   const outShape = graph.shapes.get(graph.output) ?? [];
   if (outShape.length === 4) w.node('Transpose', [graph.output], OUTPUT_NAME, { perm: NCHW_TO_NHWC });
   else w.node('Identity', [graph.output], OUTPUT_NAME);

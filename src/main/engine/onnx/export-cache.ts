@@ -10,7 +10,7 @@ import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/pro
 import path from 'node:path';
 
 /** Bump when the exporter's output changes for the same inputs, so old files stop matching. */
-export const EXPORTER_VERSION = 1;
+export const EXPORTER_VERSION = 2;
 const BUDGET_BYTES = 2 * 1024 ** 3;
 
 export interface ExportCacheKey {
