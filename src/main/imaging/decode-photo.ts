@@ -7,6 +7,7 @@
 import { promises as fsp } from 'node:fs';
 import sharp, { type Sharp } from 'sharp';
 import { BMP_HEADER_BYTES, decodeBmp, isBmp, readBmpHeader } from './bmp';
+import type { JpegTraits } from './jpeg-turbo-thumbnail';
 import { MissingPhotoError, photoError, UndecodablePhotoError } from './photo-errors';
 
 export type PhotoFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'bmp';
@@ -19,6 +20,8 @@ export interface PhotoHeader {
   /** Pixels after EXIF orientation is applied. */
   width: number;
   height: number;
+  /** For JPEGs: what the thumbnail path needs to know (stored size, orientation, profile, channels). */
+  jpeg?: JpegTraits;
 }
 
 /** Bytes of a file's start that `probePhoto` needs when it is not given the whole file. */
@@ -50,8 +53,23 @@ export async function probePhoto(input: Buffer | string): Promise<PhotoHeader> {
   }
   if (!meta.width || !meta.height) throw new UndecodablePhotoError('damaged: the image has no dimensions');
   // EXIF orientations 5-8 rotate by 90 degrees, so the displayed width is the stored height.
-  const swap = (meta.orientation ?? 1) >= 5;
-  return { format: meta.format as PhotoFormat, width: swap ? meta.height : meta.width, height: swap ? meta.width : meta.height };
+  const orientation = meta.orientation ?? 1;
+  const swap = orientation >= 5;
+  const header: PhotoHeader = {
+    format: meta.format as PhotoFormat,
+    width: swap ? meta.height : meta.width,
+    height: swap ? meta.width : meta.height
+  };
+  if (meta.format === 'jpeg') {
+    header.jpeg = {
+      width: meta.width,
+      height: meta.height,
+      orientation,
+      hasProfile: meta.hasProfile === true,
+      channels: meta.channels ?? 0
+    };
+  }
+  return header;
 }
 
 /**
