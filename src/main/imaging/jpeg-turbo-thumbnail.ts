@@ -15,7 +15,7 @@ import { MAX_BOX_FACTOR, orientRgb, resizeBilinear, shrinkRgbx } from './pixel-s
  * Photos larger than this (pixels) are left to sharp: a full decode grows with the pixel count,
  * while sharp decodes at 1/2–1/8 scale. Measured crossover on x64 is near 3 MP (see README).
  */
-export const TURBO_MAX_PIXELS = 2_500_000;
+export const TURBO_MAX_PIXELS = 1_000_000;
 
 /** What the probe learned about the photo, enough to choose the path. */
 export interface JpegTraits {
