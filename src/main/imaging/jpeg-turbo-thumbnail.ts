@@ -36,6 +36,8 @@ let binding: typeof JpegTurbo | null | undefined;
  * as the decode (fresh pages). Bounded by TURBO_MAX_PIXELS × 4 bytes per thread.
  */
 let scratch: Buffer | null = null;
+/** The encoder's worst-case output buffer, reused likewise (libjpeg-turbo sizes it for incompressible data). */
+let encoded: Buffer | null = null;
 let unavailableReason: string | null = null;
 
 /** The binding, or null (with the reason in `jpegTurboStatus`) when it cannot be used here. */
@@ -81,13 +83,12 @@ export function turboThumbnail(bytes: Buffer, traits: JpegTraits, size: number, 
   const factor = Math.min(MAX_BOX_FACTOR, Math.max(1, Math.floor(Math.min(width / target.width, height / target.height))));
   const shrunk = shrinkRgbx(decoded.data, width, height, factor);
   const upright = orientRgb(resizeBilinear(shrunk, target.width, target.height), traits.orientation);
-  return jt.compressSync(Buffer.from(upright.data.buffer, upright.data.byteOffset, upright.data.length), {
-    format: jt.FORMAT_RGB,
-    width: upright.width,
-    height: upright.height,
-    quality,
-    subsampling: jt.SAMP_420
-  });
+  const need = jt.bufferSize({ width: upright.width, height: upright.height, subsampling: jt.SAMP_420 });
+  if (encoded === null || encoded.length < need) encoded = Buffer.allocUnsafe(need);
+  const rgb = Buffer.from(upright.data.buffer, upright.data.byteOffset, upright.data.length);
+  const options = { format: jt.FORMAT_RGB, width: upright.width, height: upright.height, quality, subsampling: jt.SAMP_420 };
+  // A copy of exactly the JPEG's size: the shared buffer is rewritten by the next photo.
+  return Buffer.from(jt.compressSync(rgb, encoded, options));
 }
 
 function eligible(t: JpegTraits): boolean {
