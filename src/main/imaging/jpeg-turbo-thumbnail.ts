@@ -9,7 +9,8 @@
  */
 import { createRequire } from 'node:module';
 import type * as JpegTurbo from '@julusian/jpeg-turbo';
-import { MAX_BOX_FACTOR, orientRgb, resizeBilinear, shrinkRgbx } from './pixel-shrink';
+import { decodeAndShrink, MAX_BOX_FACTOR } from './box-shrink';
+import { orientRgb, resizeBilinear, type RgbImage } from './pixel-shrink';
 
 /**
  * Photos larger than this (pixels) are left to sharp: a full decode grows with the pixel count,
@@ -31,11 +32,6 @@ export interface JpegTraits {
 }
 
 let binding: typeof JpegTurbo | null | undefined;
-/**
- * The decode target, reused: a fresh multi-megabyte buffer per photo costs the kernel as much
- * as the decode (fresh pages). Bounded by TURBO_MAX_PIXELS × 4 bytes per thread.
- */
-let scratch: Buffer | null = null;
 /** The encoder's worst-case output buffer, reused likewise (libjpeg-turbo sizes it for incompressible data). */
 let encoded: Buffer | null = null;
 let unavailableReason: string | null = null;
@@ -71,17 +67,18 @@ export function turboThumbnail(bytes: Buffer, traits: JpegTraits, size: number, 
   if (jt === null || !eligible(traits)) return null;
   const { width, height } = traits;
   const target = fitInside(width, height, size);
-  let decoded: { data: Buffer; width: number; height: number };
+  const factor = Math.min(MAX_BOX_FACTOR, Math.max(1, Math.floor(Math.min(width / target.width, height / target.height))));
+  let shrunk: RgbImage;
   try {
-    const need = width * height * 4;
-    if (scratch === null || scratch.length < need) scratch = Buffer.allocUnsafe(need);
-    decoded = jt.decompressSync(bytes, scratch, { format: jt.FORMAT_RGBX });
+    // Decoded into the shrinker's reused memory: a fresh multi-megabyte buffer per photo would
+    // cost the kernel about as much as the decode (fresh pages).
+    shrunk = decodeAndShrink(width, height, factor, (rgbx) => {
+      const decoded = jt.decompressSync(bytes, rgbx, { format: jt.FORMAT_RGBX });
+      if (decoded.width !== width || decoded.height !== height) throw new Error('the frame size differs from the header');
+    });
   } catch {
     return null;
   }
-  if (decoded.width !== width || decoded.height !== height) return null;
-  const factor = Math.min(MAX_BOX_FACTOR, Math.max(1, Math.floor(Math.min(width / target.width, height / target.height))));
-  const shrunk = shrinkRgbx(decoded.data, width, height, factor);
   const upright = orientRgb(resizeBilinear(shrunk, target.width, target.height), traits.orientation);
   const need = jt.bufferSize({ width: upright.width, height: upright.height, subsampling: jt.SAMP_420 });
   if (encoded === null || encoded.length < need) encoded = Buffer.allocUnsafe(need);

@@ -1,8 +1,8 @@
 /**
- * Small, allocation-light pixel operations for the libjpeg-turbo thumbnail path
- * (jpeg-turbo-thumbnail.ts): an area-average shrink by a whole factor, a bilinear step for the
- * remaining (< 2×) scale, and EXIF orientation. Plain JS on typed arrays: they run on at most a
- * few megapixels, where a round trip through libvips would cost more than the work itself.
+ * The small-image steps of the libjpeg-turbo thumbnail path (jpeg-turbo-thumbnail.ts), after the
+ * whole-factor shrink (box-shrink.ts): a bilinear step for the remaining (< 2×) scale and EXIF
+ * orientation. Plain JS on typed arrays: they run on a thumbnail's ~50,000 pixels, where a round
+ * trip through libvips would cost more than the work itself.
  */
 
 export interface RgbImage {
@@ -10,66 +10,6 @@ export interface RgbImage {
   height: number;
   /** 3 bytes per pixel, rows packed. */
   data: Uint8Array;
-}
-
-/** Largest whole shrink factor the 16-bit lanes of `shrinkRgbx` can sum without overflow. */
-export const MAX_BOX_FACTOR = 16;
-
-/**
- * Averages each `factor`×`factor` block of an RGBX image (4 bytes per pixel, as libjpeg-turbo
- * writes it) into one RGB pixel. Two pixel channels ride in each 32-bit lane pair, so a block of
- * up to 16×16 pixels sums without overflow. Edge pixels beyond the last whole block are dropped
- * (at most factor−1 columns/rows, as a JPEG scaled decode would).
- */
-export function shrinkRgbx(data: Uint8Array, width: number, height: number, factor: number): RgbImage {
-  if (factor < 1 || factor > MAX_BOX_FACTOR || !Number.isInteger(factor)) throw new RangeError(`shrink factor ${factor} out of range`);
-  const ow = Math.floor(width / factor);
-  const oh = Math.floor(height / factor);
-  const src = new Int32Array(data.buffer, data.byteOffset, width * height);
-  const out = new Uint8Array(ow * oh * 3);
-  const rb = new Int32Array(ow);
-  const gx = new Int32Array(ow);
-  const area = factor * factor;
-  const half = area >> 1;
-  for (let oy = 0; oy < oh; oy++) {
-    rb.fill(0);
-    gx.fill(0);
-    for (let r = 0; r < factor; r++) sumRow(src, (oy * factor + r) * width, ow, factor, rb, gx);
-    let o = oy * ow * 3;
-    for (let ox = 0; ox < ow; ox++) {
-      // Little-endian words: byte 0 is R (low lane of rb), byte 1 G (low lane of gx), byte 2 B.
-      out[o++] = (((rb[ox] & 0xffff) + half) / area) | 0;
-      out[o++] = (((gx[ox] & 0xffff) + half) / area) | 0;
-      out[o++] = (((rb[ox] >>> 16) + half) / area) | 0;
-    }
-  }
-  return { width: ow, height: oh, data: out };
-}
-
-/**
- * Adds one source row's blocks into the lane sums. Int32 throughout (an RGBX word read as
- * unsigned would leave V8's integer fast path); pairs are unrolled for the usual even factors.
- */
-function sumRow(src: Int32Array, start: number, blocks: number, factor: number, rb: Int32Array, gx: Int32Array): void {
-  let p = start;
-  const pairs = factor & ~1;
-  for (let ox = 0; ox < blocks; ox++) {
-    let a = 0;
-    let b = 0;
-    for (let j = 0; j < pairs; j += 2, p += 2) {
-      const v0 = src[p];
-      const v1 = src[p + 1];
-      a += (v0 & 0x00ff00ff) + (v1 & 0x00ff00ff);
-      b += ((v0 >> 8) & 0x00ff00ff) + ((v1 >> 8) & 0x00ff00ff);
-    }
-    if (pairs !== factor) {
-      const v = src[p++];
-      a += v & 0x00ff00ff;
-      b += (v >> 8) & 0x00ff00ff;
-    }
-    rb[ox] += a;
-    gx[ox] += b;
-  }
 }
 
 /** Bilinear resample to exactly `width`×`height`; meant for the last step, a scale under 2×. */
