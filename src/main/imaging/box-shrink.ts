@@ -39,7 +39,9 @@ function boxShrink(): Exports {
 /**
  * Lets `decode` write an RGBX image of `width`×`height` into WebAssembly memory (the Buffer it is
  * given), then averages each `factor`×`factor` block into an RGB pixel. Pixels beyond the last
- * whole block are dropped (at most factor−1 columns and rows). Returns a copy the caller owns.
+ * whole block are dropped (at most factor−1 columns and rows). The result is a view of that
+ * memory, valid until the next call: a copy per photo would be garbage outside the JS heap, which
+ * V8 collects late (tens of MB per import worker).
  */
 export function decodeAndShrink(width: number, height: number, factor: number, decode: (target: Buffer) => void): RgbImage {
   if (!Number.isInteger(factor) || factor < 1 || factor > MAX_BOX_FACTOR) throw new RangeError(`shrink factor ${factor} out of range`);
@@ -53,7 +55,7 @@ export function decodeAndShrink(width: number, height: number, factor: number, d
   if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
   decode(Buffer.from(memory.buffer, 0, srcBytes));
   shrink(0, width, height, factor, acc, dst);
-  return { width: ow, height: oh, data: new Uint8Array(memory.buffer, dst, ow * oh * 3).slice() };
+  return { width: ow, height: oh, data: new Uint8Array(memory.buffer, dst, ow * oh * 3) };
 }
 
 function align(offset: number): number {
