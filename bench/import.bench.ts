@@ -14,6 +14,7 @@ import type { ImportProgress, ProgressPhase } from '../src/shared/dto';
 import { createApp, createDirectClient } from '../src/main/services/app';
 import { localAppOptions } from '../src/main/server/app-options';
 import { mapPool } from '../src/main/services/pool';
+import { jpegTurboStatus, TURBO_MAX_PIXELS } from '../src/main/imaging/jpeg-turbo-thumbnail';
 import { ensureRealSizePhotos, REAL_HEIGHT, REAL_WIDTH } from './real-size-photos';
 
 const COUNT = Number(process.env.BENCH_PHOTOS ?? 10_000);
@@ -62,6 +63,10 @@ function report(photos: number, skipped: number, seconds: number, phases: Map<Pr
     `import of ${COUNT} ${KIND === 'small' ? 'small generated (64–320 px)' : `real-size ${REAL_WIDTH}×${REAL_HEIGHT}`} JPEGs (load ${os.loadavg()[0].toFixed(2)}, ${os.cpus().length} cores, sharp concurrency ${sharp.concurrency()})`
   );
   console.log(`  photos imported: ${photos}, skipped: ${skipped}`);
+  const turbo = jpegTurboStatus();
+  console.log(
+    `  JPEG thumbnails: ${turbo.available ? `libjpeg-turbo (@julusian/jpeg-turbo) up to ${TURBO_MAX_PIXELS / 1e6} MP, sharp above` : `sharp (libjpeg-turbo binding not used: ${turbo.reason})`}`
+  );
   console.log(`  total: ${seconds.toFixed(2)} s, ${(photos / seconds).toFixed(0)} photos/s`);
   let previousEnd: number | null = null;
   for (const [phase, e] of phases) {

@@ -7,6 +7,8 @@
 import { promises as fsp } from 'node:fs';
 import sharp, { type Sharp } from 'sharp';
 import { BMP_HEADER_BYTES, decodeBmp, isBmp, readBmpHeader } from './bmp';
+import { readJpegHeader } from './jpeg-header';
+import type { JpegTraits } from './jpeg-turbo-thumbnail';
 import { MissingPhotoError, photoError, UndecodablePhotoError } from './photo-errors';
 
 export type PhotoFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'tiff' | 'bmp';
@@ -19,6 +21,8 @@ export interface PhotoHeader {
   /** Pixels after EXIF orientation is applied. */
   width: number;
   height: number;
+  /** For JPEGs: what the thumbnail path needs to know (stored size, orientation, profile, channels). */
+  jpeg?: JpegTraits;
 }
 
 /** Bytes of a file's start that `probePhoto` needs when it is not given the whole file. */
@@ -26,7 +30,8 @@ export const PROBE_HEAD_BYTES = Math.max(BMP_HEADER_BYTES, 64);
 
 /**
  * Reads only the header: format and oriented dimensions. `input` is the whole file in memory
- * or its path. Throws UndecodablePhotoError (with a plain reason) or MissingPhotoError.
+ * or its path. An ordinary JPEG in memory is read in JS (jpeg-header.ts), the rest by libvips.
+ * Throws UndecodablePhotoError (with a plain reason) or MissingPhotoError.
  */
 export async function probePhoto(input: Buffer | string): Promise<PhotoHeader> {
   const head = typeof input === 'string' ? await readHead(input) : input;
@@ -34,6 +39,8 @@ export async function probePhoto(input: Buffer | string): Promise<PhotoHeader> {
     const h = readBmpHeader(head);
     return { format: 'bmp', width: h.width, height: h.height };
   }
+  const jpeg = typeof input === 'string' ? null : readJpegHeader(input);
+  if (jpeg !== null) return orientedHeader('jpeg', jpeg.width, jpeg.height, jpeg);
   let meta: sharp.Metadata;
   try {
     meta = await sharp(input).metadata();
@@ -49,9 +56,25 @@ export async function probePhoto(input: Buffer | string): Promise<PhotoHeader> {
     );
   }
   if (!meta.width || !meta.height) throw new UndecodablePhotoError('damaged: the image has no dimensions');
+  const traits: JpegTraits | undefined =
+    meta.format === 'jpeg'
+      ? {
+          width: meta.width,
+          height: meta.height,
+          orientation: meta.orientation ?? 1,
+          hasProfile: meta.hasProfile === true,
+          channels: meta.channels ?? 0
+        }
+      : undefined;
+  return orientedHeader(meta.format as PhotoFormat, meta.width, meta.height, traits);
+}
+
+function orientedHeader(format: PhotoFormat, width: number, height: number, jpeg?: JpegTraits): PhotoHeader {
   // EXIF orientations 5-8 rotate by 90 degrees, so the displayed width is the stored height.
-  const swap = (meta.orientation ?? 1) >= 5;
-  return { format: meta.format as PhotoFormat, width: swap ? meta.height : meta.width, height: swap ? meta.width : meta.height };
+  const swap = (jpeg?.orientation ?? 1) >= 5;
+  const header: PhotoHeader = { format, width: swap ? height : width, height: swap ? width : height };
+  if (jpeg) header.jpeg = jpeg;
+  return header;
 }
 
 /**

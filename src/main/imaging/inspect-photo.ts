@@ -49,7 +49,7 @@ export async function inspectPhoto(task: InspectTask, hasThumbnail: (hash: strin
   }
   try {
     const header = await probePhoto(input);
-    const thumb = hasThumbnail(hash) ? null : await renderThumbnail(input);
+    const thumb = hasThumbnail(hash) ? null : await renderThumbnail(input, header);
     return { hash, width: header.width, height: header.height, status: 'ok', error: null, thumb };
   } catch (err) {
     const mapped = photoError(err, task.absPath);
