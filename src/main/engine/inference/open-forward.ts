@@ -27,13 +27,14 @@ export function exportOnnx(model: tf.LayersModel, spec: ForwardSpec, opts: Encod
   return encodeOnnx(buildIr(model, spec), `exporter ${EXPORTER_VERSION}`, opts);
 }
 
-const WINOGRAD_MAX_THREADS = 2;
+const WINOGRAD_MAX_THREADS = 1;
 
 /**
  * Winograd convolutions only on the CPU with at most WINOGRAD_MAX_THREADS threads. They cut the
  * CPU time of a VGG16 pass by a quarter, but ~16% of their single-thread time is in ops ONNX
- * Runtime runs on one thread (Slice, Concat, DepthToSpace, Pad): from about 3 threads on, the
- * direct convolution, which scales with the cores, is faster. GPU providers pick their own
+ * Runtime runs on one thread (Slice, Concat, DepthToSpace, Pad), so with more threads the direct
+ * convolution, which scales with the cores, finishes first: measured back to back on an idle
+ * 2-core machine, bench:train VGG16 cold took 162 s direct and 174 s Winograd (CPU 286 vs 244 s). GPU providers pick their own
  * convolution algorithms (cuDNN has Winograd) and would only pay for the extra ops.
  */
 export function winogradFor(d: Pick<ProviderDecision, 'provider' | 'threads'>): Extract<WinogradChoice, string> {
