@@ -58,7 +58,10 @@ export function createExplainPhotoHandler(ctx: ExplainPhotoContext): Pick<Handle
       const key = req.photoId === undefined ? null : `${runId}:${req.photoId}:${run.finishedAt ?? ''}:${req.className ?? ''}`;
       const known = key === null ? undefined : kept.get(key);
       if (known) return known;
-      const answer = await withImageFile(ctx, req, (file) => explainFile(ctx, { runId, modelDir, file, className: req.className }));
+      const version = String(run.finishedAt ?? '');
+      const answer = await withImageFile(ctx, req, (file) =>
+        explainFile(ctx, { runId, modelDir, version, file, className: req.className })
+      );
       if (key !== null) remember(kept, key, answer);
       return answer;
     }
@@ -67,10 +70,10 @@ export function createExplainPhotoHandler(ctx: ExplainPhotoContext): Pick<Handle
 
 async function explainFile(
   ctx: ExplainPhotoContext,
-  job: { runId: number; modelDir: string; file: string; className?: string }
+  job: { runId: number; modelDir: string; version: string; file: string; className?: string }
 ): Promise<PhotoExplanationDto> {
-  const { runId, modelDir, file, className } = job;
-  return toDto(runId, await ctx.sessions.explain(modelDir, { path: file, renderSize: OVERLAY_SIZE, className }));
+  const { runId, modelDir, version, file, className } = job;
+  return toDto(runId, await ctx.sessions.explain(modelDir, { path: file, renderSize: OVERLAY_SIZE, className }, version));
 }
 
 export function toDto(runId: number, e: PhotoExplanationMessage): PhotoExplanationDto {

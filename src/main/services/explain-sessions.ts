@@ -108,10 +108,13 @@ export class ExplainSessions {
     private readonly idleMs = SESSION_IDLE_MS
   ) {}
 
-  /** Top classes and Grad-CAM of one image with the model in `modelDir`. */
-  explain(modelDir: string, ask: ExplainAsk): Promise<PhotoExplanationMessage> {
+  /**
+   * Top classes and Grad-CAM of one image with the model in `modelDir`. `version` tells apart two
+   * models that were in the same folder (a run id reused after the latest run was deleted).
+   */
+  explain(modelDir: string, ask: ExplainAsk, version = ''): Promise<PhotoExplanationMessage> {
     if (this.closed) return Promise.reject(new AppError('NO_PROJECT', 'The application is shutting down.'));
-    return this.sessionFor(modelDir).ask(this.nextId++, ask);
+    return this.sessionFor(modelDir, `${modelDir}\n${version}`).ask(this.nextId++, ask);
   }
 
   /** Process ids of the live sessions (for tests and diagnostics). */
@@ -124,14 +127,14 @@ export class ExplainSessions {
     for (const session of this.sessions.values()) session.close();
   }
 
-  private sessionFor(modelDir: string): Session {
-    const known = this.sessions.get(modelDir);
+  private sessionFor(modelDir: string, key: string): Session {
+    const known = this.sessions.get(key);
     if (known && !known.closing) return known;
     this.letGoOfOldest();
     const session: Session = new Session(modelDir, this.spawn, this.idleMs, () => {
-      if (this.sessions.get(modelDir) === session) this.sessions.delete(modelDir);
+      if (this.sessions.get(key) === session) this.sessions.delete(key);
     });
-    this.sessions.set(modelDir, session);
+    this.sessions.set(key, session);
     return session;
   }
 

@@ -205,6 +205,19 @@ describe('explain sessions: one process per model while it is used', { timeout: 
     }
   });
 
+  it('a model that replaced another in the same folder gets its own process', async () => {
+    const sessions = new ExplainSessions();
+    try {
+      await sessions.explain(modelDir, { path: photo(1), renderSize: 64 }, 'finished at 1');
+      const [first] = sessions.pids();
+      await sessions.explain(modelDir, { path: photo(1), renderSize: 64 }, 'finished at 2');
+      expect(sessions.pids()).toHaveLength(2);
+      expect(sessions.pids()).toContain(first);
+    } finally {
+      sessions.close();
+    }
+  });
+
   it('closing stops the processes and fails what they held in plain words; a missing model is named', async () => {
     const sessions = new ExplainSessions();
     const missing = sessions.explain(path.join(dir, 'no-such-model'), { path: photo(1), renderSize: 64 });
