@@ -70,6 +70,19 @@ function emit(w: GraphWriter, n: IrNode, shapeOf: (v: string) => readonly (numbe
     case 'add':
       w.node(n.inputs.length === 2 ? 'Add' : 'Sum', n.inputs, o);
       return;
+    case 'concat':
+      w.node('Concat', n.inputs, o, { axis: rank(o) === 4 ? CHANNEL_AXIS : rank(o) - 1 });
+      return;
+    case 'resize': {
+      const [, height, width] = shapeOf(n.input) as number[];
+      const scales = Float32Array.of(1, 1, n.size / height, n.size / width);
+      // Opset 13: X, roi (unused, empty), scales; align_corners maps corner pixels onto corner pixels as tfjs does.
+      w.node('Resize', [n.input, '', w.floats(`${o}/scales`, scales, [4])], o, {
+        mode: 'linear',
+        coordinate_transformation_mode: n.alignCorners ? 'align_corners' : 'asymmetric'
+      });
+      return;
+    }
     case 'pool':
       w.node(n.kind === 'max' ? 'MaxPool' : 'AveragePool', [n.input], o, {
         kernel_shape: n.size,

@@ -45,6 +45,10 @@ export type IrNode =
   | (Base & { op: 'channel-affine'; input: string; scale: Float32Array; shift: Float32Array })
   | (Base & { op: 'activation'; input: string; fn: ActivationFn; alpha?: number })
   | (Base & { op: 'add'; inputs: string[] })
+  /** Channels-last concatenation (the last Keras axis). */
+  | (Base & { op: 'concat'; inputs: string[] })
+  /** Bilinear resize of an NHWC map to size×size; alignCorners as tf.image.resizeBilinear's flag. */
+  | (Base & { op: 'resize'; input: string; size: number; alignCorners: boolean })
   | (Base & { op: 'pool'; input: string; kind: 'max' | 'avg'; size: [number, number]; strides: [number, number]; pads: Pads })
   | (Base & { op: 'zero-pad'; input: string; pads: Pads })
   | (Base & { op: 'global-pool'; input: string; kind: 'max' | 'avg' })
@@ -67,7 +71,7 @@ export interface IrGraph {
 
 /** Inputs of a node, whatever its kind. */
 export function nodeInputs(node: IrNode): string[] {
-  return node.op === 'add' ? node.inputs : [node.input];
+  return 'inputs' in node ? node.inputs : [node.input];
 }
 
 /**

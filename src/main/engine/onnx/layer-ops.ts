@@ -187,6 +187,30 @@ function relu(layer: tf.layers.Layer, inputs: string[], b: IrBuilder): string {
   throw new UnsupportedLayerError(layer.name, 'ReLU', `maxValue ${maxValue}`);
 }
 
+/** tfjs's Resizing: bilinear, corners aligned unless it crops to the aspect ratio (see resizing-layer.ts). */
+function resizing(layer: tf.layers.Layer, [input]: string[], b: IrBuilder): string {
+  const c = config(
+    layer,
+    z.object({ height: z.number().int(), width: z.number().int(), interpolation: z.literal('bilinear'), cropToAspectRatio: z.boolean() })
+  );
+  if (c.height !== c.width) throw new UnsupportedLayerError(layer.name, 'Resizing', 'not square');
+  const [, , , ch] = nhwc(b, input);
+  return b.add({ op: 'resize', name: layer.name, input, size: c.height, alignCorners: !c.cropToAspectRatio }, [
+    null,
+    c.height,
+    c.width,
+    ch
+  ]);
+}
+
+function concatenate(layer: tf.layers.Layer, inputs: string[], b: IrBuilder): string {
+  const { axis } = config(layer, z.object({ axis: z.number().int() }));
+  const shapes = inputs.map((i) => b.shape(i));
+  if (axis !== -1 && axis !== shapes[0].length - 1) throw new UnsupportedLayerError(layer.name, 'Concatenate', `axis ${axis}`);
+  const shape = [...shapes[0].slice(0, -1), inputs.reduce((sum, i) => sum + b.channels(i), 0)];
+  return b.add({ op: 'concat', name: layer.name, inputs }, shape);
+}
+
 const CONVERTERS: Record<string, Converter> = {
   Conv2D: (l, i, b) => conv(l, i, b, false),
   DepthwiseConv2D: (l, i, b) => conv(l, i, b, true),
@@ -194,6 +218,8 @@ const CONVERTERS: Record<string, Converter> = {
   ReLU: relu,
   LeakyReLU: (l, i, b) => act(l, i, b, 'leaky-relu', config(l, z.object({ alpha: z.number() })).alpha),
   Activation: (l, [input], b) => activation(l, config(l, z.object({ activation: z.string() })).activation, input, b),
+  Concatenate: concatenate,
+  Resizing: resizing,
   Add: (l, inputs, b) => b.add({ op: 'add', name: l.name, inputs }, b.shape(inputs[0])),
   MaxPooling2D: (l, i, b) => pool(l, i, b, 'max'),
   AveragePooling2D: (l, i, b) => pool(l, i, b, 'avg'),
@@ -214,7 +240,7 @@ export function convertLayer(layer: tf.layers.Layer, inputs: string[], b: IrBuil
   const kind = layer.getClassName();
   const converter = CONVERTERS[kind];
   if (!converter) throw new UnsupportedLayerError(layer.name, kind);
-  const single = kind !== 'Add';
+  const single = kind !== 'Add' && kind !== 'Concatenate';
   if (single && inputs.length !== 1) throw new UnsupportedLayerError(layer.name, kind, `${inputs.length} inputs`);
   return converter(layer, inputs, b);
 }

@@ -24,7 +24,7 @@ function readers(nodes: IrNode[], output: string): Map<string, number> {
 /** Replaces every read of `from` by `to`. */
 function rename(nodes: IrNode[], from: string, to: string): IrNode[] {
   return nodes.map((n) => {
-    if (n.op === 'add') return n.inputs.includes(from) ? { ...n, inputs: n.inputs.map((i) => (i === from ? to : i)) } : n;
+    if ('inputs' in n) return n.inputs.includes(from) ? { ...n, inputs: n.inputs.map((i) => (i === from ? to : i)) } : n;
     return n.input === from ? { ...n, input: to } : n;
   });
 }

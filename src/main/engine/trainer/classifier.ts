@@ -5,14 +5,35 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Backbone } from '../index';
+import { resizingLayer } from '../resizing-layer';
 import type { HeadKind } from './head';
 
-export function buildClassifier(backbone: Backbone, head: tf.Sequential, kind: HeadKind): tf.LayersModel {
+/**
+ * `scales` (px, ascending, the largest the backbone's input size): with more than one, the
+ * multi-scale classifier — the photo at the input size, resized in the graph to each smaller
+ * scale, each through the same base and pooled, the pooled features concatenated smallest first
+ * (as multi-scale.ts lays out the rows the head learned on).
+ */
+export function buildClassifier(
+  backbone: Backbone,
+  head: tf.Sequential,
+  kind: HeadKind,
+  scales: readonly number[] = [backbone.inputSize]
+): tf.LayersModel {
   const size = backbone.inputSize;
   const input = tf.input({ shape: [size, size, 3], name: 'image' });
-  let features = backbone.base.apply(input) as tf.SymbolicTensor;
-  if (kind === 'gap' && features.shape.length === 4) {
-    features = tf.layers.globalAveragePooling2d({ name: 'features_gap' }).apply(features) as tf.SymbolicTensor;
+  let features: tf.SymbolicTensor;
+  if (scales.length > 1) {
+    const pooled = scales.map((s) => {
+      const x = s === size ? input : (resizingLayer(s, `resize_${s}`).apply(input) as tf.SymbolicTensor);
+      return tf.layers.globalAveragePooling2d({ name: `features_gap_${s}` }).apply(backbone.base.apply(x)) as tf.SymbolicTensor;
+    });
+    features = tf.layers.concatenate({ axis: -1, name: 'features_multi_scale' }).apply(pooled) as tf.SymbolicTensor;
+  } else {
+    features = backbone.base.apply(input) as tf.SymbolicTensor;
+    if (kind === 'gap' && features.shape.length === 4) {
+      features = tf.layers.globalAveragePooling2d({ name: 'features_gap' }).apply(features) as tf.SymbolicTensor;
+    }
   }
   const probs = head.apply(features) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: probs, name: 'classifier' });
@@ -22,10 +43,12 @@ export function buildClassifier(backbone: Backbone, head: tf.Sequential, kind: H
  * Releases the references the classifier took on the base and the head. Applying a nested
  * model symbolically increments its ref count, and LayersModel.dispose() on the classifier would
  * then dispose them twice (as a layer and as an internal container) and break backbone.dispose().
- * After this, backbone.dispose() and head.dispose() free every weight exactly once.
+ * After this, backbone.dispose() and head.dispose() free every weight exactly once. `scales`:
+ * how many scales the classifier was built with.
  */
-export function releaseClassifier(backbone: Backbone, head: tf.Sequential): void {
-  backbone.base.dispose();
+export function releaseClassifier(backbone: Backbone, head: tf.Sequential, scales = 1): void {
+  // Once per application: a multi-scale classifier applies the base once per scale.
+  for (let i = 0; i < scales; i++) backbone.base.dispose();
   head.dispose();
 }
 
