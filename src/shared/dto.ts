@@ -395,6 +395,8 @@ export interface TrainingConfigDto {
   inputSize: number;
   /** Px, ascending: the sizes the run compares by cross-validation; one entry: fixed (absent before issue 11). */
   inputSizeCandidates?: number[];
+  /** The run also compares the smallest and largest candidates' features side by side (multi-scale); absent: it does not. */
+  inputSizeMultiScale?: boolean;
   head: 'gap' | 'vgg-fc';
   epochs: number;
   /** 'auto': decided in the run by cross-validation within the time budget. */
@@ -427,8 +429,10 @@ export interface HeadCvPoint {
 
 /** What a run decided by cross-validation on its training photos (never the validation photos). */
 export interface RunChoices {
-  /** Input side, px. */
+  /** Input side, px (with multi-scale: the largest scale, the size the classifier takes photos at). */
   inputSize: RunChoice<number>;
+  /** Px, ascending: the sizes whose features the classifier uses side by side (multi-scale); absent: one size. */
+  scales?: number[];
   fineTune: RunChoice<boolean>;
   /** 'logistic-cv', 'adam' or 'vgg-fc', with e.g. "logistic regression, C = 0.01: best 5-fold CV accuracy 0.931". */
   head: RunChoice<string>;

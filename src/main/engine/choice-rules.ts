@@ -58,7 +58,20 @@ function planInputSize(req: ChoiceRequest, train: readonly TrainFact[], fewest: 
   if (plan.candidates.length > 1 && fewest < 2) {
     return { candidates: [plan.candidates[0]], reason: `${plan.candidates[0]} px: too few training photos per class to compare sizes` };
   }
+  if (plan.candidates.length > 1 && multiScaleFits(req)) {
+    const both = `${plan.candidates[0]}+${plan.candidates[plan.candidates.length - 1]}`;
+    return { ...plan, multiScale: true, reason: plan.reason.replace(' px (', ` px and ${both} px side by side (`) };
+  }
   return plan;
+}
+
+/**
+ * Multi-scale features (trainer/multi-scale.ts) are for the frozen-feature logistic head only:
+ * fine-tuning adapts one base at one size, so a run asked to fine-tune (Always) compares single
+ * sizes, and a run that picks multi-scale does not fine-tune.
+ */
+function multiScaleFits(req: ChoiceRequest): boolean {
+  return req.head === 'gap' && req.headTraining === 'logistic-cv' && req.fineTune !== true;
 }
 
 function planFineTune(req: ChoiceRequest, fewest: number): PlannedChoices['fineTune'] {

@@ -26,6 +26,8 @@ export interface InputSizePlan {
   candidates: number[];
   /** Why these (and, with one candidate, why that one). */
   reason: string;
+  /** Also compare the smallest and largest candidates' features side by side (see trainer/multi-scale.ts). */
+  multiScale?: boolean;
 }
 
 /** Candidate sizes for a backbone given the median short side (px) of the training photos. */

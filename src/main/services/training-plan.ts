@@ -57,7 +57,7 @@ export function planTraining(db: Database, req: TrainingRequest, dirs: ModelDirs
   const config: TrainingJobConfig = {
     ...DEFAULTS,
     ...summary,
-    inputSizes: { candidates: choices.inputSizeCandidates, reason: inputSizeReason },
+    inputSizes: { candidates: choices.inputSizeCandidates, reason: inputSizeReason, multiScale: choices.inputSizeMultiScale },
     fineTuneReason,
     classes: split.classes.map((c) => c.name),
     modelDir: '',
@@ -135,6 +135,7 @@ export function resolveChoices(
     inputSize: planned.inputSize.candidates[0],
     inputSizeCandidates: planned.inputSize.candidates,
     inputSizeReason: planned.inputSize.reason,
+    ...(planned.inputSize.multiScale ? { inputSizeMultiScale: true } : {}),
     head: req.head,
     headTraining: req.headTraining,
     headReason: planned.head.reason,

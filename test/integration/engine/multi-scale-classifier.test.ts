@@ -62,7 +62,10 @@ describe('multi-scale classifier', () => {
       const resized = tf.image.resizeBilinear(x, [224, 224], true);
       const expected224 = tf.mean(small.base.predict(resized) as tf.Tensor, [1, 2]);
       const expected320 = tf.mean(big.base.predict(x) as tf.Tensor, [1, 2]);
-      return { both: both.arraySync()[0], expected: tf.concat([expected224, expected320], 1).arraySync()[0] as number[] };
+      return {
+        both: (both.arraySync() as number[][])[0],
+        expected: (tf.concat([expected224, expected320], 1).arraySync() as number[][])[0]
+      };
     });
     small.dispose();
     expect(features.both).toHaveLength(2 * big.featureDim);

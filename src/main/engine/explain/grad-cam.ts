@@ -128,32 +128,42 @@ export async function gradCam(m: CamModel, pixels: Uint8Array, classIndex?: numb
     throw new AppError('INVALID_REQUEST', `Class index ${classIndex} is out of range (the model has ${m.labels.length} classes).`);
   const x = imagesToTensor([pixels], m.inputSize);
   // The map is computed once and serves both the plain view's probabilities and the gradient.
-  const { maps, probsT } = tf.tidy(() => {
-    const maps = runGraph(m.base, new Map([[m.base.inputs[0].id, preprocessImages(x, m.preprocessing)]]), m.target) as tf.Tensor4D;
-    const plain = headFrom(m, maps, false);
+  const { image, maps, probsT } = tf.tidy(() => {
+    const image = preprocessImages(x, m.preprocessing);
+    const maps = runGraph(m.base, new Map([[m.base.inputs[0].id, image]]), m.target) as tf.Tensor4D;
+    const plain = headFrom(m, image, maps, false);
     const mirrored = m.model.predict(preprocessImages(tf.reverse(x, 2) as tf.Tensor4D, m.preprocessing)) as tf.Tensor;
-    return { maps, probsT: tf.div(tf.add(plain, mirrored), 2) };
+    return { image, maps, probsT: tf.div(tf.add(plain, mirrored), 2) };
   });
   x.dispose();
   try {
     const probs = Array.from(await probsT.data());
     const predictedIndex = probs.indexOf(Math.max(...probs));
     const chosen = classIndex ?? predictedIndex;
-    const camT = tf.tidy(() => camTensor(m, maps, chosen));
+    const camT = tf.tidy(() => camTensor(m, image, maps, chosen));
     const [, height, width] = camT.shape;
     const cam = (await camT.data()) as Float32Array;
     camT.dispose();
     return { probs, predictedIndex, classIndex: chosen, cam, height, width };
   } finally {
-    tf.dispose([maps, probsT]);
+    tf.dispose([image, maps, probsT]);
   }
 }
 
-/** The classifier's output from the feature map: probabilities, or (`scores`) the logits where there are. */
-function headFrom(m: CamModel, maps: tf.Tensor, scores: boolean): tf.Tensor {
+/**
+ * The classifier's output from the feature map: probabilities, or (`scores`) the logits where
+ * there are. The preprocessed `image` is fed too: a multi-scale classifier's smaller branches
+ * (resized from the image, through the same base) reach the head beside the map's, so its
+ * Grad-CAM is the larger branch's, with the smaller ones held as they are for this photo.
+ */
+function headFrom(m: CamModel, image: tf.Tensor, maps: tf.Tensor, scores: boolean): tf.Tensor {
   const features = runGraph(m.base, new Map([[m.target.id, maps]]), m.base.outputs[0]);
   const linearLayer = scores ? (m.logitsLayer ?? undefined) : undefined;
-  return runGraph(m.model, new Map([[m.baseOutput.id, features]]), m.model.outputs[0], { linearLayer });
+  const feeds = new Map([
+    [m.model.inputs[0].id, image],
+    [m.baseOutput.id, features]
+  ]);
+  return runGraph(m.model, feeds, m.model.outputs[0], { linearLayer });
 }
 
 /**
@@ -163,9 +173,9 @@ function headFrom(m: CamModel, maps: tf.Tensor, scores: boolean): tf.Tensor {
  * few classes trained on a few photos it painted background. Subtracting the mean drops it
  * (for two classes this is half the log-odds). Log-probabilities give the same score.
  */
-function camTensor(m: CamModel, maps: tf.Tensor4D, c: number): tf.Tensor3D {
+function camTensor(m: CamModel, image: tf.Tensor, maps: tf.Tensor4D, c: number): tf.Tensor3D {
   const score = (a: tf.Tensor): tf.Scalar => {
-    const out = headFrom(m, a, true);
+    const out = headFrom(m, image, a, true);
     const scores = m.logitsLayer ? out : tf.log(tf.add(out, 1e-12));
     return tf.sub(tf.squeeze(tf.slice(scores, [0, c], [1, 1])), tf.mean(scores)) as tf.Scalar;
   };

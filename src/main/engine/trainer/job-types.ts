@@ -111,7 +111,12 @@ export const trainingJobConfigSchema = z.object({
   /** How the 'gap' head learns ('vgg-fc' always uses Adam). */
   headTraining: z.enum(['logistic-cv', 'adam']),
   /** Sizes (px, ascending) the run compares by cross-validation; one: `inputSize` is fixed, for `reason`. */
-  inputSizes: z.object({ candidates: z.array(z.number().int().positive()).min(1), reason: z.string() }),
+  inputSizes: z.object({
+    candidates: z.array(z.number().int().positive()).min(1),
+    reason: z.string(),
+    /** Also compare the smallest and largest candidates' features side by side (multi-scale; frozen-feature head only). */
+    multiScale: z.boolean().optional()
+  }),
   /** Seconds the run may spend on optional work (more input sizes, fine-tuning). */
   timeBudgetSeconds: z.number().positive(),
   /** Stage-2 learning rate = learningRate / this (10–100). */
@@ -189,6 +194,7 @@ const runTimingsSchema = z.object({
 
 const runChoicesSchema = z.object({
   inputSize: z.object({ value: z.number().int().positive(), reason: z.string() }),
+  scales: z.array(z.number().int().positive()).optional(),
   fineTune: z.object({ value: z.boolean(), reason: z.string() }),
   head: z.object({ value: z.string(), reason: z.string() }),
   headCv: z.array(z.object({ c: anyNumber, accuracy: anyNumber, logLoss: anyNumber, chosen: z.boolean().optional() })),

@@ -25,6 +25,11 @@ export interface PreprocessingInfo {
   resize: 'shorter-side-center-crop';
   channelOrder: 'RGB';
   backboneId: string;
+  /**
+   * Px, ascending, with a multi-scale classifier: it takes the photo at inputSize (the largest)
+   * and resizes it in the graph to each smaller scale itself. Absent: one scale.
+   */
+  scales?: number[];
 }
 
 export interface ModelFolderInfo {

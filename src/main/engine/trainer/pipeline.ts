@@ -23,6 +23,7 @@ import type { TrainingJobIO } from './job-io';
 import type { TrainingJob, TrainingJobResult } from './job-types';
 import type { LinearHeadFit } from './linear-head';
 import { linearHeadStage } from './linear-head-stage';
+import { multiScaleFeatureStage, scalesLabel } from './multi-scale';
 import { ProgressClock } from './progress-clock';
 import { createRng } from './rng';
 import { runChoices } from './run-choices';
@@ -33,15 +34,19 @@ import type { TrainResult } from './train-head';
 
 export type { TrainingJobIO } from './job-io';
 
-/** Returns null when cancelled. Throws AppError for a run that cannot proceed. */
-export async function runTrainingJob(job: TrainingJob, io: TrainingJobIO): Promise<TrainingJobResult | null> {
+/**
+ * Returns null when cancelled. Throws AppError for a run that cannot proceed. `decided`: an
+ * input-size decision made beforehand (tests of what a run does with one), instead of the
+ * run's own comparison.
+ */
+export async function runTrainingJob(job: TrainingJob, io: TrainingJobIO, decided?: SizeDecision): Promise<TrainingJobResult | null> {
   const clock = new ProgressClock(io.onProgress);
   clock.start('loading', 1, { note: `loading ${job.config.backboneId}` });
   const t0 = performance.now();
   const info = await initBackend({ prefer: job.config.backend });
   io.onLoaded(info);
   const budget = new TimeBudget(job.config.timeBudgetSeconds);
-  const [size, chooseSeconds] = await timed(() => chooseInputSize(job, io, clock, budget));
+  const [size, chooseSeconds] = await timed(async () => decided ?? chooseInputSize(job, io, clock, budget));
   if (size === null) return null;
   job = { ...job, config: { ...job.config, inputSize: size.size } };
   const backbone = await loadBackbone({ id: job.config.backboneId, weightsPath: job.config.weightsPath, inputSize: job.config.inputSize });
@@ -95,7 +100,10 @@ async function trainOnBackbone(
   clock: ProgressClock,
   ctx: RunContext
 ): Promise<TrainingJobResult | null> {
-  const [feats, featuresSeconds] = await timed(() => featureStage(job, backbone, io, clock));
+  const { scales } = ctx.size;
+  const [feats, featuresSeconds] = await timed(() =>
+    scales.length > 1 ? multiScaleFeatureStage(job, scales, backbone, io, clock) : featureStage(job, backbone, io, clock)
+  );
   if (feats.cancelled || io.shouldStop()) return null;
   const usable = job.items.filter((item) => feats.features.has(item.hash));
   const train = usable.filter((i) => i.split === 'train');
@@ -104,7 +112,7 @@ async function trainOnBackbone(
     train.map((i) => i.classIndex),
     job.config.classes
   );
-  const shape = featureShape(backbone, job.config.head === 'gap');
+  const shape = featureShape(backbone, job.config.head === 'gap').map((d) => d * scales.length);
   const head = buildHead({ kind: job.config.head, featureShape: shape, numClasses: job.config.classes.length, seed: job.config.seed });
   const trainData = headTrainingData(train, feats.features, shape, job.config.head === 'gap');
   const xVal = stackFeatures(
@@ -112,7 +120,19 @@ async function trainOnBackbone(
     shape
   );
   const rng = createRng(job.config.seed);
-  const state: TrainedState = { job, backbone, head, classifier: null, fineTuned: false, rng, train, val, features: feats.features, xVal };
+  const state: TrainedState = {
+    job,
+    backbone,
+    scales,
+    head,
+    classifier: null,
+    fineTuned: false,
+    rng,
+    train,
+    val,
+    features: feats.features,
+    xVal
+  };
   try {
     const linear = job.config.head === 'gap' && job.config.headTraining === 'logistic-cv';
     const [stage1, trainSeconds] = await timed(async () =>
@@ -154,7 +174,7 @@ async function trainOnBackbone(
     };
   } finally {
     tf.dispose([trainData.x, xVal]);
-    if (state.classifier) releaseClassifier(backbone, head);
+    if (state.classifier) releaseClassifier(backbone, head, scales.length);
     head.dispose();
   }
 }
@@ -170,7 +190,7 @@ async function fineTuneIfChosen(
   clock: ProgressClock,
   io: TrainingJobIO
 ): Promise<{ decision: FineTuneDecision; result: TrainResult | null } | null> {
-  const decision = await decideFineTune(state, fit, budget, clock, io);
+  const decision = state.scales.length > 1 ? multiScaleFineTuneOff(state.scales) : await decideFineTune(state, fit, budget, clock, io);
   if (decision === null) return null;
   if (!decision.choice.value) return { decision, result: null };
   try {
@@ -178,6 +198,11 @@ async function fineTuneIfChosen(
   } finally {
     await decision.inputs?.dispose();
   }
+}
+
+function multiScaleFineTuneOff(scales: readonly number[]): FineTuneDecision {
+  const reason = `off: ${scalesLabel(scales)} px side by side is for the frozen-feature classifier only (fine-tuning adapts the network at one size)`;
+  return { choice: { value: false, reason }, inputs: null, checkSeconds: 0 };
 }
 
 function checkTrainable(labels: number[], classes: string[]): void {

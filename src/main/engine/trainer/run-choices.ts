@@ -29,6 +29,7 @@ export function runChoices(made: ChoicesMade): RunChoices {
     : { value: config.head === 'gap' ? 'adam' : 'vgg-fc', reason: 'asked for' };
   return {
     inputSize: { value: config.inputSize, reason: made.size.reason },
+    ...(made.size.scales.length > 1 ? { scales: made.size.scales } : {}),
     fineTune: made.fineTune,
     head,
     headCv: cv ? cv.scores.map((s) => ({ c: s.c, accuracy: s.accuracy, logLoss: s.logLoss, chosen: s.c === cv.c })) : [],

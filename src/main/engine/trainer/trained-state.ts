@@ -6,7 +6,10 @@ import type { Rng } from './rng';
 
 export interface TrainedState {
   job: TrainingJob;
+  /** The backbone at the classifier's input size (the largest scale). */
   backbone: Backbone;
+  /** Px, ascending: sizes whose features the head sees side by side (multi-scale.ts); one entry: the backbone's size. */
+  scales: number[];
   head: tf.Sequential;
   /** Base + head as one model; built for stage 2 or for saving. */
   classifier: tf.LayersModel | null;
