@@ -27,6 +27,11 @@ export interface CamModel {
   targetLayer: string;
   /** The base's output as the classifier's graph sees it (where the head side starts). */
   baseOutput: tf.SymbolicTensor;
+  /**
+   * A multi-scale classifier's other uses of the same base (on the photo resized in the graph):
+   * what the base gets there and what it gives. Empty for a single-scale classifier.
+   */
+  smaller: { baseInput: tf.SymbolicTensor; baseOutput: tf.SymbolicTensor }[];
   /** The softmax Dense layer run without softmax (scores are logits); null: log-probabilities. */
   logitsLayer: string | null;
   dispose(): void;
@@ -70,6 +75,10 @@ export function camModelFrom(model: tf.LayersModel, labels: string[], mode: stri
     target,
     targetLayer: target.sourceLayer.name,
     baseOutput,
+    smaller: base.inboundNodes
+      // Node 0 of a functional model is its own input → output; the others are its uses.
+      .filter((n) => n.inputTensors.length === 1 && ![input.id, base.inputs[0].id].includes(n.inputTensors[0].id))
+      .map((n) => ({ baseInput: n.inputTensors[0], baseOutput: n.outputTensors[0] })),
     logitsLayer: softmaxDense(model.outputs[0]),
     dispose: () => model.dispose()
   };
@@ -130,7 +139,7 @@ export async function gradCam(m: CamModel, pixels: Uint8Array, classIndex?: numb
   // The map is computed once and serves both the plain view's probabilities and the gradient.
   const { image, maps, probsT } = tf.tidy(() => {
     const image = preprocessImages(x, m.preprocessing);
-    const maps = runGraph(m.base, new Map([[m.base.inputs[0].id, image]]), m.target) as tf.Tensor4D;
+    const maps = branchMaps(m, image);
     const plain = headFrom(m, image, maps, false);
     const mirrored = m.model.predict(preprocessImages(tf.reverse(x, 2) as tf.Tensor4D, m.preprocessing)) as tf.Tensor;
     return { image, maps, probsT: tf.div(tf.add(plain, mirrored), 2) };
@@ -146,40 +155,49 @@ export async function gradCam(m: CamModel, pixels: Uint8Array, classIndex?: numb
     camT.dispose();
     return { probs, predictedIndex, classIndex: chosen, cam, height, width };
   } finally {
-    tf.dispose([image, maps, probsT]);
+    tf.dispose([image, ...maps, probsT]);
   }
 }
 
+/** The feature map of each branch: the photo's, then (multi-scale) each smaller scale's. */
+function branchMaps(m: CamModel, image: tf.Tensor): tf.Tensor4D[] {
+  const mapOf = (x: tf.Tensor) => runGraph(m.base, new Map([[m.base.inputs[0].id, x]]), m.target) as tf.Tensor4D;
+  const resized = m.smaller.map((b) => runGraph(m.model, new Map([[m.model.inputs[0].id, image]]), b.baseInput));
+  return [mapOf(image), ...resized.map(mapOf)];
+}
+
 /**
- * The classifier's output from the feature map: probabilities, or (`scores`) the logits where
- * there are. The preprocessed `image` is fed too: a multi-scale classifier's smaller branches
- * (resized from the image, through the same base) reach the head beside the map's, so its
- * Grad-CAM is the larger branch's, with the smaller ones held as they are for this photo.
+ * The classifier's output from the feature maps of its branches (see branchMaps): probabilities,
+ * or (`scores`) the logits where there are.
  */
-function headFrom(m: CamModel, image: tf.Tensor, maps: tf.Tensor, scores: boolean): tf.Tensor {
-  const features = runGraph(m.base, new Map([[m.target.id, maps]]), m.base.outputs[0]);
+function headFrom(m: CamModel, image: tf.Tensor, maps: tf.Tensor[], scores: boolean): tf.Tensor {
+  const outputs = [m.baseOutput, ...m.smaller.map((b) => b.baseOutput)];
+  const feeds = new Map<number, tf.Tensor>([[m.model.inputs[0].id, image]]);
+  outputs.forEach((o, i) => feeds.set(o.id, runGraph(m.base, new Map([[m.target.id, maps[i]]]), m.base.outputs[0])));
   const linearLayer = scores ? (m.logitsLayer ?? undefined) : undefined;
-  const feeds = new Map([
-    [m.model.inputs[0].id, image],
-    [m.baseOutput.id, features]
-  ]);
   return runGraph(m.model, feeds, m.model.outputs[0], { linearLayer });
 }
 
 /**
- * [1, h, w] Grad-CAM map of class `c` from the feature map of one image. The score is the
+ * [1, h, w] Grad-CAM map of class `c` from the feature maps of one image (see branchMaps). The score is the
  * class's logit minus the mean logit: softmax ignores what all logits share, so training never
  * changes that part and it stays as random as the head's initial weights, and on a head for a
  * few classes trained on a few photos it painted background. Subtracting the mean drops it
  * (for two classes this is half the log-odds). Log-probabilities give the same score.
  */
-function camTensor(m: CamModel, image: tf.Tensor, maps: tf.Tensor4D, c: number): tf.Tensor3D {
-  const score = (a: tf.Tensor): tf.Scalar => {
+function camTensor(m: CamModel, image: tf.Tensor, maps: tf.Tensor4D[], c: number): tf.Tensor3D {
+  const score = (...a: tf.Tensor[]): tf.Scalar => {
     const out = headFrom(m, image, a, true);
     const scores = m.logitsLayer ? out : tf.log(tf.add(out, 1e-12));
     return tf.sub(tf.squeeze(tf.slice(scores, [0, c], [1, 1])), tf.mean(scores)) as tf.Scalar;
   };
-  const grads = tf.grad(score)(maps);
-  const weights = tf.mean(grads, [1, 2], true);
-  return tf.relu(tf.sum(tf.mul(maps, weights), 3)) as tf.Tensor3D;
+  const grads = tf.grads(score)(maps);
+  // Each branch's weighted map; a multi-scale classifier's smaller ones are resized onto the
+  // photo's grid (corners aligned, as the graph resized their input) and added before the ReLU.
+  const [height, width] = maps[0].shape.slice(1, 3);
+  const weighted = maps.map((a, i) => {
+    const cam = tf.sum(tf.mul(a, tf.mean(grads[i], [1, 2], true)), 3, true) as tf.Tensor4D;
+    return i === 0 ? cam : tf.image.resizeBilinear(cam, [height, width], true);
+  });
+  return tf.relu(tf.squeeze(tf.addN(weighted), [3])) as tf.Tensor3D;
 }

@@ -15,8 +15,10 @@ export function largestActivationBytes(model: tf.LayersModel): number {
   const visit = (m: tf.LayersModel) => {
     for (const layer of m.layers) {
       if ('layers' in layer && Array.isArray((layer as tf.LayersModel).layers)) visit(layer as tf.LayersModel);
-      const shapes = layer.outputShape;
-      const list = (Array.isArray(shapes[0]) ? shapes : [shapes]) as (number | null)[][];
+      // Per inbound node: a layer applied twice (the multi-scale classifier's base) has one output shape per use.
+      const list = layer.inboundNodes.flatMap((n) =>
+        Array.isArray(n.outputShapes[0]) ? (n.outputShapes as (number | null)[][]) : [n.outputShapes as (number | null)[]]
+      );
       for (const s of list) largest = Math.max(largest, s.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1) * 4);
     }
   };
