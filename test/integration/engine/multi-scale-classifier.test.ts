@@ -1,9 +1,11 @@
 /**
  * The multi-scale classifier (engine/trainer/classifier.ts with two scales): one photo in at the
- * larger size, the smaller branch resized in the graph, both through the same bundled
- * MobileNetV2 base, pooled and concatenated. Its smaller branch is the 224 px network (the base
- * applied at 224 gives what a base built at 224 gives), it survives a save and load of the model
- * folder, and ONNX Runtime runs its exported graph (Resize, Concat) as tfjs does.
+ * larger size, the smaller branch resized in the graph (Lanczos-3 as stock layers), both through
+ * the same bundled MobileNetV2 base, pooled and concatenated. Its smaller branch is the 224 px
+ * network on the resized photo (the base applied at 224 gives what a base built at 224 gives), it
+ * survives a save and load of the model folder (stock TF.js layers only: nothing of this app is registered with tfjs)
+ * and ONNX Runtime runs its exported graph (Transpose, MatMul, Concat) as tfjs does. The resize
+ * itself matches Pillow's LANCZOS (the fixture is Pillow's output).
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,6 +20,7 @@ import { buildClassifier, releaseClassifier } from '../../../src/main/engine/tra
 import { buildHead } from '../../../src/main/engine/trainer/head';
 import { loadModelFolder, saveModelFolder } from '../../../src/main/engine/trainer/model-folder';
 import { loadImage } from '../../../src/main/engine/image';
+import { resizeMatrix } from '../../../src/main/engine/resize-layers';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const BUNDLED = path.join(REPO_ROOT, 'resources/models/mobilenet_v2_035');
@@ -59,7 +62,15 @@ describe('multi-scale classifier', () => {
         outputs: classifier.getLayer('features_multi_scale').output as tf.SymbolicTensor
       });
       const both = concat.predict(x) as tf.Tensor2D;
-      const resized = tf.image.resizeBilinear(x, [224, 224], true);
+      // The Lanczos-3 resize as a matrix on each channel: M[320→224]ᵀ · X_c · M.
+      const m = tf.tensor2d(resizeMatrix(320, 224), [320, 224]);
+      const channels = tf.unstack(tf.transpose(x.squeeze([0]), [2, 0, 1]));
+      const resized = tf
+        .stack(
+          channels.map((c) => tf.matMul(tf.matMul(m, c, true), m)),
+          2
+        )
+        .expandDims(0) as tf.Tensor4D;
       const expected224 = tf.mean(small.base.predict(resized) as tf.Tensor, [1, 2]);
       const expected320 = tf.mean(big.base.predict(x) as tf.Tensor, [1, 2]);
       return {
@@ -88,7 +99,7 @@ describe('multi-scale classifier', () => {
     expect(Array.from(after)).toEqual(Array.from(before));
   });
 
-  it('runs on ONNX Runtime (Resize and Concat in the exported graph) within 1e-4 of tfjs', async () => {
+  it('runs on ONNX Runtime (the resize as Transpose and MatMul, Concat) within 1e-4 of tfjs', async () => {
     const images = await photos();
     const spec = { inputSize: 320, preprocessing: 'tf', views: 2, pool: 'none', merge: 'mean' } as const;
     const onnx = await openFrozenForward(classifier, spec);

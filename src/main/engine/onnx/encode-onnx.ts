@@ -73,16 +73,9 @@ function emit(w: GraphWriter, n: IrNode, shapeOf: (v: string) => readonly (numbe
     case 'concat':
       w.node('Concat', n.inputs, o, { axis: rank(o) === 4 ? CHANNEL_AXIS : rank(o) - 1 });
       return;
-    case 'resize': {
-      const [, height, width] = shapeOf(n.input) as number[];
-      const scales = Float32Array.of(1, 1, n.size / height, n.size / width);
-      // Opset 13: X, roi (unused, empty), scales; align_corners maps corner pixels onto corner pixels as tfjs does.
-      w.node('Resize', [n.input, '', w.floats(`${o}/scales`, scales, [4])], o, {
-        mode: 'linear',
-        coordinate_transformation_mode: n.alignCorners ? 'align_corners' : 'asymmetric'
-      });
+    case 'permute':
+      w.node('Transpose', [n.input], o, { perm: storedPermutation(n.dims) });
       return;
-    }
     case 'pool':
       w.node(n.kind === 'max' ? 'MaxPool' : 'AveragePool', [n.input], o, {
         kernel_shape: n.size,
@@ -102,12 +95,31 @@ function emit(w: GraphWriter, n: IrNode, shapeOf: (v: string) => readonly (numbe
       w.node('Flatten', [w.node('Transpose', [n.input], w.temp(o), { perm: NCHW_TO_NHWC })], o, { axis: 1 });
       return;
     case 'dense': {
+      if (rank(n.input) === 4) return emitMapDense(w, n);
       const inputs = [n.input, w.floats(`${o}/kernel`, n.kernel, [n.inDim, n.outDim])];
       if (n.bias) inputs.push(w.floats(`${o}/bias`, n.bias, [n.outDim]));
       w.node('Gemm', inputs, o);
       return;
     }
   }
+}
+
+/**
+ * A Keras Permute on a rank-4 value, as a Transpose of its stored (NCHW) layout: back to Keras
+ * order, the permutation, then to the stored layout again, composed into one perm.
+ */
+function storedPermutation(dims: readonly number[]): number[] {
+  const keras = [0, ...dims];
+  return NHWC_TO_NCHW.map((i) => NCHW_TO_NHWC[keras[i]]);
+}
+
+/** Dense on the last Keras axis of a rank-4 value: MatMul in Keras order between two transposes of the stored layout. */
+function emitMapDense(w: GraphWriter, n: Extract<IrNode, { op: 'dense' }>): void {
+  const o = n.output;
+  const keras = w.node('Transpose', [n.input], w.temp(o), { perm: NCHW_TO_NHWC });
+  let y = w.node('MatMul', [keras, w.floats(`${o}/kernel`, n.kernel, [n.inDim, n.outDim])], w.temp(o));
+  if (n.bias) y = w.node('Add', [y, w.floats(`${o}/bias`, n.bias, [n.outDim])], w.temp(o));
+  w.node('Transpose', [y], o, { perm: NHWC_TO_NCHW });
 }
 
 function emitPreprocess(w: GraphWriter, n: Extract<IrNode, { op: 'preprocess' }>): void {

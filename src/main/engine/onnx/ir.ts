@@ -47,12 +47,13 @@ export type IrNode =
   | (Base & { op: 'add'; inputs: string[] })
   /** Channels-last concatenation (the last Keras axis). */
   | (Base & { op: 'concat'; inputs: string[] })
-  /** Bilinear resize of an NHWC map to size×size; alignCorners as tf.image.resizeBilinear's flag. */
-  | (Base & { op: 'resize'; input: string; size: number; alignCorners: boolean })
+  /** Keras Permute: output axis i (after the batch) is input axis dims[i] (1-based, batch excluded). */
+  | (Base & { op: 'permute'; input: string; dims: number[] })
   | (Base & { op: 'pool'; input: string; kind: 'max' | 'avg'; size: [number, number]; strides: [number, number]; pads: Pads })
   | (Base & { op: 'zero-pad'; input: string; pads: Pads })
   | (Base & { op: 'global-pool'; input: string; kind: 'max' | 'avg' })
   | (Base & { op: 'flatten'; input: string })
+  /** On the last Keras axis, of a [N, D] or (the multi-scale resize) a rank-4 value. */
   | (Base & { op: 'dense'; input: string; kernel: Float32Array; inDim: number; outDim: number; bias: Float32Array | null });
 
 export type IrOp = IrNode['op'];

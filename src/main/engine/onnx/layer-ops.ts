@@ -152,7 +152,8 @@ function zeroPad(layer: tf.layers.Layer, [input]: string[], b: IrBuilder): strin
 
 function dense(layer: tf.layers.Layer, [input]: string[], b: IrBuilder): string {
   const c = config(layer, z.object({ units: z.number().int(), activation: z.string(), useBias: z.boolean() }));
-  if (b.shape(input).length !== 2) throw new UnsupportedLayerError(layer.name, 'Dense', 'input is not a flat vector');
+  const inShape = b.shape(input);
+  if (inShape.length !== 2 && inShape.length !== 4) throw new UnsupportedLayerError(layer.name, 'Dense', `rank-${inShape.length} input`);
   const w = weightsOf(layer);
   const inDim = b.channels(input);
   const out = b.add(
@@ -165,7 +166,7 @@ function dense(layer: tf.layers.Layer, [input]: string[], b: IrBuilder): string 
       outDim: c.units,
       bias: c.useBias ? need(w, 'bias', layer) : null
     },
-    [null, c.units]
+    [...inShape.slice(0, -1), c.units]
   );
   return activation(layer, c.activation, out, b);
 }
@@ -187,20 +188,11 @@ function relu(layer: tf.layers.Layer, inputs: string[], b: IrBuilder): string {
   throw new UnsupportedLayerError(layer.name, 'ReLU', `maxValue ${maxValue}`);
 }
 
-/** tfjs's Resizing: bilinear, corners aligned unless it crops to the aspect ratio (see resizing-layer.ts). */
-function resizing(layer: tf.layers.Layer, [input]: string[], b: IrBuilder): string {
-  const c = config(
-    layer,
-    z.object({ height: z.number().int(), width: z.number().int(), interpolation: z.literal('bilinear'), cropToAspectRatio: z.boolean() })
-  );
-  if (c.height !== c.width) throw new UnsupportedLayerError(layer.name, 'Resizing', 'not square');
-  const [, , , ch] = nhwc(b, input);
-  return b.add({ op: 'resize', name: layer.name, input, size: c.height, alignCorners: !c.cropToAspectRatio }, [
-    null,
-    c.height,
-    c.width,
-    ch
-  ]);
+function permute(layer: tf.layers.Layer, [input]: string[], b: IrBuilder): string {
+  const { dims } = config(layer, z.object({ dims: z.array(z.number().int()) }));
+  const shape = b.shape(input);
+  if (shape.length !== 4 || dims.length !== 3) throw new UnsupportedLayerError(layer.name, 'Permute', 'only rank-4 values');
+  return b.add({ op: 'permute', name: layer.name, input, dims }, [shape[0], ...dims.map((d) => shape[d])]);
 }
 
 function concatenate(layer: tf.layers.Layer, inputs: string[], b: IrBuilder): string {
@@ -219,7 +211,7 @@ const CONVERTERS: Record<string, Converter> = {
   LeakyReLU: (l, i, b) => act(l, i, b, 'leaky-relu', config(l, z.object({ alpha: z.number() })).alpha),
   Activation: (l, [input], b) => activation(l, config(l, z.object({ activation: z.string() })).activation, input, b),
   Concatenate: concatenate,
-  Resizing: resizing,
+  Permute: permute,
   Add: (l, inputs, b) => b.add({ op: 'add', name: l.name, inputs }, b.shape(inputs[0])),
   MaxPooling2D: (l, i, b) => pool(l, i, b, 'max'),
   AveragePooling2D: (l, i, b) => pool(l, i, b, 'avg'),

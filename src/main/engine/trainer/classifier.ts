@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Backbone } from '../index';
-import { resizingLayer } from '../resizing-layer';
+import { resizeImages } from '../resize-layers';
 import type { HeadKind } from './head';
 
 /**
@@ -25,7 +25,7 @@ export function buildClassifier(
   let features: tf.SymbolicTensor;
   if (scales.length > 1) {
     const pooled = scales.map((s) => {
-      const x = s === size ? input : (resizingLayer(s, `resize_${s}`).apply(input) as tf.SymbolicTensor);
+      const x = s === size ? input : resizeImages(input, size, s, `resize_${s}`);
       return tf.layers.globalAveragePooling2d({ name: `features_gap_${s}` }).apply(backbone.base.apply(x)) as tf.SymbolicTensor;
     });
     features = tf.layers.concatenate({ axis: -1, name: 'features_multi_scale' }).apply(pooled) as tf.SymbolicTensor;

@@ -11,8 +11,6 @@ import path from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { parseJsonText } from '../../../shared/parse-json';
 import { PARTIAL_MARK } from './model-folder-paths';
-// Registers the fixed Resizing layer before any model.json is read (multi-scale classifiers use it).
-import '../resizing-layer';
 
 export { discardModelFolder, partialModelFolderRunId } from './model-folder-paths';
 
