@@ -22,6 +22,7 @@ import { logisticRegressionCv, scoreGroups, SKLEARN_CS, type CvData } from '../s
 import { tensorObjective } from '../src/main/engine/linear/softmax-tfjs';
 import { predictSoftmax } from '../src/main/engine/linear/softmax-regression';
 import { applyScaler, fitScaler } from '../src/main/engine/linear/standardize';
+import { runPredictJob } from '../src/main/engine/trainer/predict-job';
 import { createRng, shuffled } from '../src/main/engine/trainer/rng';
 import { createApp, createDirectClient } from '../src/main/services/app';
 import { localAppOptions } from '../src/main/server/app-options';
@@ -107,7 +108,17 @@ async function compare(api: ApiClient, projectPath: string, dataset: string, set
     time: phases,
     note: `${run.choices?.inputSize.reason ?? ''} | ${run.choices?.fineTune.reason ?? ''}${run.choices?.validation.note ? ` | ${run.choices.validation.note}` : ''}`
   });
-  console.log(`  ${setup}: one-click ${pct(run.valAccuracy ?? NaN)} (${size} px)`);
+  console.log(`  ${setup}: one-click ${pct(run.valAccuracy ?? NaN)} (${run.choices?.scales?.join('+') ?? size} px)`);
+  // A multi-scale run's own evaluation uses the cached features (each size decoded by sharp); its
+  // saved classifier resizes the smaller branch in the graph: measure what the saved model does.
+  if (run.choices?.scales && run.modelPath) {
+    rows.push({
+      dataset,
+      setup,
+      method: 'one-click, saved model (re-predicted)',
+      ...(await savedModel(run.modelPath, photos, run.classes.length))
+    });
+  }
   for (const refSize of [...new Set([224, size])]) {
     const ref = await reference(projectPath, photos, refSize, run.classes.length);
     rows.push({
@@ -128,6 +139,28 @@ async function oneClick(api: ApiClient): Promise<RunDetail> {
   const run = await api.invoke('training:run', { runId });
   if (run.status !== 'completed') throw new Error(`run ${runId} ${run.status}: ${run.error}`);
   return run;
+}
+
+/** The run's saved model folder on the validation photos, as `predict` runs it (ONNX Runtime, mirror averaged). */
+async function savedModel(modelDir: string, photos: Photo[], k: number): Promise<Omit<Row, 'dataset' | 'setup' | 'method'>> {
+  const val = photos.filter((p) => p.split === 'val');
+  const t0 = performance.now();
+  const out = await runPredictJob(
+    { modelDir, items: val.map((p) => ({ photoId: p.id, path: p.path, hash: p.hash })), backend: 'auto' },
+    { onProgress: () => undefined, shouldStop: () => false }
+  );
+  const byId = new Map((out?.predictions ?? []).map((p) => [p.photoId, p.classIndex] as const));
+  const predicted = val.map((p) => byId.get(p.id) ?? -1);
+  return {
+    accuracy: mean(val.map((p, i) => (predicted[i] === p.classIndex ? 1 : 0))),
+    macroF1: macroF1(
+      val.map((p) => p.classIndex),
+      predicted,
+      k
+    ),
+    time: `predict ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    note: `${val.length} validation photos through the saved classifier`
+  };
 }
 
 /** LogisticRegressionCV on view 0 (the photo itself, no mirror), features from the project's cache (computed once if missing). */
