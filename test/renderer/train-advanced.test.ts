@@ -30,6 +30,28 @@ function field(wrapper: ReturnType<typeof mount>, testId: string): ReturnType<Re
 }
 
 describe('Train settings show the plan', () => {
+  it('names 224+320 px among the sizes a run compares when the plan says it compares it (multi-scale)', async () => {
+    const training = useTrainingStore();
+    await training.refreshPlan();
+    const wrapper = mount(TrainSetup);
+    await flushPromises();
+    const plan = training.plan;
+    if (!plan?.choices) throw new Error('no plan');
+    training.plan = {
+      ...plan,
+      choices: {
+        ...plan.choices,
+        inputSizeCandidates: [224, 320],
+        inputSizeMultiScale: true,
+        inputSizeReason: 'cross-validation among 224, 320 px and 224+320 px side by side (photos’ median short side 400 px)'
+      }
+    };
+    await flushPromises();
+    expect(field(wrapper, 'train-input-choice').text()).toBe(
+      'Input size: 224, 320 or 224+320 px — cross-validation among 224, 320 px and 224+320 px side by side (photos’ median short side 400 px).'
+    );
+  });
+
   it('the empty input-size and epochs fields show what the main side resolved, with why', async () => {
     const training = useTrainingStore();
     await training.refreshPlan();
