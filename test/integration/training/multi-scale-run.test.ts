@@ -32,7 +32,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function job(modelDir: string): TrainingJob {
+function job(modelDir: string, overrides: Partial<TrainingJob['config']> = {}): TrainingJob {
   const labeled = photos.filter((p) => p.split !== 'test');
   const tests = photos.filter((p) => p.split === 'test');
   return {
@@ -55,7 +55,8 @@ function job(modelDir: string): TrainingJob {
       timeBudgetSeconds: 600,
       seed: 1,
       modelDir,
-      backend: 'wasm'
+      backend: 'wasm',
+      ...overrides
     },
     items: labeled.map((p, i) => ({
       photoId: i + 1,
@@ -68,9 +69,9 @@ function job(modelDir: string): TrainingJob {
   };
 }
 
-async function run(modelDir: string): Promise<TrainingJobResult> {
+async function run(modelDir: string, overrides: Partial<TrainingJob['config']> = {}): Promise<TrainingJobResult> {
   const result = await runTrainingJob(
-    job(modelDir),
+    job(modelDir, overrides),
     {
       onLoaded: () => undefined,
       onProgress: () => undefined,
@@ -115,9 +116,11 @@ describe('a multi-scale run', { timeout: 600_000 }, () => {
     expect(keys.some((k) => k.includes('|96|'))).toBe(true);
     expect(keys.some((k) => k.includes('|128|'))).toBe(true);
     expect(first.features.computed).toBe(2 * photos.length);
-    const again = await run(path.join(dir, 'run-2'));
+    const again = await run(path.join(dir, 'run-2'), { fineTune: false, fineTuneReason: 'off: asked for (Never)' });
     expect(again.features).toMatchObject({ computed: 0, cached: 2 * photos.length });
     expect(again.evaluation).toEqual(first.evaluation);
+    // Fine-tuning the plan already turned off keeps the plan's reason.
+    expect(again.choices.fineTune).toEqual({ value: false, reason: 'off: asked for (Never)' });
   });
 
   it('saves a classifier that takes one photo at the larger size and names its scales', () => {

@@ -190,7 +190,11 @@ async function fineTuneIfChosen(
   clock: ProgressClock,
   io: TrainingJobIO
 ): Promise<{ decision: FineTuneDecision; result: TrainResult | null } | null> {
-  const decision = state.scales.length > 1 ? multiScaleFineTuneOff(state.scales) : await decideFineTune(state, fit, budget, clock, io);
+  const { config } = state.job;
+  const decision =
+    state.scales.length > 1
+      ? multiScaleFineTuneOff(state.scales, config.fineTune === false ? config.fineTuneReason : null)
+      : await decideFineTune(state, fit, budget, clock, io);
   if (decision === null) return null;
   if (!decision.choice.value) return { decision, result: null };
   try {
@@ -200,8 +204,11 @@ async function fineTuneIfChosen(
   }
 }
 
-function multiScaleFineTuneOff(scales: readonly number[]): FineTuneDecision {
-  const reason = `off: ${scalesLabel(scales)} px side by side is for the frozen-feature classifier only (fine-tuning adapts the network at one size)`;
+/** Off: why the plan already said so (`planned`), else that multi-scale is for the frozen-feature head only. */
+function multiScaleFineTuneOff(scales: readonly number[], planned: string | null): FineTuneDecision {
+  const reason =
+    planned ??
+    `off: ${scalesLabel(scales)} px side by side is for the frozen-feature classifier only (fine-tuning adapts the network at one size)`;
   return { choice: { value: false, reason }, inputs: null, checkSeconds: 0 };
 }
 
