@@ -14,8 +14,6 @@ export class TimeBudget {
   private readonly start = performance.now();
   private secondsPerPhoto224: number | null = null;
   private keyParts: Pick<Backbone, 'id' | 'weightsKey' | 'preprocessing'> | null = null;
-  /** Seconds the last feature pass took (0 when everything came from the cache). */
-  lastFeatureSeconds = 0;
 
   constructor(readonly seconds: number) {}
 
@@ -30,7 +28,6 @@ export class TimeBudget {
 
   /** A feature pass computed `photos` photos at `size` px in `seconds`. */
   recordFeatures(size: number, photos: number, seconds: number): void {
-    this.lastFeatureSeconds = seconds;
     if (photos < 8) return; // too few to time (kernel warm-up dominates)
     this.secondsPerPhoto224 = (seconds / photos) * (224 / size) ** 2;
   }
