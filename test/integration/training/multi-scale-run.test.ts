@@ -7,6 +7,7 @@
  * and Grad-CAM on it (both branches' maps, the smaller resized onto the larger's grid) peaks in
  * the class square's quadrant.
  */
+import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -161,6 +162,9 @@ describe('a multi-scale run', { timeout: 600_000 }, () => {
         if (r.predictedIndex === p.classIndex) right++;
       }
       expect(right).toBe(tests.length);
+      const before = tf.memory().numTensors;
+      await gradCam(m, await loadImage(tests[0].path, 128), 1);
+      expect(tf.memory().numTensors).toBe(before);
       expect(peaks).toBeGreaterThanOrEqual(tests.length - 1);
     } finally {
       m.dispose();

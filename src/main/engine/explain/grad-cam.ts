@@ -193,11 +193,11 @@ function camTensor(m: CamModel, image: tf.Tensor, maps: tf.Tensor4D[], c: number
   };
   const grads = tf.grads(score)(maps);
   // Each branch's weighted map; a multi-scale classifier's smaller ones are resized onto the
-  // photo's grid (corners aligned, as the graph resized their input) and added before the ReLU.
+  // photo's grid (pixel centres aligned, as the graph resized their input) and added before the ReLU.
   const [height, width] = maps[0].shape.slice(1, 3);
   const weighted = maps.map((a, i) => {
     const cam = tf.sum(tf.mul(a, tf.mean(grads[i], [1, 2], true)), 3, true) as tf.Tensor4D;
-    return i === 0 ? cam : tf.image.resizeBilinear(cam, [height, width], true);
+    return i === 0 ? cam : tf.image.resizeBilinear(cam, [height, width], false, true);
   });
   return tf.relu(tf.squeeze(tf.addN(weighted), [3])) as tf.Tensor3D;
 }
