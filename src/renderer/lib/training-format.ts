@@ -1,5 +1,5 @@
 /** Wording and number formats the training views share. */
-import type { TrainingPhase, TrainingProgress } from '../../shared/dto';
+import type { RunTimings, TrainingPhase, TrainingProgress } from '../../shared/dto';
 
 /** Plain words for each phase: the person labels photos; "head", "features" and "backbone" mean nothing to them. */
 export const PHASE_LABELS: Record<TrainingPhase, string> = {
@@ -59,6 +59,26 @@ export function duration(ms: number | null | undefined): string {
   const m = Math.floor(s / 60);
   if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}
+
+/**
+ * Where a run's time went, for the line under its total: reading photos and learning always, and
+ * the optional parts that took time (comparing input sizes, checking whether refining pays, the
+ * refining itself), in the order they ran.
+ */
+export function timingBreakdown(t: RunTimings, fineTuned: boolean): string {
+  const check = t.fineTuneCheck ?? 0;
+  const parts: Array<[string, number, boolean]> = [
+    ['comparing sizes', t.choose ?? 0, (t.choose ?? 0) >= 0.5],
+    ['reading photos', t.features, true],
+    ['checking refining', check, !fineTuned && check >= 0.5],
+    ['learning', t.train, true],
+    ['refining', t.fineTune, fineTuned]
+  ];
+  return parts
+    .filter(([, , shown]) => shown)
+    .map(([name, seconds]) => `${name} ${duration(seconds * 1000)}`)
+    .join(' · ');
 }
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
