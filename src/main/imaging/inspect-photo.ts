@@ -26,6 +26,8 @@ export interface Inspection {
   error: string | null;
   /** A fresh JPEG thumbnail, or null when the cache had one (or the photo is skipped). */
   thumb: Uint8Array | null;
+  /** An import worker made a fresh thumbnail and stored it in the cache itself (`thumb` is then null). */
+  thumbStored?: boolean;
 }
 
 /** Files up to this size are read whole (one read feeds hash, probe and thumbnail). */

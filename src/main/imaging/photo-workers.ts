@@ -4,17 +4,22 @@
  * so a project that is only being labeled holds no threads. Where threads cannot start, photos
  * are inspected in this thread instead (slower, same results).
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { inspectPhoto, type InspectTask, type Inspection } from './inspect-photo';
 import type { WorkerReply, WorkerTask } from './worker-protocol';
 
-/** Photos in flight per worker: one decoding while the next is read from disk. */
-const PER_WORKER = 2;
+/**
+ * Photos in flight per worker. Beyond overlapping reads with decoding, the backlog (~60 ms of
+ * work) keeps the workers busy while the main thread writes a 500-photo chunk (~50 ms on the
+ * import bench), when it can hand out nothing new. Each waiting photo costs only its file's bytes.
+ */
+const PER_WORKER = 16;
 /** Idle workers are stopped after this long, ms. */
 const IDLE_MS = 5_000;
 
@@ -53,6 +58,11 @@ export class PhotoWorkers {
       if (this.pick() !== null) start();
       else this.queue.push(start);
     });
+  }
+
+  /** Worker threads alive now (0 before first use, after the idle stop, or where threads cannot start). */
+  get threads(): number {
+    return this.slots.length;
   }
 
   /** Stops every worker; tasks still running reject. */
@@ -146,29 +156,64 @@ export class PhotoWorkers {
 }
 
 /**
- * Under tsx (CLI, serve mode, tests) the worker is TypeScript source: it starts through a tiny
- * ES module that registers tsx in the new thread. Bundled (Electron), photo-worker.js sits
- * beside the main bundle.
- */
-/**
- * A worker holds one or two photos at a time, and their bytes live outside the JS heap: a small
+ * A worker decodes one photo at a time, and photo bytes live outside the JS heap: a small
  * young generation (V8's default is 16 MB per semi-space) keeps each thread's footprint small.
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 };
 
+/**
+ * Bundled (Electron), photo-worker.js sits beside the main bundle. Under tsx (CLI, serve mode,
+ * tests, benches) the worker is TypeScript source: it is bundled the same way, once per process,
+ * with esbuild (tsx's own compiler). Registering tsx in each thread instead costs ~18 MB per
+ * worker (a loader-hooks thread and the compiler's state), so a dev-mode import would measure
+ * ~37 MB above the shipped app's.
+ */
 function startWorker(): Worker {
-  const source = new URL('./photo-worker.ts', import.meta.url);
   if (!import.meta.url.endsWith('.ts')) {
     return new Worker(new URL('./photo-worker.js', import.meta.url), { resourceLimits: WORKER_LIMITS });
   }
-  const tsxApi = pathToFileURL(tsxEsmApi()).href;
-  const boot = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(source.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { resourceLimits: WORKER_LIMITS });
+  return new Worker(devWorkerBundle(), { resourceLimits: WORKER_LIMITS });
 }
 
-/** tsx's ES-module API file, found through its package.json exports (require() would pick the CommonJS one). */
-function tsxEsmApi(): string {
-  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return path.join(path.dirname(manifest), pkg.exports['./esm/api'].import.default);
+let devBundle: URL | null = null;
+
+/**
+ * photo-worker.ts bundled into node_modules/.cache (where its packages resolve, left external).
+ * The file is named by its content hash and written by rename, so processes running side by side
+ * (the test suite) share it safely and an edited source gets a new file.
+ */
+function devWorkerBundle(): URL {
+  if (devBundle !== null) return devBundle;
+  const source = fileURLToPath(new URL('./photo-worker.ts', import.meta.url));
+  const built = tsxEsbuild().buildSync({
+    entryPoints: [source],
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent'
+  });
+  const code = built.outputFiles[0].contents;
+  const dir = fileURLToPath(new URL('../../../node_modules/.cache/transfer-studio', import.meta.url));
+  const file = path.join(dir, `photo-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, code);
+    renameSync(temporary, file);
+  }
+  return (devBundle = pathToFileURL(file));
+}
+
+/** The part of esbuild's API used here. */
+interface Esbuild {
+  buildSync(options: Record<string, unknown>): { outputFiles: Array<{ contents: Uint8Array }> };
+}
+
+/** The esbuild tsx itself compiles with (tsx is a dependency, so it is always installed with it). */
+function tsxEsbuild(): Esbuild {
+  const tsxManifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  return createRequire(tsxManifest)('esbuild') as Esbuild;
 }

@@ -19,7 +19,10 @@ import type { ThumbnailCache } from './thumbnails';
 export interface InspectedChunk {
   files: ScannedFile[];
   probed: ProbedFile[];
+  /** Fresh thumbnails for the main thread to store. */
   thumbnails: ThumbnailEntry[];
+  /** Fresh thumbnails the import workers stored themselves. */
+  thumbnailsStored: number;
   /** Files that were not there when read. */
   missing: number;
 }
@@ -33,18 +36,20 @@ export async function inspectChunk(
 ): Promise<InspectedChunk> {
   const thumbnails: ThumbnailEntry[] = [];
   let missing = 0;
+  let thumbnailsStored = 0;
   const probed = await Promise.all(
     files.map(async (file): Promise<ProbedFile> => {
       if (signal.aborted) throw new AppError('CANCELLED', 'The project was closed during the import.');
       const r = await thumbs.inspect({ absPath: file.absPath, size: file.size });
       onDone(file.absPath);
       if (r.thumb !== null && r.hash !== null) thumbnails.push({ hash: r.hash, data: r.thumb });
+      if (r.thumbStored === true) thumbnailsStored++;
       if (r.error?.startsWith(MISSING_REASON_PREFIX)) missing++;
       const { relPath, size, mtime, split } = file;
       return { relPath, size, mtime, split, hash: r.hash, width: r.width, height: r.height, status: r.status, error: r.error };
     })
   );
-  return { files, probed, thumbnails, missing };
+  return { files, probed, thumbnails, thumbnailsStored, missing };
 }
 
 type Counts = Pick<ImportResult, 'added' | 'updated' | 'moved' | 'duplicates'>;

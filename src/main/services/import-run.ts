@@ -140,7 +140,7 @@ async function inspectAndWrite(deps: ImportDeps, folder: FolderRecord, files: Sc
     next = start(from + IMPORT_CHUNK);
     if (chunk.missing > 0) await assertFolderStillThere(folder.path);
     deps.thumbs.putMany(chunk.thumbnails);
-    thumbnails += chunk.thumbnails.length;
+    thumbnails += chunk.thumbnails.length + chunk.thumbnailsStored;
     writer.write(chunk);
   }
   reading.finish(folder.path);
