@@ -12,9 +12,7 @@ export default defineConfig({
           index: resolve(import.meta.dirname, 'src/main/electron/index.ts'),
           'training-worker': resolve(import.meta.dirname, 'src/main/worker/entry.ts'),
           // Import worker threads (src/main/imaging/photo-workers.ts loads ./photo-worker.js).
-          'photo-worker': resolve(import.meta.dirname, 'src/main/imaging/photo-worker.ts'),
-          // ONNX Runtime threads of the training process (src/main/engine/inference/ort-threads.ts loads ./ort-thread.js).
-          'ort-thread': resolve(import.meta.dirname, 'src/main/engine/inference/ort-thread-entry.ts')
+          'photo-worker': resolve(import.meta.dirname, 'src/main/imaging/photo-worker.ts')
         }
       }
     }

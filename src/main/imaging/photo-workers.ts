@@ -167,7 +167,7 @@ function startWorker(): Worker {
 }
 
 /** tsx's ES-module API file, found through its package.json exports (require() would pick the CommonJS one). */
-export function tsxEsmApi(): string {
+function tsxEsmApi(): string {
   const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
   const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
   return path.join(path.dirname(manifest), pkg.exports['./esm/api'].import.default);
