@@ -12,10 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, loadBackbone } from '../../../src/main/engine/index';
 import { featureSpec } from '../../../src/main/engine/inference/backbone-forward';
 import type { ForwardSpec } from '../../../src/main/engine/inference/forward-spec';
-import { openFrozenForward, winogradFor } from '../../../src/main/engine/inference/open-forward';
+import { forwardPlan, MAX_PARALLEL_SESSIONS, openFrozenForward, winogradFor } from '../../../src/main/engine/inference/open-forward';
+import { openOrtThreads, parallelOrtForward } from '../../../src/main/engine/inference/parallel-forward';
 import { encodeOnnx, OUTPUT_NAME, type EncodeOptions } from '../../../src/main/engine/onnx/encode-onnx';
 import { buildIr } from '../../../src/main/engine/onnx/from-layers';
-import { openSession, providerDecision } from '../../../src/main/engine/onnx/runtime';
+import { describeProvider, openSession, providerDecision, sessionOptions } from '../../../src/main/engine/onnx/runtime';
 import { randomVggWeights, rng, writeVggH5 } from './fixtures';
 import { relativeError } from './naive-ops';
 
@@ -102,6 +103,31 @@ describe('Winograd convolutions in the exported graph', () => {
     });
   }
 
+  it('single-thread Winograd sessions side by side give the one-session direct features, in order, with runs in flight', async () => {
+    const file = path.join(dir, 'vgg16-parallel.h5');
+    await writeVggH5(file, randomVggWeights('vgg16', 13), { naming: 'new' });
+    const backbone = await loadBackbone({ id: 'vgg16', weightsPath: file, inputSize: 56 });
+    const spec = featureSpec(backbone, 'avg-flip');
+    const ir = buildIr(backbone.base, spec);
+    const decision = await providerDecision();
+    if ('failed' in decision) throw new Error(decision.failed);
+    const threads = await openOrtThreads(2, encodeOnnx(ir, 'test'), sessionOptions(decision.provider, 1));
+    const forward = parallelOrtForward(threads, spec, [1024], describeProvider(decision));
+    try {
+      const photos = randomPhotos(5, 56, 14);
+      // Two runs in flight at once, as extractFeatures keeps them: each gets its own photos back.
+      const [a, b] = await Promise.all([forward.run(photos.slice(0, 3)), forward.run(photos.slice(3))]);
+      const direct = await runOnnx(encodeOnnx(ir, 'test', { winograd: 'off' }), photos, 56);
+      expect(forward.concurrency).toBe(2);
+      expect(a.length + b.length).toBe(5 * 1024);
+      expect(relativeError(Float32Array.from([...a, ...b]), direct)).toBeLessThan(1e-5);
+    } finally {
+      await forward.dispose();
+      backbone.dispose();
+    }
+    await expect(forward.run(randomPhotos(1, 56, 15))).rejects.toThrow(/released/);
+  });
+
   it('VGG16 (random .h5) at 56 px: blocks 3-5 are Winograd by default, the features equal the direct export', async () => {
     const file = path.join(dir, 'vgg16.h5');
     await writeVggH5(file, randomVggWeights('vgg16', 11), { naming: 'new' });
@@ -118,7 +144,7 @@ describe('Winograd convolutions in the exported graph', () => {
   });
 });
 
-describe('when the exported graph uses Winograd', () => {
+describe('when the exported graph uses Winograd, and in how many sessions', () => {
   const cpu = { name: 'cpu', config: 'cpu' } as const;
   const cuda = { name: 'cuda', config: 'cuda' } as const;
 
@@ -130,5 +156,18 @@ describe('when the exported graph uses Winograd', () => {
 
   it('never on a GPU provider, which chooses its own convolution algorithms', () => {
     expect(winogradFor({ provider: cuda, threads: 2 })).toBe('off');
+    expect(forwardPlan({ provider: cuda, threads: 2 }, true)).toEqual({ sessions: 1, threadsEach: 2, winograd: 'off' });
+  });
+
+  it('on 2 to MAX_PARALLEL_SESSIONS cores, as one single-thread Winograd session per core', () => {
+    for (let threads = 2; threads <= MAX_PARALLEL_SESSIONS; threads++)
+      expect(forwardPlan({ provider: cpu, threads }, true)).toEqual({ sessions: threads, threadsEach: 1, winograd: 'auto' });
+    expect(forwardPlan({ provider: cpu, threads: 1 }, true)).toEqual({ sessions: 1, threadsEach: 1, winograd: 'auto' });
+  });
+
+  it('not for a graph without Winograd convs, nor beyond MAX_PARALLEL_SESSIONS cores: one session on every core', () => {
+    expect(forwardPlan({ provider: cpu, threads: 2 }, false)).toEqual({ sessions: 1, threadsEach: 2, winograd: 'off' });
+    const many = MAX_PARALLEL_SESSIONS + 1;
+    expect(forwardPlan({ provider: cpu, threads: many }, true)).toEqual({ sessions: 1, threadsEach: many, winograd: 'off' });
   });
 });

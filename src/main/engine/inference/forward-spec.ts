@@ -25,6 +25,11 @@ export interface FrozenForward {
   readonly spec: ForwardSpec;
   /** Shape of one photo's output, e.g. [2560] or [7, 7, 512]. */
   readonly outputShape: number[];
+  /**
+   * Runs worth keeping in flight at once (sessions that compute side by side); 1 or absent when
+   * a run has every core to itself.
+   */
+  readonly concurrency?: number;
   /** RGB bytes (inputSize² · 3 each, row-major) → outputs of all photos, flat, in order. */
   run(images: readonly Uint8Array[]): Promise<Float32Array>;
   /** Releases the session or tensors it holds; the model it was made from stays the caller's. */

@@ -85,20 +85,37 @@ export function logSpace(from: number, to: number, count: number): number[] {
 /** Needs at least two groups in each of at least two classes (see canCrossValidate). */
 export function logisticRegressionCv(data: CvData, opts: LogisticCvOptions = {}): LogisticCvResult {
   const objective = opts.objective ?? jsObjective;
+  const { k, foldOf } = foldsOf(data, opts);
+  const fitters = Array.from({ length: k }, (_, f) => foldFitter(data, foldOf, f, objective, opts));
+  const climb = new PathClimb(opts);
+  try {
+    for (const c of climb.cs)
+      if (
+        !climb.add(
+          c,
+          fitters.map((fitter) => fitter.step(c))
+        )
+      )
+        break;
+  } finally {
+    for (const fitter of fitters) fitter.dispose();
+  }
+  return refit(data, climb.path, k, opts);
+}
+
+/** The folds' count and each group's fold, as logisticRegressionCv deals them. */
+export function foldsOf(data: CvData, opts: Pick<LogisticCvOptions, 'folds' | 'seed'>): { k: number; foldOf: Int32Array } {
   const groupClass = classOfGroups(data);
   const k = foldCount(groupClass, opts.folds ?? 5);
-  const foldOf = stratifiedFolds(groupClass, k, opts.seed);
-  const folds = Array.from({ length: k }, (_, f) => foldSplit(data, foldOf, f, objective));
-  let path: CvPath;
-  try {
-    path = climbPath(data, folds, opts);
-  } finally {
-    for (const fold of folds) fold.source.dispose();
-  }
+  return { k, foldOf: stratifiedFolds(groupClass, k, opts.seed) };
+}
+
+/** The best C's model, refitted on every row from the folds' mean (the path's own when cancelled). */
+export function refit(data: CvData, path: CvPath, k: number, opts: LogisticCvOptions): LogisticCvResult {
   const best = bestIndex(path.scores, opts.select ?? 'accuracy');
   const start = meanModel(path.models[best]);
   const c = path.scores[best].c;
-  const source = objective(data.design, data.targets);
+  const source = (opts.objective ?? jsObjective)(data.design, data.targets);
   try {
     const model = path.cancelled ? start : fitSoftmax(source, shapeOf(data), c, { ...fitOptions(opts), start }).model;
     const { accuracy, logLoss } = path.scores[best];
@@ -108,36 +125,73 @@ export function logisticRegressionCv(data: CvData, opts: LogisticCvOptions = {})
   }
 }
 
+/** One fold's fit at a C and its held-out score. */
+export interface FoldStep {
+  model: SoftmaxModel;
+  score: { accuracy: number; logLoss: number };
+}
+
+/** One fold along the C path, each fit warm-started from the one before. */
+export interface FoldFitter {
+  step(c: number): FoldStep;
+  dispose(): void;
+}
+
+export function foldFitter(
+  data: CvData,
+  foldOf: Int32Array,
+  f: number,
+  objective: ObjectiveFactory,
+  opts: Pick<LogisticCvOptions, 'maxIterations' | 'tolerance'>
+): FoldFitter {
+  const fold = foldSplit(data, foldOf, f, objective);
+  let current: SoftmaxModel | undefined;
+  return {
+    step(c) {
+      current = fitSoftmax(fold.source, shapeOf(data), c, { ...fitOptions(opts), start: current }).model;
+      return { model: current, score: scoreGroups(current, fold.heldOut) };
+    },
+    dispose: () => fold.source.dispose()
+  };
+}
+
 interface Fold {
   source: ObjectiveSource;
   heldOut: CvData;
 }
 
-interface CvPath {
+export interface CvPath {
   scores: CvScore[];
   /** Each fold's model at each C evaluated. */
   models: SoftmaxModel[][];
   cancelled: boolean;
 }
 
-/** C-major so that every fold has been scored at each C before deciding to go on. */
-function climbPath(data: CvData, folds: Fold[], opts: LogisticCvOptions): CvPath {
-  const cs = opts.cs ?? SKLEARN_CS;
-  const current: (SoftmaxModel | undefined)[] = folds.map(() => undefined);
-  const path: CvPath = { scores: [], models: [], cancelled: false };
-  for (const [ci, c] of cs.entries()) {
-    const foldScores = folds.map((fold, f) => {
-      const model = fitSoftmax(fold.source, shapeOf(data), c, { ...fitOptions(opts), start: current[f] }).model;
-      current[f] = model;
-      return scoreGroups(model, fold.heldOut);
-    });
-    path.models.push(current as SoftmaxModel[]);
-    path.scores.push(summarise(c, foldScores));
-    opts.onProgress?.(ci + 1, cs.length);
-    if (opts.shouldStop?.()) return { ...path, cancelled: true };
-    if (opts.prunePath && pastTheBest(path.scores)) break;
+/** C-major: every fold is scored at a C before deciding whether to go on to the next. */
+export class PathClimb {
+  readonly cs: number[];
+  readonly path: CvPath = { scores: [], models: [], cancelled: false };
+
+  constructor(private readonly opts: LogisticCvOptions) {
+    this.cs = opts.cs ?? SKLEARN_CS;
   }
-  return path;
+
+  /** Records the folds' steps at `c`; false when the path stops here (cancelled or past the best). */
+  add(c: number, steps: FoldStep[]): boolean {
+    this.path.models.push(steps.map((s) => s.model));
+    this.path.scores.push(
+      summarise(
+        c,
+        steps.map((s) => s.score)
+      )
+    );
+    this.opts.onProgress?.(this.path.scores.length, this.cs.length);
+    if (this.opts.shouldStop?.()) {
+      this.path.cancelled = true;
+      return false;
+    }
+    return !(this.opts.prunePath && pastTheBest(this.path.scores));
+  }
 }
 
 function foldSplit(all: CvData, foldOf: Int32Array, f: number, objective: ObjectiveFactory): Fold {
@@ -148,7 +202,7 @@ function foldSplit(all: CvData, foldOf: Int32Array, f: number, objective: Object
   return { source: objective(train.design, train.targets), heldOut: subset(all, testRows) };
 }
 
-function fitOptions(opts: LogisticCvOptions) {
+function fitOptions(opts: Pick<LogisticCvOptions, 'maxIterations' | 'tolerance'>) {
   return { maxIterations: opts.maxIterations ?? 100, gradientTolerance: opts.tolerance ?? 1e-4 };
 }
 

@@ -189,6 +189,15 @@ function valueInfo(name: string, elemType: number, shape: readonly (number | nul
   return { name, type: { tensorType: { elemType, shape: { dim } } } };
 }
 
+/** Whether any conv of `graph` would be exported as Winograd under `choice`. */
+export function hasWinogradConvs(graph: IrGraph, choice: WinogradChoice = 'auto'): boolean {
+  return graph.nodes.some((n) => {
+    if (n.op !== 'conv') return false;
+    const [, height, width] = graph.shapes.get(n.input) ?? [];
+    return typeof height === 'number' && typeof width === 'number' && winogradPlan(n, height, width, choice) !== null;
+  });
+}
+
 /** Encodes the graph; the output is named OUTPUT_NAME, in Keras order (maps back to NHWC). */
 export function encodeOnnx(graph: IrGraph, producerVersion: string, opts: EncodeOptions = {}): Uint8Array {
   const w = new GraphWriter();

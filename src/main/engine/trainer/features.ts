@@ -7,7 +7,7 @@ import type { InferenceInfo } from '../../../shared/dto';
 import type { Backbone } from '../backbone';
 import { openBackboneForward } from '../inference/backbone-forward';
 import { decodeAheadFor, throughputBatchSize } from '../inference/batching';
-import { decodeAhead } from '../inference/decode-ahead';
+import { decodeAhead, type DecodedBatch } from '../inference/decode-ahead';
 import { yieldToEventLoop } from './train-head';
 
 /** Bump when the way features are computed changes, so old cache entries stop matching. */
@@ -71,21 +71,33 @@ export async function extractFeatures(
   const forward = await openBackboneForward(backbone, opts.pooling === 'avg-flip' ? 'avg-flip' : 'maps', { cacheDir: opts.exportCacheDir });
   const batchSize = opts.batchSize ?? throughputBatchSize(backbone.base, views);
   const result = (cancelled: boolean): ExtractResult => ({ features, failed, cancelled, inference: forward.info });
+  const dim = forward.outputShape.reduce((a, b) => a * b, 1);
+  // Batches whose pass has started, oldest first: with sessions side by side (forward.concurrency)
+  // the next batch is handed over before the oldest finishes, so no session waits in between.
+  const inFlight: { batch: DecodedBatch<(typeof photos)[number]>; out: Promise<Float32Array> }[] = [];
   let done = 0;
+  const finishOldest = async () => {
+    const { batch, out } = inFlight.shift() as (typeof inFlight)[number];
+    const flat = await out;
+    forwardPassCounter.images += batch.decoded.length * views;
+    const entries = batch.decoded.map((d, i) => ({ hash: d.item.hash, data: flat.slice(i * dim, (i + 1) * dim) }));
+    for (const entry of entries) features.set(entry.hash, entry.data);
+    done += batch.size;
+    hooks.onBatch(entries, done, photos.length);
+  };
   try {
     for await (const batch of decodeAhead(photos, { inputSize: backbone.inputSize, batchSize, ahead: decodeAheadFor(batchSize) })) {
       await yieldToEventLoop();
       if (hooks.shouldStop()) return result(true);
       for (const f of batch.failed) failed.push({ path: f.item.path, hash: f.item.hash, reason: f.reason });
-      const flat = await forward.run(batch.decoded.map((d) => d.pixels));
-      forwardPassCounter.images += batch.decoded.length * views;
-      const dim = forward.outputShape.reduce((a, b) => a * b, 1);
-      const entries = batch.decoded.map((d, i) => ({ hash: d.item.hash, data: flat.slice(i * dim, (i + 1) * dim) }));
-      for (const entry of entries) features.set(entry.hash, entry.data);
-      done += batch.size;
-      hooks.onBatch(entries, done, photos.length);
+      const out = forward.run(batch.decoded.map((d) => d.pixels));
+      out.catch(() => undefined); // awaited in order below; a failure must not go unhandled meanwhile
+      inFlight.push({ batch, out });
+      if (inFlight.length >= (forward.concurrency ?? 1)) await finishOldest();
     }
+    while (inFlight.length > 0) await finishOldest();
   } finally {
+    await Promise.allSettled(inFlight.map((f) => f.out));
     await forward.dispose();
   }
   return result(false);
