@@ -10,8 +10,9 @@ import { AppError } from '../../../shared/errors';
 import type { Backbone } from '../backbone';
 import { hashWeights, loadBackbone } from '../load-backbone';
 import type { PreprocessingId } from '../preprocessing';
-import { isTeachableMachineExport, loadTfjsModel, modelJsonPath } from '../tfjs-folder';
-import type { FoundLayer } from './layers';
+import { MOBILENET_ALPHAS, mobilenetSignature } from '../mobilenet-v2';
+import { findNestedLayer, isTeachableMachineExport, loadTfjsModel, modelJsonPath } from '../tfjs-folder';
+import { layerOutputShape, type FoundLayer } from './layers';
 
 export interface FilterModel {
   /** Backbone id as given ('vgg16', 'mobilenet_v2', 'custom', …). */
@@ -88,6 +89,18 @@ export function filterModelFromBackbone(backbone: Backbone): FilterModel {
     source: PRETRAINED_SOURCE,
     dispose: () => backbone.dispose()
   };
+}
+
+/** The name people know the network by ('VGG16', 'MobileNetV2 0.35'), else the backbone id. */
+export function networkName(m: Pick<FilterModel, 'id' | 'model'>): string {
+  if (m.id === 'vgg16' || m.id === 'vgg19') return m.id.toUpperCase();
+  if (!m.id.startsWith('mobilenet_v2')) return m.id;
+  const filters = (name: string) => {
+    const hit = findNestedLayer(m.model, name);
+    return hit ? layerOutputShape(hit.layer).at(-1) : undefined;
+  };
+  const alpha = MOBILENET_ALPHAS.find((a) => Object.entries(mobilenetSignature(a)).every(([layer, n]) => filters(layer) === n));
+  return alpha === undefined ? 'MobileNetV2' : `MobileNetV2 ${alpha}`;
 }
 
 /** The weight files model.json names that exist beside it. */

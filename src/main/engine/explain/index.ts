@@ -7,6 +7,7 @@ export { DEFAULT_FILTER_SETTINGS, borderCells, type FilterSettings } from './asc
 export {
   loadFilterModel,
   filterModelFromBackbone,
+  networkName,
   type FilterModel,
   type FilterWeightsSource,
   type LoadFilterModelOptions
