@@ -6,13 +6,13 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Handlers, Request } from '../../shared/contract';
-import type { ConvLayerDto, FilterWeightsDto } from '../../shared/explain-dto';
+import type { ConvLayerDto } from '../../shared/explain-dto';
 import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
 import type { SpawnStrategy } from '../worker/launcher';
 import { runWorkerJob, WorkerJob, type ResultMessage } from '../worker/worker-job';
 import type { EventBus } from './event-bus';
-import { chooseBackbone, describeWeights, runModelDirOf, type ChosenBackbone } from './explain-filter-source';
+import { chooseBackbone, describeWeights, runModelDirOf, type ChosenBackbone, type LoadedWeights } from './explain-filter-source';
 import type { ModelDirs } from './training-plan';
 
 /** Side of the filter images, px (a custom TF.js model keeps its own input size). */
@@ -21,7 +21,7 @@ export const FILTER_IMAGE_SIZE = 128;
 interface LayerListing {
   imageSize: number;
   layers: ConvLayerDto[];
-  weights: FilterWeightsDto;
+  loaded: LoadedWeights;
 }
 
 export interface ExplainContext {
@@ -67,12 +67,12 @@ export function createFilterHandlers(ctx: ExplainContext): Pick<Handlers, 'expla
         failureCode: 'INTERNAL',
         onResult: (msg) => {
           const r = resultOf(msg, 'layers');
-          return { imageSize: r.inputSize, layers: r.layers, weights: describeWeights(b, r) };
+          return { imageSize: r.inputSize, layers: r.layers, loaded: { network: r.network, weights: r.weights } };
         }
       });
       layerCache.set(key, answer);
       // A run whose saved model could not be read is asked again next time (it may be back).
-      answer.then((r) => r.weights.fallback !== null && layerCache.delete(key)).catch(() => layerCache.delete(key));
+      answer.then((r) => r.loaded.weights.fallback !== null && layerCache.delete(key)).catch(() => layerCache.delete(key));
     }
     return answer;
   };
@@ -118,7 +118,16 @@ export function createFilterHandlers(ctx: ExplainContext): Pick<Handlers, 'expla
   return {
     'explain:layers': async (req) => {
       const b = chooseBackbone(ctx.db(), req, ctx.modelDirs);
-      return { backboneId: b.backboneId, weightsPath: b.weightsPath, source: b.source, ...(await layersOf(b)) };
+      const { imageSize, layers, loaded } = await layersOf(b);
+      // Worded per request: the same network may be another run's now.
+      return {
+        backboneId: b.backboneId,
+        weightsPath: b.weightsPath,
+        source: b.source,
+        weights: describeWeights(b, loaded),
+        imageSize,
+        layers
+      };
     },
     'explain:filters': startFilters,
     'explain:cancel': (req) => ({ cancelled: running?.jobId === req.jobId ? running.job.cancel() : false })
