@@ -15,12 +15,30 @@ export interface ConvLayerDto {
   width: number | null;
 }
 
+/**
+ * Whose weights the gallery's images come from. A run that fine-tuned its top block has its own
+ * filters there (kept in its saved model), so the pretrained weights would show other ones.
+ */
+export interface FilterWeightsDto {
+  /** 'run': the active run's own network, from its saved model; 'pretrained': the backbone's weights file. */
+  kind: 'run' | 'pretrained';
+  /** The active run (whether its own weights or the pretrained ones it uses unchanged are shown); null without one. */
+  runId: number | null;
+  /** What the gallery says, e.g. "Run 7's network (MobileNetV2 0.35), top block refined on your photos". */
+  label: string;
+  /** Why a fine-tuned run's own weights are not shown (its saved model is missing or damaged), in plain words; else null. */
+  fallback: string | null;
+  /** Conv layers whose images differ from the pretrained network's (the refined block and what follows it). */
+  refinedLayers: string[];
+}
+
 /** Answer of 'explain:layers': the backbone whose filters the gallery shows, and its conv layers. */
 export interface ExplainLayers {
   backboneId: string;
   weightsPath: string;
   /** Where the backbone choice came from. */
   source: 'request' | 'active-run' | 'default';
+  weights: FilterWeightsDto;
   /** Side of the filter images, px. */
   imageSize: number;
   layers: ConvLayerDto[];

@@ -7,15 +7,15 @@
  * classes with confidences and the heatmap, and a photo of several MB is scaled down in the page
  * to fit one request. Screenshots at 1440×900 (and Try a photo at 800×600) go to test-results/.
  */
-import { statSync } from 'node:fs';
+import { statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ImportResult, RunSummary } from '../../src/shared/dto';
+import type { ImportResult, RunDetail, RunSummary } from '../../src/shared/dto';
 import { chromiumAvailable } from '../helpers/browser';
 import { invokeApi, RESULTS_DIR, useServeSession } from '../helpers/e2e-session';
-import { copyPhotos, HYMENOPTERA, trainedRun } from './small-hymenoptera';
+import { copyPhotos, HYMENOPTERA, TM_BASE, trainedRun } from './small-hymenoptera';
 
 /** Natural width of an image once it has loaded (0 while it has not). */
 function naturalWidth(page: Page, selector: string): Promise<number> {
@@ -46,7 +46,9 @@ describe.skipIf(!chromiumAvailable())('what the network sees and Try a photo, in
     await page.goto(session.serve.url);
     await page.getByTestId('tab-explain').click();
     await page.getByTestId('gallery-layer').waitFor({ timeout: 60_000 });
-    await expect(page.getByTestId('gallery-backbone').innerText()).resolves.toMatch(/mobilenet_v2 · the active model’s base · 128 px/);
+    await expect(page.getByTestId('gallery-backbone').innerText()).resolves.toMatch(
+      new RegExp(`^ImageNet weights \\(MobileNetV2 0\\.35\\), as run ${run.id} uses them · 128 px images`)
+    );
     await page.getByTestId('gallery-layer').selectOption('block_3_expand');
     await page.getByTestId('gallery-count').fill('8');
     await page.getByTestId('gallery-start').click();
@@ -141,4 +143,52 @@ describe.skipIf(!chromiumAvailable())('what the network sees and Try a photo, in
     await expect(page.getByTestId('try-result').innerText()).resolves.toContain('big-photo.jpg');
     await page.close();
   }, 120_000);
+
+  it("names a fine-tuned run's own network above the gallery and marks the layers fine-tuning changed", async () => {
+    const { runId } = await invokeApi<{ runId: number }>(session.serve, 'training:start', {
+      backboneId: 'mobilenet_v2',
+      weightsPath: TM_BASE,
+      inputSize: 96,
+      fineTune: true,
+      epochs: 3
+    });
+    await expect
+      .poll(async () => (await invokeApi<RunSummary[]>(session.serve, 'training:runs')).find((r) => r.id === runId)?.status, {
+        timeout: 240_000,
+        interval: 500
+      })
+      .toBe('completed');
+    await invokeApi(session.serve, 'training:set-active', { runId });
+    const page = await session.browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(session.serve.url);
+    await page.getByTestId('tab-explain').click();
+    await page.getByTestId('gallery-layer').waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId('gallery-weights').innerText()).resolves.toBe(
+      `Run ${runId}’s network (MobileNetV2 0.35), top block refined on your photos`
+    );
+    await page.getByTestId('gallery-layer').selectOption('block_16_project');
+    await expect(page.locator('[data-testid="gallery-layer"] option:checked').innerText()).resolves.toMatch(
+      /block_16_project · 112 filters · refined/
+    );
+    await page.getByTestId('gallery-count').fill('4');
+    await page.getByTestId('gallery-start').click();
+    await expect.poll(() => page.locator('[data-testid="gallery-filter"]').count(), { timeout: 180_000 }).toBe(4);
+    await expect
+      .poll(() => page.getByTestId('gallery-status').innerText(), { timeout: 30_000 })
+      .toMatch(/4 filters, highest activation first/);
+    await page.screenshot({ path: join(RESULTS_DIR, 'explain-gallery-fine-tuned-1440.png') });
+
+    // Its saved model damaged: the pretrained weights, and a plain sentence saying so.
+    const { modelPath } = await invokeApi<RunDetail>(session.serve, 'training:run', { runId });
+    truncateSync(join(modelPath as string, 'weights.bin'), 100);
+    await page.reload();
+    await page.getByTestId('tab-explain').click();
+    await page.getByTestId('gallery-weights-fallback').waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId('gallery-weights').innerText()).resolves.toBe('ImageNet weights (MobileNetV2 0.35)');
+    await expect(page.getByTestId('gallery-weights-fallback').innerText()).resolves.toMatch(
+      new RegExp(`^Run ${runId} refined its top block on your photos, but its saved model could not be read`)
+    );
+    await page.screenshot({ path: join(RESULTS_DIR, 'explain-gallery-fallback-1440.png') });
+    await page.close();
+  }, 420_000);
 });

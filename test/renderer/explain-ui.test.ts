@@ -35,6 +35,13 @@ const LAYERS: ExplainLayers = {
   backboneId: 'mobilenet_v2',
   weightsPath: '/models/base',
   source: 'active-run',
+  weights: {
+    kind: 'pretrained',
+    runId: 3,
+    label: 'ImageNet weights (MobileNetV2 0.35), as run 3 uses them',
+    fallback: null,
+    refinedLayers: []
+  },
   imageSize: 128,
   layers: [
     { name: 'Conv1', className: 'Conv2D', filters: 16, height: 64, width: 64 },
@@ -101,8 +108,40 @@ describe('filter gallery', () => {
     const options = wrapper.findAll('[data-testid="gallery-layer"] option').map((o) => o.text());
     expect(options).toEqual(['Conv1 · 16 filters', 'block_1_expand · 48 filters', 'block_2_expand · 72 filters']);
     expect(wrapper.get('[data-testid="gallery-backbone"]').text().replace(/\s+/g, ' ')).toBe(
-      'mobilenet_v2 · the active model’s base · 128 px images'
+      'ImageNet weights (MobileNetV2 0.35), as run 3 uses them · 128 px images'
     );
+    expect(wrapper.find('[data-testid="gallery-weights-fallback"]').exists()).toBe(false);
+  });
+
+  it("names a fine-tuned run's own network and marks the layers fine-tuning changed", async () => {
+    const label = 'Run 3’s network (MobileNetV2 0.35), top block refined on your photos';
+    backend.answers.set('explain:layers', () => ({
+      ...LAYERS,
+      weights: { ...LAYERS.weights, kind: 'run', label, refinedLayers: ['block_2_expand'] }
+    }));
+    wrapper.unmount();
+    setActivePinia(createPinia());
+    wrapper = mount(FilterGallery, { attachTo: document.body });
+    await settle();
+    expect(wrapper.get('[data-testid="gallery-weights"]').text()).toBe(label);
+    expect(wrapper.get('[data-testid="gallery-weights"]').attributes('data-kind')).toBe('run');
+    const options = wrapper.findAll('[data-testid="gallery-layer"] option').map((o) => o.text());
+    expect(options).toEqual(['Conv1 · 16 filters', 'block_1_expand · 48 filters', 'block_2_expand · 72 filters · refined']);
+  });
+
+  it("says in plain words when a fine-tuned run's own weights could not be shown", async () => {
+    const fallback =
+      'Run 3 refined its top block on your photos, but its saved model could not be read, so these are the pretrained weights.';
+    backend.answers.set('explain:layers', () => ({
+      ...LAYERS,
+      weights: { ...LAYERS.weights, label: 'ImageNet weights (MobileNetV2 0.35)', fallback }
+    }));
+    wrapper.unmount();
+    setActivePinia(createPinia());
+    wrapper = mount(FilterGallery, { attachTo: document.body });
+    await settle();
+    expect(wrapper.get('[data-testid="gallery-weights"]').text()).toBe('ImageNet weights (MobileNetV2 0.35)');
+    expect(wrapper.get('[data-testid="gallery-weights-fallback"]').text()).toBe(fallback);
   });
 
   it('starts a job for the chosen range, fills in highest activation first with progress, ignores other jobs, and cancels', async () => {

@@ -3,20 +3,26 @@
  * backbone, its conv layers, and one filter job at a time in the training process whose images
  * go out as 'explain:filters' events (PNG data: URLs, small at 128 px) as each one is done.
  */
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import type { Handlers, Request } from '../../shared/contract';
-import type { ConvLayerDto, ExplainLayers } from '../../shared/explain-dto';
+import type { ConvLayerDto } from '../../shared/explain-dto';
 import { AppError } from '../../shared/errors';
 import type { Database } from '../db/database';
-import { activeRunId, getRun } from '../db/training-repository';
 import type { SpawnStrategy } from '../worker/launcher';
 import { runWorkerJob, WorkerJob, type ResultMessage } from '../worker/worker-job';
 import type { EventBus } from './event-bus';
-import { resolveBackbone, type ModelDirs } from './training-plan';
-import { toRunDetail } from './training-views';
+import { chooseBackbone, describeWeights, runModelDirOf, type ChosenBackbone, type LoadedWeights } from './explain-filter-source';
+import type { ModelDirs } from './training-plan';
 
 /** Side of the filter images, px (a custom TF.js model keeps its own input size). */
 export const FILTER_IMAGE_SIZE = 128;
+
+interface LayerListing {
+  imageSize: number;
+  layers: ConvLayerDto[];
+  loaded: LoadedWeights;
+}
 
 export interface ExplainContext {
   db(): Database;
@@ -25,25 +31,6 @@ export interface ExplainContext {
   spawn?: SpawnStrategy;
   /** Folder of the filter-image disk cache (`<cache>/filters`, shared with the CLI). */
   filterCacheDir: string;
-}
-
-type BackboneRequest = { backboneId?: string; weightsPath?: string };
-type ChosenBackbone = { backboneId: string; weightsPath: string; source: ExplainLayers['source'] };
-
-/** The request's backbone, else the active run's (when its weights are still there), else the default one. */
-export function chooseBackbone(db: Database, req: BackboneRequest, dirs: ModelDirs): ChosenBackbone {
-  if (req.backboneId !== undefined || req.weightsPath !== undefined) {
-    const b = resolveBackbone(req.backboneId, req.weightsPath, dirs, null);
-    return { backboneId: b.id, weightsPath: b.weightsPath, source: 'request' };
-  }
-  const runId = activeRunId(db);
-  const run = runId === null ? null : getRun(db, runId);
-  if (run) {
-    const { backboneId, weightsPath } = toRunDetail(run).config;
-    if (existsSync(weightsPath)) return { backboneId, weightsPath, source: 'active-run' };
-  }
-  const b = resolveBackbone(undefined, undefined, dirs, null);
-  return { backboneId: b.id, weightsPath: b.weightsPath, source: 'default' };
 }
 
 function resultOf<K extends ResultMessage['type']>(msg: ResultMessage, type: K): Extract<ResultMessage, { type: K }> {
@@ -56,28 +43,36 @@ export function pngDataUrl(png: Uint8Array): string {
 }
 
 export function createFilterHandlers(ctx: ExplainContext): Pick<Handlers, 'explain:layers' | 'explain:filters' | 'explain:cancel'> {
-  // Loading a backbone takes seconds: its layer list is kept for the app's life.
-  const layerCache = new Map<string, Promise<{ imageSize: number; layers: ConvLayerDto[] }>>();
+  // Loading a backbone takes seconds: its layer list is kept for the app's life (a run's, while its model folder is unchanged).
+  const layerCache = new Map<string, Promise<LayerListing>>();
   let running: { jobId: number; job: WorkerJob<number> } | null = null;
   let nextJobId = 1;
 
   const layersOf = (b: ChosenBackbone) => {
-    const key = `${b.backboneId}\n${b.weightsPath}`;
+    const runModelDir = runModelDirOf(b);
+    const key = JSON.stringify([b.backboneId, b.weightsPath, runModelDir ? [runModelDir, folderStamp(runModelDir)] : null]);
     let answer = layerCache.get(key);
     if (!answer) {
       answer = runWorkerJob({
         name: 'layer listing',
         retry: 'try again',
-        request: { type: 'explain-layers', backboneId: b.backboneId, weightsPath: b.weightsPath, inputSize: FILTER_IMAGE_SIZE },
+        request: {
+          type: 'explain-layers',
+          backboneId: b.backboneId,
+          weightsPath: b.weightsPath,
+          inputSize: FILTER_IMAGE_SIZE,
+          runModelDir
+        },
         spawn: ctx.spawn,
         failureCode: 'INTERNAL',
         onResult: (msg) => {
           const r = resultOf(msg, 'layers');
-          return { imageSize: r.inputSize, layers: r.layers };
+          return { imageSize: r.inputSize, layers: r.layers, loaded: { network: r.network, weights: r.weights } };
         }
       });
       layerCache.set(key, answer);
-      answer.catch(() => layerCache.delete(key));
+      // A run whose saved model could not be read is asked again next time (it may be back).
+      answer.then((r) => r.loaded.weights.fallback !== null && layerCache.delete(key)).catch(() => layerCache.delete(key));
     }
     return answer;
   };
@@ -96,6 +91,7 @@ export function createFilterHandlers(ctx: ExplainContext): Pick<Handlers, 'expla
         backboneId: b.backboneId,
         weightsPath: b.weightsPath,
         inputSize: FILTER_IMAGE_SIZE,
+        runModelDir: runModelDirOf(b),
         layer: req.layer,
         filters,
         steps: req.steps,
@@ -122,11 +118,30 @@ export function createFilterHandlers(ctx: ExplainContext): Pick<Handlers, 'expla
   return {
     'explain:layers': async (req) => {
       const b = chooseBackbone(ctx.db(), req, ctx.modelDirs);
-      return { ...b, ...(await layersOf(b)) };
+      const { imageSize, layers, loaded } = await layersOf(b);
+      // Worded per request: the same network may be another run's now.
+      return {
+        backboneId: b.backboneId,
+        weightsPath: b.weightsPath,
+        source: b.source,
+        weights: describeWeights(b, loaded),
+        imageSize,
+        layers
+      };
     },
     'explain:filters': startFilters,
     'explain:cancel': (req) => ({ cancelled: running?.jobId === req.jobId ? running.job.cancel() : false })
   };
+}
+
+/** Changes when a model folder is replaced, damaged or removed, so a listing of it is not taken for another's. */
+function folderStamp(dir: string): string {
+  try {
+    const files = ['model.json', 'weights.bin'].map((f) => statSync(path.join(dir, f)));
+    return files.map((f) => `${f.size}:${f.mtimeMs}`).join(',');
+  } catch {
+    return 'missing';
+  }
 }
 
 /** Filter indices first … first + count − 1, cut at the layer's last filter; an unknown layer lists the layers. */

@@ -4,7 +4,17 @@
  */
 import { initBackend } from '../engine/index';
 import { toErrorPayload } from '../../shared/errors';
-import { explainPhotos, filterLayers, loadCamModel, loadFilterModel, visualizeFilters, type CamModel } from '../engine/explain/index';
+import {
+  explainPhotos,
+  filterLayers,
+  loadCamModel,
+  loadFilterModel,
+  loadRunFilterModel,
+  networkName,
+  visualizeFilters,
+  type CamModel,
+  type FilterModel
+} from '../engine/explain/index';
 import type { ExplainNextMessage } from './explain-protocol';
 import type { MainToWorker, WorkerToMain } from './protocol';
 
@@ -15,11 +25,24 @@ export interface ExplainPort {
   shouldStop(): boolean;
 }
 
+/** The pretrained backbone, or a fine-tuned run's own network when the job names its model folder. */
+function loadModel(msg: Job<'explain-layers' | 'explain-filters'>): Promise<FilterModel> {
+  const { runModelDir } = msg;
+  return runModelDir === undefined ? loadFilterModel(msg) : loadRunFilterModel({ ...msg, runModelDir });
+}
+
 export async function explainLayers(msg: Job<'explain-layers'>): Promise<WorkerToMain> {
   await initBackend();
-  const model = await loadFilterModel(msg);
+  const model = await loadModel(msg);
   try {
-    return { type: 'layers', backboneId: model.id, inputSize: model.inputSize, layers: filterLayers(model) };
+    return {
+      type: 'layers',
+      backboneId: model.id,
+      network: networkName(model),
+      inputSize: model.inputSize,
+      layers: filterLayers(model),
+      weights: model.source
+    };
   } finally {
     model.dispose();
   }
@@ -27,7 +50,7 @@ export async function explainLayers(msg: Job<'explain-layers'>): Promise<WorkerT
 
 export async function explainFilters(msg: Job<'explain-filters'>, port: ExplainPort): Promise<WorkerToMain> {
   await initBackend();
-  const model = await loadFilterModel(msg);
+  const model = await loadModel(msg);
   try {
     const run = await visualizeFilters(
       model,

@@ -7,7 +7,13 @@ import { z } from 'zod';
 import { ERROR_CODES } from '../../shared/errors';
 
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length > 0, { message: 'expected non-empty bytes' });
-const backbone = { backboneId: z.string(), weightsPath: z.string(), inputSize: z.number().int().min(32) };
+const backbone = {
+  backboneId: z.string(),
+  weightsPath: z.string(),
+  inputSize: z.number().int().min(32),
+  /** A fine-tuned run's model folder: its conv base's weights replace the pretrained ones. */
+  runModelDir: z.string().optional()
+};
 
 export const explainJobSchemas = [
   z.object({ type: z.literal('explain-layers'), ...backbone }),
@@ -72,7 +78,16 @@ export const explainReplySchemas = [
     type: z.literal('filter-progress'),
     progress: z.object({ done: z.number(), total: z.number(), filtersDone: z.number(), filtersTotal: z.number() })
   }),
-  z.object({ type: z.literal('layers'), backboneId: z.string(), inputSize: z.number().int(), layers: z.array(convLayerSchema) }),
+  z.object({
+    type: z.literal('layers'),
+    backboneId: z.string(),
+    /** The name people know it by, e.g. 'MobileNetV2 0.35'. */
+    network: z.string(),
+    inputSize: z.number().int(),
+    layers: z.array(convLayerSchema),
+    /** Whose weights: see FilterWeightsSource. */
+    weights: z.object({ kind: z.enum(['run', 'pretrained']), fallback: z.string().nullable(), refinedLayers: z.array(z.string()) })
+  }),
   z.object({ type: z.literal('filters-done'), filters: z.number().int().min(0) }),
   /** Side messages of an explain session: one answer per explain-next, by its id. */
   z.object({ type: z.literal('explain-answer'), id: z.number().int().min(0), explanation: photoExplanationSchema }),

@@ -4,7 +4,7 @@
  * images streamed as events (cached the second time, cancellable), and Grad-CAM with top
  * classes for a project photo, a file outside the project and uploaded bytes.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -61,6 +61,15 @@ describe('explain services', { timeout: 300_000 }, () => {
   it("lists the conv layers of the active run's backbone, and refuses an unknown layer by listing them", async () => {
     const layers = await api.invoke('explain:layers', {});
     expect(layers).toMatchObject({ backboneId: 'mobilenet_v2', weightsPath: TM_BASE, source: 'active-run', imageSize: 128 });
+    // This run did not fine-tune (too few photos): its base is the pretrained one, and the gallery says so.
+    expect((await api.invoke('training:run', { runId })).choices?.fineTune.value).toBe(false);
+    expect(layers.weights).toEqual({
+      kind: 'pretrained',
+      runId,
+      label: `ImageNet weights (MobileNetV2 0.35), as run ${runId} uses them`,
+      fallback: null,
+      refinedLayers: []
+    });
     expect(layers.layers.map((l) => l.name)).toContain('block_2_expand');
     expect(layers.layers.find((l) => l.name === 'Conv1')).toMatchObject({ filters: 16, className: 'Conv2D' });
     await expect(api.invoke('explain:filters', { layer: 'nope' })).rejects.toMatchObject({
@@ -232,5 +241,63 @@ describe('explain sessions: one process per model while it is used', { timeout: 
     for (const s of settled) if (s.status === 'rejected') expect(s.reason).toMatchObject({ code: 'CANCELLED' });
     await expect.poll(() => isAlive(pid), { timeout: 20_000 }).toBe(false);
     await expect(sessions.explain(modelDir, { path: photo(1), renderSize: 64 })).rejects.toMatchObject({ code: 'NO_PROJECT' });
+  });
+});
+
+describe("the gallery on a fine-tuned run's own network", { timeout: 600_000 }, () => {
+  let tunedId: number;
+  const images = async (req: { layer: string; backboneId?: string; weightsPath?: string }) => {
+    const events = await filterJob(api.invoke('explain:filters', { ...req, first: 4, count: 3, steps: 6 }));
+    return events.flatMap((e) => (e.kind === 'filter' ? [e.filter] : [])).sort((a, b) => a.index - b.index);
+  };
+  beforeAll(async () => {
+    const finished = new Promise<EventMap['training:finished']>((resolve) => api.on('training:finished', resolve));
+    const req = { backboneId: 'mobilenet_v2', weightsPath: TM_BASE, inputSize: 96, epochs: 3, fineTune: true } as const;
+    tunedId = (await api.invoke('training:start', req)).runId;
+    expect((await finished).status).toBe('completed');
+    await api.invoke('training:set-active', { runId: tunedId });
+  }, 600_000);
+
+  it('shows the run’s own top-block filters (not the pretrained ones), says so, and shares the images below the block', async () => {
+    expect((await api.invoke('training:run', { runId: tunedId })).choices?.fineTune.value).toBe(true);
+    const layers = await api.invoke('explain:layers', {});
+    expect(layers.weights).toMatchObject({
+      kind: 'run',
+      runId: tunedId,
+      label: `Run ${tunedId}’s network (MobileNetV2 0.35), top block refined on your photos`,
+      fallback: null
+    });
+    expect(layers.weights.refinedLayers).toContain('block_16_project');
+    expect(layers.weights.refinedLayers).not.toContain('block_2_expand');
+
+    const own = await images({ layer: 'block_16_project' });
+    const pretrained = await images({ layer: 'block_16_project', backboneId: 'mobilenet_v2', weightsPath: TM_BASE });
+    expect(own.map((f) => f.cached)).toEqual([false, false, false]);
+    expect(pretrained.map((f) => f.cached)).toEqual([false, false, false]);
+    for (let i = 0; i < 3; i++) expect(own[i].image).not.toBe(pretrained[i].image);
+    // block_2_expand 4–6 were made for the first run's (pretrained) base above: the same images, from the cache.
+    const below = await images({ layer: 'block_2_expand' });
+    expect(below.map((f) => f.cached)).toEqual([true, true, true]);
+  });
+
+  it('falls back to the pretrained weights and says why in plain words when the run’s saved model is damaged', async () => {
+    const modelDir = (await api.invoke('training:run', { runId: tunedId })).modelPath as string;
+    truncateSync(path.join(modelDir, 'weights.bin'), 100);
+    const layers = await api.invoke('explain:layers', {});
+    expect(layers.weights).toMatchObject({
+      kind: 'pretrained',
+      runId: tunedId,
+      label: 'ImageNet weights (MobileNetV2 0.35)',
+      refinedLayers: []
+    });
+    expect(layers.weights.fallback).toMatch(
+      new RegExp(
+        `^Run ${tunedId} refined its top block on your photos, but its saved model could not be read, so these are the pretrained weights`
+      )
+    );
+    expect(layers.weights.fallback).toContain(modelDir);
+    // The filter images are the pretrained ones then: served from the cache the request above filled.
+    const shown = await images({ layer: 'block_16_project' });
+    expect(shown.map((f) => f.cached)).toEqual([true, true, true]);
   });
 });

@@ -10,7 +10,9 @@ import { AppError } from '../../../shared/errors';
 import type { Backbone } from '../backbone';
 import { hashWeights, loadBackbone } from '../load-backbone';
 import type { PreprocessingId } from '../preprocessing';
-import { isTeachableMachineExport, loadTfjsModel, modelJsonPath } from '../tfjs-folder';
+import { MOBILENET_ALPHAS, mobilenetSignature } from '../mobilenet-v2';
+import { findNestedLayer, isTeachableMachineExport, loadTfjsModel, modelJsonPath } from '../tfjs-folder';
+import { layerOutputShape, type FoundLayer } from './layers';
 
 export interface FilterModel {
   /** Backbone id as given ('vgg16', 'mobilenet_v2', 'custom', …). */
@@ -22,8 +24,27 @@ export interface FilterModel {
   inputSize: number;
   /** Maps [N, S, S, 3] preprocessed images to (at least) every conv layer's output. */
   model: tf.LayersModel;
+  /** Whose weights these are: the pretrained file's, or a fine-tuned run's own (see run-filter-model.ts). */
+  source: FilterWeightsSource;
+  /**
+   * Cache key of the weights one layer's images depend on (that layer and every layer before it).
+   * Absent: weightsKey for every layer.
+   */
+  layerWeightsKey?(layer: FoundLayer): string;
   dispose(): void;
 }
+
+/** Whose weights a filter model holds. */
+export interface FilterWeightsSource {
+  /** 'run': a fine-tuned run's saved classifier; 'pretrained': the backbone's weights file. */
+  kind: 'run' | 'pretrained';
+  /** Why a run's own weights were asked for and not used (its model folder is missing or damaged); else null. */
+  fallback: string | null;
+  /** Conv layers whose images differ from the pretrained network's (they are at or above a layer the run changed). */
+  refinedLayers: string[];
+}
+
+export const PRETRAINED_SOURCE: FilterWeightsSource = { kind: 'pretrained', fallback: null, refinedLayers: [] };
 
 export interface LoadFilterModelOptions {
   /** 'vgg16' | 'vgg19' | 'mobilenet_v2' | 'mobilenet_v2_035' | 'mobilenet_v2_100' | 'custom'. */
@@ -34,6 +55,7 @@ export interface LoadFilterModelOptions {
   inputSize: number;
 }
 
+/** The backbone with its pretrained weights (see loadRunFilterModel for a fine-tuned run's own). */
 export async function loadFilterModel(opts: LoadFilterModelOptions): Promise<FilterModel> {
   if (opts.backboneId !== 'custom') {
     return filterModelFromBackbone(await loadBackbone({ id: opts.backboneId, weightsPath: opts.weightsPath, inputSize: opts.inputSize }));
@@ -51,6 +73,7 @@ export async function loadFilterModel(opts: LoadFilterModelOptions): Promise<Fil
     preprocessing: isTeachableMachineExport(jsonFile) ? 'tm' : 'tf',
     inputSize: typeof size === 'number' ? size : opts.inputSize,
     model,
+    source: PRETRAINED_SOURCE,
     dispose: () => disposeFully(model)
   };
 }
@@ -63,11 +86,25 @@ export function filterModelFromBackbone(backbone: Backbone): FilterModel {
     preprocessing: backbone.preprocessing,
     inputSize: backbone.inputSize,
     model: backbone.base,
+    source: PRETRAINED_SOURCE,
     dispose: () => backbone.dispose()
   };
 }
 
-function shardFiles(jsonFile: string): string[] {
+/** The name people know the network by ('VGG16', 'MobileNetV2 0.35'), else the backbone id. */
+export function networkName(m: Pick<FilterModel, 'id' | 'model'>): string {
+  if (m.id === 'vgg16' || m.id === 'vgg19') return m.id.toUpperCase();
+  if (!m.id.startsWith('mobilenet_v2')) return m.id;
+  const filters = (name: string) => {
+    const hit = findNestedLayer(m.model, name);
+    return hit ? layerOutputShape(hit.layer).at(-1) : undefined;
+  };
+  const alpha = MOBILENET_ALPHAS.find((a) => Object.entries(mobilenetSignature(a)).every(([layer, n]) => filters(layer) === n));
+  return alpha === undefined ? 'MobileNetV2' : `MobileNetV2 ${alpha}`;
+}
+
+/** The weight files model.json names that exist beside it. */
+export function shardFiles(jsonFile: string): string[] {
   const dir = path.dirname(jsonFile);
   try {
     const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as { weightsManifest?: { paths?: string[] }[] };

@@ -67,7 +67,9 @@ export async function visualizeFilters(model: FilterModel, req: FilterRequest, i
   const settings = checkSettings({ ...DEFAULT_FILTER_SETTINGS, ...req.settings });
   const indices = checkFilters(req.filters ?? defaultFilters(info.filters), info);
   const batchSize = Math.max(1, Math.floor(req.batchSize ?? 4));
-  const cache = req.cacheDir ? new FilterCache(req.cacheDir, model, req.layer, settings) : null;
+  // A fine-tuned run shares the pretrained network's images below the layers it changed.
+  const weightsKey = model.layerWeightsKey?.(target) ?? model.weightsKey;
+  const cache = req.cacheDir ? new FilterCache(req.cacheDir, { ...model, weightsKey }, req.layer, settings) : null;
   const byIndex = new Map<number, FilterImage>();
   const progress: FilterProgress = { done: 0, total: indices.length * settings.steps, filtersDone: 0, filtersTotal: indices.length };
   const finish = async (image: FilterImage) => {

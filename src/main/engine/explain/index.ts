@@ -4,7 +4,15 @@
  * returning plain data, so the CLI calls them directly and the training process can wrap them.
  */
 export { DEFAULT_FILTER_SETTINGS, borderCells, type FilterSettings } from './ascent';
-export { loadFilterModel, filterModelFromBackbone, type FilterModel, type LoadFilterModelOptions } from './filter-model';
+export {
+  loadFilterModel,
+  filterModelFromBackbone,
+  networkName,
+  type FilterModel,
+  type FilterWeightsSource,
+  type LoadFilterModelOptions
+} from './filter-model';
+export { loadRunFilterModel, type LoadRunFilterModelOptions } from './run-filter-model';
 export { FILTER_VERSION } from './filter-cache';
 export {
   visualizeFilters,
