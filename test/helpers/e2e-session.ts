@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { launchBrowser } from './browser';
-import { REPO_ROOT, startServe, type ServeHandle } from './serve';
+import { REPO_ROOT, startServe, type ServeHandle, type StartServeOptions } from './serve';
 
 export const RESULTS_DIR = resolve(REPO_ROOT, 'test-results');
 
@@ -20,12 +20,18 @@ export interface ServeSession {
   browser: Browser;
 }
 
-/** Registers beforeAll/afterAll in the calling describe; read the fields inside tests. */
-export function useServeSession(name: string): ServeSession {
+type SessionOptions = Pick<StartServeOptions, 'extraArgs' | 'env'>;
+
+/**
+ * Registers beforeAll/afterAll in the calling describe; read the fields inside tests. `options`
+ * may be a function, read when the server starts (after the describe's earlier beforeAll hooks).
+ */
+export function useServeSession(name: string, options: SessionOptions | (() => SessionOptions) = {}): ServeSession {
   const session = {} as ServeSession;
   beforeAll(async () => {
     session.dir = mkdtempSync(join(tmpdir(), `tstudio-e2e-${name}-`));
-    session.serve = await startServe({ project: join(session.dir, `${name}.tstudio`) });
+    const extra = typeof options === 'function' ? options() : options;
+    session.serve = await startServe({ project: join(session.dir, `${name}.tstudio`), ...extra });
     session.browser = await launchBrowser();
     mkdirSync(RESULTS_DIR, { recursive: true });
   });

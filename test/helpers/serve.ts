@@ -27,6 +27,8 @@ export interface ServeHandle {
 export interface StartServeOptions {
   project: string;
   extraArgs?: string[];
+  /** Added to this process's environment (e.g. TS_MODEL_MIRROR). */
+  env?: Record<string, string>;
   /** How long to wait for the listening line, ms (a renderer build may come first). */
   timeoutMs?: number;
 }
@@ -44,7 +46,12 @@ export async function startServe(opts: StartServeOptions): Promise<ServeHandle> 
   const args = ['scripts/serve.mjs', '--json', '--project', opts.project, ...extra];
   if (ownUserData !== null) args.push('--user-data', ownUserData);
   // detached: its own process group, so stop() reaches serve.mjs and the server it spawned.
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env }
+  });
   const out = { stdout: '', stderr: '' };
   child.stdout!.on('data', (c: Buffer) => (out.stdout += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out.stderr += c.toString()));

@@ -2,7 +2,8 @@
  * The Train view shows what a run would use as the main side resolves it ('training:plan' with
  * the current settings), never its own guess: the input-size, epochs and time-budget fields'
  * placeholders, the automatic backbone's name, and the backbone, input size and fine-tuning in
- * the summary. With VGG16's weights missing it offers the download, naming the file.
+ * the summary. With VGG16's weights missing it offers the download, naming the file, with the
+ * bytes beside its bar; a finished download becomes the next run's network.
  */
 import { flushPromises, mount } from '@vue/test-utils';
 import type { BackboneStatus } from '../../src/shared/dto';
@@ -12,6 +13,7 @@ import { setTransport } from '../../src/renderer/api';
 import TrainAdvanced from '../../src/renderer/components/TrainAdvanced.vue';
 import TrainSetup from '../../src/renderer/components/TrainSetup.vue';
 import { useTrainingStore } from '../../src/renderer/stores/training';
+import { useWeightsStore } from '../../src/renderer/stores/weights';
 import { antsAndBees, createFakeBackend, settle, type FakeBackend } from './fake-transport';
 
 let backend: FakeBackend;
@@ -128,6 +130,27 @@ describe('Train settings: weights', () => {
     expect(field(wrapper, 'weights-download-button').text()).toBe('Download VGG16 (≈ 59 MB)');
     expect(field(wrapper, 'weights-download').text()).toContain('vgg16_notop.h5 (from https://example)');
     expect(wrapper.findAll('input[type="text"]')).toHaveLength(1);
+  });
+
+  it('shows the bytes beside the bar while a download runs', async () => {
+    const training = useTrainingStore();
+    training.backbones = [backbone('mobilenet_v2_035', true), { ...backbone('vgg16', false), displayName: 'VGG16 (ImageNet)' }];
+    const wrapper = mount(TrainAdvanced);
+    useWeightsStore().onDownloadProgress({ backboneId: 'vgg16', received: 29_400_000, total: 58_889_256 });
+    await flushPromises();
+    expect(field(wrapper, 'weights-download-button').text()).toBe('Downloading…');
+    expect(field(wrapper, 'weights-download-count').text()).toBe('50 % · 29 of 59 MB');
+  });
+
+  it('a finished download is the next run’s network, unless another one was chosen meanwhile', async () => {
+    const training = useTrainingStore();
+    const weights = useWeightsStore();
+    const finished = { backboneId: 'vgg16', status: 'completed' as const, backbone: backbone('vgg16', true), error: null };
+    await weights.onDownloadFinished(finished);
+    expect(training.options.backboneId).toBe('vgg16');
+    training.options.backboneId = 'mobilenet_v2_035';
+    await weights.onDownloadFinished(finished);
+    expect(training.options.backboneId).toBe('mobilenet_v2_035');
   });
 
   it('offers no download once VGG16 is ready', () => {

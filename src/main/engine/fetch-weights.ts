@@ -1,6 +1,7 @@
 /**
  * Downloads a manifest's weights beside the manifest: resumable (.part + Range), md5-checked,
- * moved into place only when whole. Fails fast with a clear message when offline. A part that
+ * moved into place only when whole. Fails fast with a clear message when offline; a transfer cut
+ * off midway keeps its part and says that starting again resumes it. A part that
  * is already whole (the server answers the Range with 416) is checked and finished, or dropped
  * and fetched again, so nobody has to delete it by hand.
  */
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../shared/errors';
-import type { ModelManifest } from './manifests';
+import { weightsUrl, type ModelManifest } from './manifests';
 
 export interface FetchProgress {
   /** Bytes on disk so far, including a resumed part. */
@@ -22,15 +23,15 @@ export interface FetchProgress {
 export interface FetchOptions {
   /** Folder the file goes into (resources/models/<id>). */
   targetDir: string;
-  /** Overrides manifest.url (mirrors; tests). */
+  /** Overrides where the file comes from (default: weightsUrl(manifest), the manifest's URL or TS_MODEL_MIRROR). */
   url?: string;
-  /** Connect/response timeout, ms. */
+  /** Longest wait for data (connecting, or between two chunks), ms; the transfer itself may take any time. */
   timeoutMs?: number;
   onProgress?: (p: FetchProgress) => void;
 }
 
 export async function fetchWeights(manifest: ModelManifest, opts: FetchOptions): Promise<string> {
-  const url = opts.url ?? manifest.url;
+  const url = opts.url ?? weightsUrl(manifest);
   const target = path.join(opts.targetDir, manifest.file);
   const part = `${target}.part`;
   mkdirSync(opts.targetDir, { recursive: true });
@@ -71,31 +72,87 @@ async function download(
     received += chunk.length;
     files.onProgress?.({ received, total });
   });
-  await pipeline(body, createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
+  try {
+    await pipeline(body, createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
+  } catch (err) {
+    // The part stays: the next try asks for the rest with a Range request.
+    throw new AppError(
+      'IO_ERROR',
+      `The download of ${manifest.file} stopped after ${megabytes(received)} of ${total ? megabytes(total) : 'an unknown size'} (${reason(err)}). Start it again: it resumes where it stopped.`
+    );
+  }
+  if (total !== null && received < total) {
+    throw new AppError(
+      'IO_ERROR',
+      `The download of ${manifest.file} stopped after ${megabytes(received)} of ${megabytes(total)} (the server ended it early). Start it again: it resumes where it stopped.`
+    );
+  }
   await verify(manifest, part);
   renameSync(part, target);
   return target;
 }
 
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+function reason(err: unknown): string {
+  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'no data came for a while';
+  // A file-system error (disk full, no permission) says itself; a network one reads better in words.
+  if (typeof e.code === 'string' && e.code.startsWith('E')) return e.message ?? e.code;
+  if (e.cause?.code === 'UND_ERR_SOCKET' || e.message === 'terminated') return 'the connection was lost';
+  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
+}
+
+/**
+ * Connects with a timeout that covers the wait for data, not the whole transfer: it is reset by
+ * every chunk, so a slow but moving download of any size finishes, and a stalled one ends.
+ */
 async function request(url: string, offset: number, timeoutMs: number): Promise<Response> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  // unref: a timer left after a failed transfer must not keep the CLI from exiting.
+  const restartTimer = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(new DOMException('no data', 'TimeoutError')), timeoutMs).unref();
+  };
+  restartTimer();
   let res: Response;
   try {
-    res = await fetch(url, { headers: offset > 0 ? { Range: `bytes=${offset}-` } : {}, signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetch(url, { headers: offset > 0 ? { Range: `bytes=${offset}-` } : {}, signal: controller.signal });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    const why = cause?.code ?? cause?.message ?? (err as Error).message;
     throw new AppError(
       'IO_ERROR',
-      `Cannot download ${url}: ${why}. This machine may be offline: download the file on another machine and choose it under Train › Advanced › Weights (or pass --weights).`
+      `Cannot download ${url}: ${reason(err)}. This machine may be offline: download the file on another machine and choose it under Train › Advanced › Weights (or pass --weights).`
     );
+  } finally {
+    clearTimeout(timer);
   }
   // 416 only answers a Range request: the part already reaches the end of the file (or beyond).
-  const rangeNotSatisfiable = res.status === 416 && offset > 0;
-  if (res.status !== 200 && res.status !== 206 && !rangeNotSatisfiable) {
+  if (res.status === 416 && offset > 0) return res;
+  if (res.status !== 200 && res.status !== 206) {
     throw new AppError('IO_ERROR', `Cannot download ${url}: the server answered HTTP ${res.status}.`);
   }
-  if (!res.body && !rangeNotSatisfiable) throw new AppError('IO_ERROR', `Cannot download ${url}: empty response.`);
-  return res;
+  if (!res.body) throw new AppError('IO_ERROR', `Cannot download ${url}: empty response.`);
+  restartTimer();
+  return new Response(
+    watchStalls(res.body, restartTimer, () => clearTimeout(timer)),
+    res
+  );
+}
+
+/** Passes the body through, calling `chunk` on each piece of data and `done` when it ends or fails. */
+function watchStalls(body: ReadableStream<Uint8Array>, chunk: () => void, done: () => void): ReadableStream<Uint8Array> {
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(data, out) {
+        chunk();
+        out.enqueue(data);
+      },
+      flush: done
+    })
+  );
 }
 
 /**
@@ -121,11 +178,14 @@ async function verify(manifest: ModelManifest, file: string): Promise<void> {
       rmSync(file, { force: true });
       throw new AppError(
         'WEIGHTS_INVALID',
-        `Downloaded ${manifest.file} has md5 ${got}, expected ${manifest.md5}; the partial file was deleted, try again.`
+        `The downloaded ${manifest.file} is not the right file: its checksum (md5 ${got}) is not ${manifest.md5}. It was deleted and nothing was kept; try again, or download it on another machine.`
       );
     }
   } else if (manifest.sizeBytes && statSync(file).size !== manifest.sizeBytes) {
     rmSync(file, { force: true });
-    throw new AppError('WEIGHTS_INVALID', `Downloaded ${manifest.file} has the wrong size; the partial file was deleted, try again.`);
+    throw new AppError(
+      'WEIGHTS_INVALID',
+      `The downloaded ${manifest.file} has the wrong size. It was deleted and nothing was kept; try again, or download it on another machine.`
+    );
   }
 }

@@ -75,3 +75,23 @@ export function locateWeights(manifest: ModelManifest, dirs: { modelsDir: string
   }
   return null;
 }
+
+/**
+ * Where a manifest's weights are downloaded from. TS_MODEL_MIRROR=<base URL> (read here and
+ * nowhere else) fetches every file as <base URL>/<file> instead: for machines that reach the
+ * internet only through a company mirror, and for tests, which serve a file locally. The
+ * manifest's checksum still decides whether the file is accepted.
+ */
+export function weightsUrl(manifest: ModelManifest, mirror = process.env.TS_MODEL_MIRROR): string {
+  if (!mirror) return manifest.url;
+  let base: URL;
+  try {
+    base = new URL(mirror.endsWith('/') ? mirror : `${mirror}/`);
+  } catch {
+    throw new AppError('INVALID_REQUEST', `TS_MODEL_MIRROR is not a URL: "${mirror}". Set it to an http(s) base URL, or unset it.`);
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+    throw new AppError('INVALID_REQUEST', `TS_MODEL_MIRROR must be an http(s) URL, not "${mirror}".`);
+  }
+  return new URL(encodeURIComponent(manifest.file), base).href;
+}

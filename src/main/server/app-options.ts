@@ -18,6 +18,8 @@ export interface LocalAppSettings {
   project?: string;
   /** User data folder; the platform default when absent. */
   userData?: string;
+  /** Folder of <id>/manifest.json instead of the repository's resources/models (development, tests). */
+  modelsDir?: string;
   transport: AppOptions['transport'];
 }
 
@@ -27,7 +29,7 @@ export function localAppOptions(settings: LocalAppSettings): AppOptions {
     projectPath: settings.project ? resolve(settings.project) : defaultProjectPath(userData),
     cacheDir: join(userData, 'cache'),
     transport: settings.transport,
-    modelsDir: join(REPO_ROOT, 'resources/models'),
+    modelsDir: settings.modelsDir ? resolve(settings.modelsDir) : join(REPO_ROOT, 'resources/models'),
     userModelsDir: join(userData, 'models'),
     version: packageVersion()
   };

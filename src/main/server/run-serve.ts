@@ -11,6 +11,8 @@ import { startServeServer, type ServeServer } from './http-server';
 export interface RunServeOptions {
   project?: string;
   userData?: string;
+  /** Folder of <id>/manifest.json instead of resources/models (development, tests). */
+  modelsDir?: string;
   /** 0 (default) picks a free port. */
   port?: number;
   /** Print the listening line as JSON. */
@@ -34,6 +36,7 @@ export async function runServe(options: RunServeOptions): Promise<RunningServe> 
     localAppOptions({
       project: options.project === undefined ? undefined : resolveUserPath(options.project),
       userData: options.userData === undefined ? undefined : resolveUserPath(options.userData),
+      modelsDir: options.modelsDir === undefined ? undefined : resolveUserPath(options.modelsDir),
       transport: 'http'
     })
   );

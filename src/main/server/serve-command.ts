@@ -17,6 +17,7 @@ export function configureServeCommand(command: Command): Command {
     .option('--port <n>', 'TCP port on 127.0.0.1 (0 = a free one)', parsePort, 0)
     .option('--json', 'print the listening line as JSON')
     .option('--user-data <dir>', 'user data folder (cache, models, default project)')
+    .option('--models-dir <dir>', 'folder of <id>/manifest.json instead of resources/models (development, tests)')
     .action((opts: RunServeOptions) => serveFromOptions(opts));
 }
 

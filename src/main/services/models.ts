@@ -13,7 +13,7 @@ import type { BackboneStatus, BackendInfo } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
 import { fetchWeights } from '../engine/fetch-weights';
 import { DEFAULT_INPUT_SIZE } from '../engine/input-size';
-import { findManifest, locateWeights, readManifests, type ModelManifest } from '../engine/manifests';
+import { findManifest, locateWeights, readManifests, weightsUrl, type ModelManifest } from '../engine/manifests';
 import type { SpawnStrategy } from '../worker/launcher';
 import { runWorkerJob, type ResultMessage } from '../worker/worker-job';
 import type { EventBus } from './event-bus';
@@ -34,7 +34,7 @@ export interface ModelContext extends ModelDirs {
   events?: EventBus;
   /** Shared with the training handlers, so a file checked once is known to both. */
   weights?: WeightsChecker;
-  /** Connect/response timeout of a download, ms (tests shorten it). */
+  /** Longest wait for data during a download, ms (tests shorten it). */
   downloadTimeoutMs?: number;
 }
 
@@ -143,7 +143,13 @@ export function backboneStatus(manifest: ModelManifest, dirs: ModelDirs): Backbo
 }
 
 function missingNote(manifest: ModelManifest): string {
-  return `The weights file is ${manifest.file} (from ${manifest.url}). Without internet here: download it on another machine, then choose it as the weights file; or run "npm run models:fetch -- ${manifest.id}".`;
+  let from = manifest.url;
+  try {
+    from = weightsUrl(manifest);
+  } catch {
+    // A malformed TS_MODEL_MIRROR is reported when a download starts; the list still shows.
+  }
+  return `The weights file is ${manifest.file} (from ${from}). Without internet here: download it on another machine, then choose it as the weights file; or run "npm run models:fetch -- ${manifest.id}".`;
 }
 
 /**

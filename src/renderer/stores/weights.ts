@@ -31,7 +31,11 @@ export const useWeightsStore = defineStore('weights', () => {
       downloadError.value = f.error;
       return;
     }
-    notices.info(`${f.backbone?.displayName ?? f.backboneId} is ready.`);
+    // As with an imported file: weights someone fetched on purpose are what the next run uses,
+    // unless another network was chosen meanwhile (Automatic would keep the smaller one on a CPU).
+    const chosen = !training.options.backboneId;
+    if (chosen) training.options.backboneId = f.backboneId;
+    notices.info(`${f.backbone?.displayName ?? f.backboneId} is ready${chosen ? ' and chosen for the next run' : ''}.`);
     await training.loadEngine();
   }
 

@@ -51,7 +51,7 @@ export function registerModelsCommand(program: Command): void {
     .argument('<id>', 'backbone id, e.g. vgg16')
     .option('--models-dir <dir>', 'folder of <id>/manifest.json (default resources/models)')
     .option('--url <url>', "download from this URL instead of the manifest's (mirror)")
-    .option('--timeout <ms>', 'give up connecting after this many ms', '15000')
+    .option('--timeout <ms>', 'give up when no data comes for this many ms', '15000')
     .option('--json', 'one JSON object per line')
     .action(failOnError((id: string, opts: FetchCliOptions) => fetchAction(id, opts)));
 }
