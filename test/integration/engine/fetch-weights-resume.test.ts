@@ -4,14 +4,14 @@
  * manifest, or dropped and downloaded again when it does not. A local HTTP server stands in for
  * the weights host.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fetchWeights } from '../../../src/main/engine/fetch-weights';
-import type { ModelManifest } from '../../../src/main/engine/manifests';
+import { testManifest } from '../../helpers/test-manifest';
 
 const payload = randomBytes(48 * 1024);
 let server: Server;
@@ -20,21 +20,7 @@ let dir: string;
 /** The Range header of every request the server got (null: none). */
 let requests: (string | null)[] = [];
 
-const manifest: ModelManifest = {
-  id: 'tiny',
-  displayName: 'Tiny',
-  backbone: 'vgg16',
-  file: 'tiny.h5',
-  bundled: false,
-  url: 'http://example.invalid/tiny.h5',
-  md5: createHash('md5').update(payload).digest('hex'),
-  sizeBytes: payload.length,
-  licence: 'test',
-  preprocessing: 'caffe',
-  featureLayer: 'block5_pool',
-  featureDim: 512,
-  inputSize: 224
-};
+const manifest = testManifest(payload, { id: 'tiny', displayName: 'Tiny', file: 'tiny.h5', url: 'http://example.invalid/tiny.h5' });
 
 /** Serves `payload` with byte ranges, as a static file host does (416 past the end). */
 function serveWithRanges(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void {

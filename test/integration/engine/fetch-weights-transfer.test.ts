@@ -4,14 +4,15 @@
  * message; a transfer cut off midway keeps its part and says starting again resumes it (which
  * it does, with a Range request). TS_MODEL_MIRROR replaces the manifest's host.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fetchWeights } from '../../../src/main/engine/fetch-weights';
-import { weightsUrl, type ModelManifest } from '../../../src/main/engine/manifests';
+import { testManifest } from '../../helpers/test-manifest';
+import { weightsUrl } from '../../../src/main/engine/manifests';
 
 const payload = randomBytes(64 * 1024);
 const CHUNK = 8 * 1024;
@@ -22,21 +23,7 @@ let server: Server;
 let base: string;
 let dir: string;
 
-const manifest: ModelManifest = {
-  id: 'tiny',
-  displayName: 'Tiny',
-  backbone: 'vgg16',
-  file: 'tiny.h5',
-  bundled: false,
-  url: 'http://example.invalid/keras/tiny.h5',
-  md5: createHash('md5').update(payload).digest('hex'),
-  sizeBytes: payload.length,
-  licence: 'test',
-  preprocessing: 'caffe',
-  featureLayer: 'block5_pool',
-  featureDim: 512,
-  inputSize: 224
-};
+const manifest = testManifest(payload, { id: 'tiny', displayName: 'Tiny', file: 'tiny.h5', url: 'http://example.invalid/keras/tiny.h5' });
 
 /** Writes `body` a chunk at a time, `gapMs` apart; stops (cutting the connection) after `cutAfter` bytes. */
 function trickle(res: ServerResponse, body: Buffer, gapMs: number, cutAfter = Infinity): void {

@@ -4,7 +4,7 @@
  * ending at the total, the end event says the backbone is ready, and an unreachable host ends
  * fast with a message that says what to do.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DownloadFinished, DownloadProgress } from '../../../src/shared/dto';
 import { EventBus } from '../../../src/main/services/event-bus';
 import { createModelHandlers } from '../../../src/main/services/models';
+import { testManifest } from '../../helpers/test-manifest';
 
 const payload = randomBytes(300 * 1024);
 let server: Server;
@@ -20,20 +21,7 @@ let dir: string;
 
 function writeManifest(modelsDir: string, id: string, url: string): void {
   mkdirSync(path.join(modelsDir, id), { recursive: true });
-  const manifest = {
-    id,
-    displayName: `Test ${id}`,
-    backbone: 'vgg16',
-    file: `${id}.h5`,
-    url,
-    md5: createHash('md5').update(payload).digest('hex'),
-    sizeBytes: payload.length,
-    licence: 'test',
-    preprocessing: 'caffe',
-    featureLayer: 'block5_pool',
-    featureDim: 512,
-    inputSize: 224
-  };
+  const manifest = testManifest(payload, { id, displayName: `Test ${id}`, file: `${id}.h5`, url });
   writeFileSync(path.join(modelsDir, id, 'manifest.json'), JSON.stringify(manifest));
 }
 
