@@ -1,5 +1,5 @@
 ;; Area-average shrink for the libjpeg-turbo thumbnail path (src/main/imaging/box-shrink.ts).
-;; Built into box-shrink-wasm.ts by `node scripts/build-box-shrink-wasm.mjs`; a test checks the two agree.
+;; Built into box-shrink-wasm.ts by `node scripts/build-wasm.mjs`; a test checks the two agree.
 ;;
 ;; shrink(src, width, height, factor, acc, dst): averages each factor×factor block of the RGBX
 ;; image at `src` (4 bytes per pixel, rows packed) into one RGB pixel at `dst`, rounding to

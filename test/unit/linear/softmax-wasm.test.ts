@@ -1,0 +1,100 @@
+/**
+ * The WebAssembly objective (softmax-wasm.ts) against the plain float64 reference: the same
+ * value and gradient on any shape (feature counts with and without a SIMD tail, class weights),
+ * and the same fits and cross-validation as scikit-learn's.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { logisticRegressionCv, SKLEARN_CS, type CvData } from '../../../src/main/engine/linear/logistic-cv';
+import { fitSoftmax, jsObjective, type Design, type Targets } from '../../../src/main/engine/linear/softmax-regression';
+import { wasmObjective } from '../../../src/main/engine/linear/softmax-wasm';
+import { createRng } from '../../../src/main/engine/trainer/rng';
+
+const REPO = path.resolve(import.meta.dirname, '../../..');
+
+interface Fixture {
+  X: number[][];
+  y: number[];
+  fits: { C: number; coef: number[][]; intercept: number[] }[];
+  cv: { C: number; meanScores: number[] };
+}
+const fixture = JSON.parse(readFileSync(path.join(import.meta.dirname, 'sklearn-fixture.json'), 'utf8')) as Fixture;
+
+function randomProblem(n: number, d: number, k: number, seed: number, weighted: boolean): { design: Design; targets: Targets } {
+  const rng = createRng(seed);
+  return {
+    design: { x: Float64Array.from({ length: n * d }, () => rng.next() * 4 - 2), n, d },
+    targets: {
+      y: Int32Array.from({ length: n }, (_, i) => i % k),
+      k,
+      weight: weighted ? Float64Array.from({ length: n }, () => 0.5 + rng.next()) : undefined
+    }
+  };
+}
+
+function relativeDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
+  return m;
+}
+
+describe('WebAssembly softmax objective', () => {
+  it.each([
+    [13, 7, 4, true],
+    [40, 512, 2, false],
+    [25, 1, 3, true],
+    [9, 6, 10, false]
+  ])('matches the reference on %i rows × %i features × %i classes (weighted: %s)', (n, d, k, weighted) => {
+    const { design, targets } = randomProblem(n, d, k, n * d + k, weighted);
+    const rng = createRng(7);
+    const params = Float64Array.from({ length: k * d + k }, () => rng.next() - 0.5);
+    const fast = new Float64Array(params.length);
+    const reference = new Float64Array(params.length);
+    const value = wasmObjective(design, targets).forC(0.3)(params, fast);
+    const expected = jsObjective(design, targets).forC(0.3)(params, reference);
+    expect(Math.abs(value - expected) / expected).toBeLessThan(1e-12);
+    expect(relativeDiff(fast, reference)).toBeLessThan(1e-12);
+    expect(fast.some((g) => g !== 0)).toBe(true);
+  });
+
+  it('keeps each source apart (its own memory) and can evaluate again after others were made', () => {
+    const a = randomProblem(30, 33, 3, 1, false);
+    const b = randomProblem(50, 65, 2, 2, true);
+    const fa = wasmObjective(a.design, a.targets).forC(1);
+    const fb = wasmObjective(b.design, b.targets).forC(1);
+    const pa = new Float64Array(3 * 33 + 3).fill(0.01);
+    const ga = new Float64Array(pa.length);
+    const gRef = new Float64Array(pa.length);
+    fb(new Float64Array(2 * 65 + 2), new Float64Array(2 * 65 + 2));
+    expect(fa(pa, ga)).toBeCloseTo(jsObjective(a.design, a.targets).forC(1)(pa, gRef), 10);
+    expect(relativeDiff(ga, gRef)).toBeLessThan(1e-12);
+  });
+
+  const design: Design = { x: Float64Array.from(fixture.X.flat()), n: fixture.X.length, d: fixture.X[0].length };
+  const targets: Targets = { y: Int32Array.from(fixture.y), k: 3 };
+
+  it.each(fixture.fits)("fits scikit-learn's multinomial LogisticRegression at C = $C", (fit) => {
+    const { model } = fitSoftmax(wasmObjective(design, targets), { k: 3, d: 6 }, fit.C, { gradientTolerance: 1e-8, maxIterations: 2000 });
+    expect(relativeDiff(model.coef, fit.coef.flat())).toBeLessThan(1e-4 * Math.max(1, fit.C));
+  });
+
+  it("chooses scikit-learn's C with the same fold accuracies in cross-validation", () => {
+    const data: CvData = { design, targets, group: Int32Array.from(fixture.y.keys()), groups: fixture.y.length };
+    const result = logisticRegressionCv(data, { cs: SKLEARN_CS, objective: wasmObjective });
+    expect(result.scores.map((s) => s.accuracy)).toEqual(logisticRegressionCv(data, { cs: SKLEARN_CS }).scores.map((s) => s.accuracy));
+    expect(
+      relativeDiff(
+        result.scores.map((s) => s.accuracy),
+        fixture.cv.meanScores
+      )
+    ).toBeLessThan(1e-9);
+    expect(result.c).toBeCloseTo(fixture.cv.C, 9);
+  });
+
+  it('loads the bytes softmax-kernels.wat compiles to', () => {
+    const out = execFileSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { cwd: REPO, encoding: 'utf8' });
+    expect(out).toContain('softmax-kernels-wasm.ts matches');
+  });
+});
