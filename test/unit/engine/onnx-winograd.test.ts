@@ -165,6 +165,11 @@ describe('when the exported graph uses Winograd, and in how many sessions', () =
     expect(forwardPlan({ provider: cpu, threads: 1 }, true)).toEqual({ sessions: 1, threadsEach: 1, winograd: 'auto' });
   });
 
+  it('names side-by-side sessions as such in the status label (not as one session with that many threads)', () => {
+    expect(describeProvider({ provider: cpu, threads: 2, unavailable: [] }, 2).label).toBe('ONNX Runtime · CPU (2 single-thread sessions)');
+    expect(describeProvider({ provider: cpu, threads: 2, unavailable: [] }).label).toBe('ONNX Runtime · CPU (2 threads)');
+  });
+
   it('not for a graph without Winograd convs, nor beyond MAX_PARALLEL_SESSIONS cores: one session on every core', () => {
     expect(forwardPlan({ provider: cpu, threads: 2 }, false)).toEqual({ sessions: 1, threadsEach: 2, winograd: 'off' });
     const many = MAX_PARALLEL_SESSIONS + 1;

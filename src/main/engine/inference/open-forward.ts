@@ -103,7 +103,7 @@ async function openParallel(
   exported: Exported,
   cacheKey?: ExportCacheKey
 ) {
-  const info = describeProvider(decision);
+  const info = describeProvider(decision, exported.plan.sessions);
   const outputShape = outputShapeOf(model.outputs[0].shape, spec);
   try {
     const threads = await openOrtThreads(
@@ -121,9 +121,10 @@ async function openParallel(
       cacheKey
     );
     if ('unsupported' in single) throw err;
+    const one = describeProvider(decision);
     return ortForward(decision.ort, await openSession(decision, single.source), spec, outputShape, {
-      ...info,
-      unavailable: [...info.unavailable, { name: 'onnxruntime threads', reason }]
+      ...one,
+      unavailable: [...one.unavailable, { name: 'onnxruntime threads', reason }]
     });
   }
 }

@@ -160,9 +160,11 @@ const PROVIDER_LABELS: Record<ProviderName, string> = {
   cpu: 'CPU'
 };
 
-export function describeProvider(d: Pick<ProviderDecision, 'provider' | 'threads' | 'unavailable'>): InferenceInfo {
+/** `sessions`: single-thread sessions run side by side (forwardPlan), which the label names as such. */
+export function describeProvider(d: Pick<ProviderDecision, 'provider' | 'threads' | 'unavailable'>, sessions = 1): InferenceInfo {
   const cpu = d.provider.name === 'cpu';
-  const where = cpu ? `CPU (${d.threads} thread${d.threads === 1 ? '' : 's'})` : PROVIDER_LABELS[d.provider.name];
+  const threads = sessions > 1 ? `${sessions} single-thread sessions` : `${d.threads} thread${d.threads === 1 ? '' : 's'}`;
+  const where = cpu ? `CPU (${threads})` : PROVIDER_LABELS[d.provider.name];
   return {
     runtime: 'onnxruntime',
     provider: d.provider.name,
