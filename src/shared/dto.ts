@@ -182,6 +182,8 @@ export interface BackboneStatus {
   bundled: boolean;
   /** Which file the weights are and where they come from, while they are missing; null when ready. */
   note: string | null;
+  /** Bytes of an unfinished download kept on disk (starting it again resumes there); null when none. */
+  partialBytes: number | null;
 }
 
 /** Answer of 'models:check-weights': which network a weights file is for, and whether it fits. */

@@ -66,6 +66,9 @@ describe.skipIf(!chromiumAvailable())('train and review in Chromium (serve mode)
     await page.getByTestId('train-input-size').fill('224');
     await page.getByTestId('train-input-size').dispatchEvent('change');
     await page.getByTestId('train-fine-tune').selectOption('off');
+    // Every field in view, the fine-tuning choice included (it has a row of its own).
+    await page.getByTestId('train-seed').scrollIntoViewIfNeeded();
+    await expect(page.getByTestId('train-fine-tune').evaluate((el) => el.scrollWidth <= el.clientWidth)).resolves.toBe(true);
     await page.screenshot({ path: join(RESULTS, 'train-advanced.png') });
     await page.getByTestId('train-start').click();
 

@@ -162,7 +162,14 @@ describe.skipIf(!chromiumAvailable())('downloading VGG16 weights from the Train 
       `The download of ${VGG16_FILE} stopped after ${megabytes(kept)} of ${megabytes(host.weights.length)} (the connection was lost). Start it again: it resumes where it stopped.`
     );
 
+    // The button offers to resume what is on disk, after the app itself was reloaded too.
+    const resume = `Resume VGG16 download (${kept / 1e6 < 10 ? (kept / 1e6).toFixed(1) : Math.round(kept / 1e6)} of 59 MB)`;
+    await expect.poll(() => button.innerText()).toBe(resume);
     await page.screenshot({ path: join(RESULTS_DIR, 'weights-download-cut.png') });
+    await page.reload();
+    await page.getByTestId('tab-train').click();
+    await page.locator('[data-testid="train-advanced"] summary').click();
+    await expect.poll(() => button.innerText()).toBe(resume);
 
     // 3. Again: only the rest is asked for, the checksum holds, VGG16 is ready and the automatic choice.
     host.mode = 'whole';

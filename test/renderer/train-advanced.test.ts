@@ -111,7 +111,8 @@ describe('Train settings: weights', () => {
       featureDim: 1280,
       defaultInputSize: 224,
       bundled: id === 'mobilenet_v2_035',
-      note: null
+      note: null,
+      partialBytes: null
     };
   }
 
@@ -130,6 +131,16 @@ describe('Train settings: weights', () => {
     expect(field(wrapper, 'weights-download-button').text()).toBe('Download VGG16 (≈ 59 MB)');
     expect(field(wrapper, 'weights-download').text()).toContain('vgg16_notop.h5 (from https://example)');
     expect(wrapper.findAll('input[type="text"]')).toHaveLength(1);
+  });
+
+  it('offers to resume a download that was cut off, with what is already on disk', () => {
+    const training = useTrainingStore();
+    training.backbones = [
+      backbone('mobilenet_v2_035', true),
+      { ...backbone('vgg16', false), sizeBytes: 58889256, displayName: 'VGG16 (ImageNet)', partialBytes: 30_412_000 }
+    ];
+    const wrapper = mount(TrainAdvanced);
+    expect(field(wrapper, 'weights-download-button').text()).toBe('Resume VGG16 download (30 of 59 MB)');
   });
 
   it('shows the bytes beside the bar while a download runs', async () => {

@@ -30,10 +30,25 @@ export interface FetchOptions {
   onProgress?: (p: FetchProgress) => void;
 }
 
+/** Where a download into `targetDir` keeps what it has received so far. */
+function partFile(manifest: ModelManifest, targetDir: string): string {
+  return path.join(targetDir, `${manifest.file}.part`);
+}
+
+/** Bytes a cut-off download into `targetDir` left (the next one resumes there); null when none. */
+export function partialDownloadBytes(manifest: ModelManifest, targetDir: string): number | null {
+  try {
+    const size = statSync(partFile(manifest, targetDir)).size;
+    return size > 0 ? size : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function fetchWeights(manifest: ModelManifest, opts: FetchOptions): Promise<string> {
   const url = opts.url ?? weightsUrl(manifest);
   const target = path.join(opts.targetDir, manifest.file);
-  const part = `${target}.part`;
+  const part = partFile(manifest, opts.targetDir);
   mkdirSync(opts.targetDir, { recursive: true });
   let offset = existsSync(part) ? statSync(part).size : 0;
   const timeoutMs = opts.timeoutMs ?? 15_000;

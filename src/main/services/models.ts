@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Handlers } from '../../shared/contract';
 import type { BackboneStatus, BackendInfo } from '../../shared/dto';
 import { AppError } from '../../shared/errors';
-import { fetchWeights } from '../engine/fetch-weights';
+import { fetchWeights, partialDownloadBytes } from '../engine/fetch-weights';
 import { DEFAULT_INPUT_SIZE } from '../engine/input-size';
 import { findManifest, locateWeights, readManifests, weightsUrl, type ModelManifest } from '../engine/manifests';
 import type { SpawnStrategy } from '../worker/launcher';
@@ -85,7 +85,7 @@ async function downloadWeights(manifest: ModelManifest, ctx: ModelContext): Prom
   try {
     emitProgress(0, manifest.sizeBytes);
     await fetchWeights(manifest, {
-      targetDir: path.join(ctx.userModelsDir, manifest.id),
+      targetDir: downloadDir(manifest, ctx),
       timeoutMs: ctx.downloadTimeoutMs,
       onProgress: ({ received, total }) => emitProgress(received, total)
     });
@@ -138,8 +138,14 @@ export function backboneStatus(manifest: ModelManifest, dirs: ModelDirs): Backbo
     featureDim: manifest.featureDim,
     defaultInputSize: DEFAULT_INPUT_SIZE,
     bundled: manifest.bundled,
-    note: weightsPath ? null : missingNote(manifest)
+    note: weightsPath ? null : missingNote(manifest),
+    partialBytes: weightsPath ? null : partialDownloadBytes(manifest, downloadDir(manifest, dirs))
   };
+}
+
+/** Where 'models:download' puts a backbone's weights (and its unfinished part). */
+function downloadDir(manifest: ModelManifest, dirs: ModelDirs): string {
+  return path.join(dirs.userModelsDir, manifest.id);
 }
 
 function missingNote(manifest: ModelManifest): string {

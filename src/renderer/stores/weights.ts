@@ -29,6 +29,8 @@ export const useWeightsStore = defineStore('weights', () => {
     if (download.value?.backboneId === f.backboneId) download.value = null;
     if (f.status === 'failed') {
       downloadError.value = f.error;
+      // A cut-off transfer leaves a part on disk: the button then offers to resume it.
+      await training.loadEngine();
       return;
     }
     // As with an imported file: weights someone fetched on purpose are what the next run uses,

@@ -77,6 +77,20 @@ describe('models:download', () => {
     });
   });
 
+  it('lists what a cut-off download left on disk, so the next one offers to resume it', async () => {
+    const handlers = createModelHandlers({ modelsDir: path.join(dir, 'models'), userModelsDir: path.join(dir, 'user') });
+    const offline = async () => (await handlers['models:backbones'](undefined)).find((b) => b.id === 'offline');
+    expect(await offline()).toMatchObject({ ready: false, partialBytes: null });
+    mkdirSync(path.join(dir, 'user', 'offline'), { recursive: true });
+    writeFileSync(path.join(dir, 'user', 'offline', 'offline.h5.part'), payload.subarray(0, 12_345));
+    expect(await offline()).toMatchObject({ ready: false, partialBytes: 12_345 });
+    // A finished backbone has no part to speak of.
+    expect((await handlers['models:backbones'](undefined)).find((b) => b.id === 'local')).toMatchObject({
+      ready: true,
+      partialBytes: null
+    });
+  });
+
   it('refuses the bundled backbone: it ships with the app', async () => {
     const repoModels = path.resolve(import.meta.dirname, '../../../resources/models');
     const handlers = createModelHandlers({ modelsDir: repoModels, userModelsDir: path.join(dir, 'user') });
