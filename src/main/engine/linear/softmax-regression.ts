@@ -116,16 +116,16 @@ function logits(params: Float64Array, x: Float64Array, row: number, d: number, k
   }
 }
 
-/** Turns logits into probabilities in place; returns log Σ exp(z). */
-function softmaxInPlace(z: Float64Array): number {
+/** Turns the logits z[at..at+k) into probabilities in place; returns log Σ exp(z). */
+export function softmaxInPlace(z: Float64Array, at = 0, k = z.length): number {
   let max = -Infinity;
-  for (let c = 0; c < z.length; c++) max = Math.max(max, z[c]);
+  for (let c = at; c < at + k; c++) max = Math.max(max, z[c]);
   let sum = 0;
-  for (let c = 0; c < z.length; c++) {
+  for (let c = at; c < at + k; c++) {
     z[c] = Math.exp(z[c] - max);
     sum += z[c];
   }
-  for (let c = 0; c < z.length; c++) z[c] /= sum;
+  for (let c = at; c < at + k; c++) z[c] /= sum;
   return max + Math.log(sum);
 }
 

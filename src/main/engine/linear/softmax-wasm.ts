@@ -7,7 +7,7 @@
  */
 import type { Objective } from './lbfgs';
 import { SOFTMAX_KERNELS_WASM } from './softmax-kernels-wasm';
-import type { Design, ObjectiveSource, Targets } from './softmax-regression';
+import { softmaxInPlace, type Design, type ObjectiveSource, type Targets } from './softmax-regression';
 
 interface Kernels {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
@@ -63,7 +63,7 @@ export function wasmObjective(design: Design, targets: Targets): ObjectiveSource
         const row = i * k;
         for (let cls = 0; cls < k; cls++) z[row + cls] += params[k * d + cls];
         const zy = z[row + y[i]];
-        const lse = softmaxRow(z, row, k);
+        const lse = softmaxInPlace(z, row, k);
         const s = weight ? weight[i] : 1;
         loss += s * (lse - zy);
         // z becomes the residual s·(p − onehot), the gradient's row weights.
@@ -85,17 +85,4 @@ export function wasmObjective(design: Design, targets: Targets): ObjectiveSource
     };
   // The instance (and its memory) goes with the last reference to `kernels`.
   return { forC, dispose: () => undefined };
-}
-
-/** Turns z[row..row+k) into probabilities in place; returns log Σ exp(z). */
-function softmaxRow(z: Float64Array, row: number, k: number): number {
-  let max = -Infinity;
-  for (let c = 0; c < k; c++) max = Math.max(max, z[row + c]);
-  let sum = 0;
-  for (let c = 0; c < k; c++) {
-    z[row + c] = Math.exp(z[row + c] - max);
-    sum += z[row + c];
-  }
-  for (let c = 0; c < k; c++) z[row + c] /= sum;
-  return max + Math.log(sum);
 }
