@@ -3,7 +3,7 @@
  * lines on stdout, PNGs on disk that decode, and clear errors with exit code 1.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +11,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/main/db/database';
 import { finishRunUnsuccessfully, insertRun } from '../../../src/main/db/training-repository';
+import { initBackend } from '../../../src/main/engine/index';
+import { refineTopBlock, saveClassifier } from '../../helpers/saved-classifier';
 import { REPO_ROOT, TM_BASE } from '../training/project-fixture';
 import { drawQuadrantPhotos, type QuadrantPhoto } from './quadrant-photos';
 
@@ -60,7 +62,15 @@ describe('cli filters', { timeout: 300_000 }, () => {
     expect(code).toBe(0);
     const filters = lines.filter((l) => l.type === 'filter');
     expect(lines.every((l) => ['progress', 'filter', 'result'].includes(l.type as string))).toBe(true);
-    expect(lines.at(-1)).toMatchObject({ type: 'result', backend: 'wasm', layer: 'block_1_expand', size: 64, filters: 3, cached: 0 });
+    expect(lines.at(-1)).toMatchObject({
+      type: 'result',
+      backend: 'wasm',
+      layer: 'block_1_expand',
+      size: 64,
+      filters: 3,
+      cached: 0,
+      weights: { model: null, refinedLayers: [] }
+    });
     expect(filters.map((f) => f.index)).toEqual([0, 1, 2]);
     for (const f of filters) {
       expect(f).toMatchObject({ layer: 'block_1_expand', activationStart: expect.any(Number), activationEnd: expect.any(Number) });
@@ -83,6 +93,63 @@ describe('cli filters', { timeout: 300_000 }, () => {
     const layers = (lines[0] as { layers: { name: string; filters: number }[] }).layers;
     expect(layers[0]).toMatchObject({ name: 'Conv1', filters: 16, height: 32, width: 32 });
     expect(layers.map((l) => l.name)).toContain('block_16_depthwise');
+  });
+
+  it("shows a trained model's own network with --model, marks the layers fine-tuning changed, and refuses a damaged folder", async () => {
+    await initBackend();
+    const refined = await saveClassifier(dir, 'refined-model', [96], (b) => refineTopBlock(b, 'block_16_project'));
+    const listed = await cli([...base, '--model', refined, '--size', '64', '--list-layers', '--json']);
+    expect(listed.code).toBe(0);
+    const layers = (listed.lines[0] as { layers: { name: string; refined: boolean }[] }).layers;
+    expect(layers.filter((l) => l.refined).map((l) => l.name)).toEqual([
+      'block_16_expand',
+      'block_16_depthwise',
+      'block_16_project',
+      'Conv_1'
+    ]);
+
+    const out = path.join(dir, 'refined-filters');
+    const pretrained = await cli([
+      ...base,
+      '--layer',
+      'block_16_project',
+      '--filters',
+      '0',
+      '--size',
+      '64',
+      '--steps',
+      '2',
+      '--out',
+      path.join(dir, 'pre'),
+      '--json'
+    ]);
+    const refinedRun = await cli([
+      ...base,
+      '--model',
+      refined,
+      '--layer',
+      'block_16_project',
+      '--filters',
+      '0',
+      '--size',
+      '64',
+      '--steps',
+      '2',
+      '--out',
+      out,
+      '--json'
+    ]);
+    expect(refinedRun.lines.at(-1)).toMatchObject({
+      weights: { model: refined, refinedLayers: expect.arrayContaining(['block_16_project']) }
+    });
+    const activation = (o: CliOutcome) => o.lines.find((l) => l.type === 'filter')?.activationEnd;
+    expect(activation(refinedRun)).not.toBe(activation(pretrained));
+
+    truncateSync(path.join(refined, 'weights.bin'), 1000);
+    const damaged = await cli([...base, '--model', refined, '--layer', 'block_16_project', '--out', out, '--json']);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr).toContain(refined);
+    expect(damaged.stderr).toMatch(/missing or damaged/);
   });
 });
 

@@ -11,11 +11,9 @@ import { mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, loadBackbone } from '../../../src/main/engine/index';
+import { initBackend } from '../../../src/main/engine/index';
 import { loadFilterModel, loadRunFilterModel, visualizeFilters, type FilterModel } from '../../../src/main/engine/explain/index';
-import { buildClassifier, releaseClassifier } from '../../../src/main/engine/trainer/classifier';
-import { buildHead } from '../../../src/main/engine/trainer/head';
-import { saveModelFolder } from '../../../src/main/engine/trainer/model-folder';
+import { refineTopBlock, saveClassifier } from '../../helpers/saved-classifier';
 import { TM_BASE } from '../training/project-fixture';
 
 const FILTER_OPTS = { backboneId: 'mobilenet_v2', weightsPath: TM_BASE, inputSize: 128 };
@@ -27,39 +25,15 @@ let multiScaleDir: string;
 /** The top-block kernel the refined classifier was saved with. */
 let refinedKernel: Float32Array;
 
-/** A classifier saved as the trainer saves one (at the run's 96 px), its top block changed by `refine`. */
-async function saveRun(name: string, scales: number[], refine?: (b: Awaited<ReturnType<typeof loadBackbone>>) => void): Promise<string> {
-  const backbone = await loadBackbone({ id: 'mobilenet_v2', weightsPath: TM_BASE, inputSize: 96 });
-  refine?.(backbone);
-  const head = buildHead({ kind: 'gap', featureShape: [backbone.featureDim * scales.length], numClasses: 2, seed: 1 });
-  const classifier = buildClassifier(backbone, head, 'gap', scales);
-  const out = path.join(dir, name);
-  await saveModelFolder(classifier, out, {
-    labels: ['ants', 'bees'],
-    preprocessing: { mode: 'tm', inputSize: 96, resize: 'shorter-side-center-crop', channelOrder: 'RGB', backboneId: 'mobilenet_v2' }
-  });
-  releaseClassifier(backbone, head, scales.length);
-  backbone.dispose();
-  return out;
-}
-
-/** What fine-tuning does to the top block, in kind: its kernels move away from the pretrained values. */
-function refineTopBlock(backbone: Awaited<ReturnType<typeof loadBackbone>>): void {
-  for (const layer of backbone.base.layers.filter((l) => backbone.topBlockLayers.includes(l.name) && l.getClassName() === 'Conv2D')) {
-    const [kernel, ...rest] = layer.getWeights();
-    const moved = tf.tidy(() =>
-      tf.add(kernel, tf.mul(tf.randomNormal(kernel.shape, 0, 1, 'float32', 7), tf.moments(kernel).variance.sqrt()))
-    );
-    if (layer.name === TOP) refinedKernel = moved.dataSync() as Float32Array;
-    layer.setWeights([moved, ...rest]);
-    moved.dispose();
-  }
+/** Saves a classifier; a refined one's top-block kernel is kept to compare with. */
+async function saveRun(name: string, scales: number[], refine?: 'refine'): Promise<string> {
+  return saveClassifier(dir, name, scales, refine && ((b) => (refinedKernel = refineTopBlock(b, TOP))));
 }
 
 beforeAll(async () => {
   await initBackend();
   dir = mkdtempSync(path.join(os.tmpdir(), 'tstudio-run-filters-'));
-  refinedDir = await saveRun('run-refined', [96], refineTopBlock);
+  refinedDir = await saveRun('run-refined', [96], 'refine');
   multiScaleDir = await saveRun('run-multi-scale', [64, 96]);
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -120,7 +94,7 @@ describe("filter images of a fine-tuned run's own network", { timeout: 300_000 }
   });
 
   it('falls back to the pretrained weights, saying why, when the model folder is damaged or missing', async () => {
-    const damaged = await saveRun('run-damaged', [96], refineTopBlock);
+    const damaged = await saveRun('run-damaged', [96], 'refine');
     truncateSync(path.join(damaged, 'weights.bin'), 1000);
     for (const folder of [damaged, path.join(dir, 'no-such-run')]) {
       await withModel(loadRunFilterModel({ ...FILTER_OPTS, runModelDir: folder }), async (m) => {

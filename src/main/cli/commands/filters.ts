@@ -28,6 +28,8 @@ interface FiltersOptions {
   seed: number;
   batch: number;
   out?: string;
+  /** A trained model's folder: its network's weights instead of the pretrained ones. */
+  model?: string;
   cache: boolean;
   userData?: string;
   listLayers?: boolean;
@@ -79,6 +81,7 @@ export function registerFiltersCommand(program: Command): void {
     .option('--seed <n>', 'start noise and jitter seed', integer(0), d.seed)
     .option('--batch <n>', 'filters climbed together', integer(1), 4)
     .option('--out <dir>', 'folder for the PNGs (created if missing)')
+    .option('--model <dir>', "a trained model's folder (a run's, or exported): its network's weights, top block as fine-tuned")
     .option('--no-cache', 'recompute even when the cache has the image')
     .option('--user-data <dir>', 'user data folder (its cache/filters holds computed images)')
     .option('--list-layers', 'print the conv layers of the backbone and stop')
@@ -91,11 +94,11 @@ async function filtersAction(opts: FiltersOptions): Promise<void> {
     throw new AppError('INVALID_REQUEST', 'filters needs --layer NAME and --out DIR (or --list-layers to see the layers).');
   // The engine loads only when the command runs (the CLI's other commands never need it).
   const { initBackend } = await import('../../engine/index');
-  const { filterLayers, loadFilterModel } = await import('../../engine/explain/index');
+  const { filterLayers } = await import('../../engine/explain/index');
   const backend = await initBackend();
-  const model = await loadFilterModel({ backboneId: opts.backbone, weightsPath: resolveUserPath(opts.weights), inputSize: opts.size });
+  const model = await loadModel(opts);
   try {
-    if (opts.listLayers) return printLayers(model.id, filterLayers(model), opts.json === true);
+    if (opts.listLayers) return printLayers(model.id, filterLayers(model), model.source.refinedLayers, opts.json === true);
     const out = resolveUserPath(opts.out as string);
     await mkdir(out, { recursive: true });
     const started = performance.now();
@@ -111,18 +114,41 @@ async function filtersAction(opts: FiltersOptions): Promise<void> {
       filters: run.filters.length,
       cached: run.filters.length - computed,
       out,
+      weights: weightsOf(model, opts),
       ms: Math.round(ms),
       msPerFilter: computed > 0 ? Math.round(ms / computed) : null,
       settings: run.settings
     };
     if (opts.json) return writeJsonLine({ type: 'result', ...result });
+    const weights = result.weights.model === null ? 'pretrained weights' : `the network of ${result.weights.model}`;
+    const refined = result.weights.refinedLayers.includes(result.layer) ? ' (refined by fine-tuning)' : '';
     process.stdout.write(
-      `${result.filters} filter image(s) of ${result.layer} (${run.layer.filters} filters) · ${model.id}@${model.inputSize}px · ${backend.label}\n` +
+      `${result.filters} filter image(s) of ${result.layer}${refined} (${run.layer.filters} filters) · ${model.id}@${model.inputSize}px · ${weights} · ${backend.label}\n` +
         `${result.cached} from the cache · ${result.ms} ms${computed > 0 ? ` · ${result.msPerFilter} ms per computed filter` : ''} · ${out}\n`
     );
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * The backbone with its pretrained weights, or with a trained model's (--model). A model folder
+ * that cannot be used is an error here: the person asked for that network, not the pretrained one.
+ */
+async function loadModel(opts: FiltersOptions): Promise<FilterModel> {
+  const { loadFilterModel, loadRunFilterModel } = await import('../../engine/explain/index');
+  const load = { backboneId: opts.backbone, weightsPath: resolveUserPath(opts.weights), inputSize: opts.size };
+  if (opts.model === undefined) return loadFilterModel(load);
+  const model = await loadRunFilterModel({ ...load, runModelDir: resolveUserPath(opts.model) });
+  if (model.source.fallback === null) return model;
+  model.dispose();
+  throw new AppError('WEIGHTS_INVALID', model.source.fallback);
+}
+
+/** Whose weights the images show: the model folder's (and which layers fine-tuning changed), or the pretrained ones. */
+function weightsOf(model: FilterModel, opts: FiltersOptions): { model: string | null; refinedLayers: string[] } {
+  if (model.source.kind !== 'run') return { model: null, refinedLayers: [] };
+  return { model: resolveUserPath(opts.model as string), refinedLayers: model.source.refinedLayers };
 }
 
 /** The images, written to `out` as they come, with progress on stderr (or JSON lines). */
@@ -167,13 +193,15 @@ async function writeFilter(out: string, image: FilterImage, json: boolean, log: 
   else log(`${layer} #${index}: mean activation ${activationStart.toFixed(3)} → ${activationEnd.toFixed(3)}  ${file}`);
 }
 
-function printLayers(id: string, layers: ReturnType<FilterLayersFn>, json: boolean): void {
+/** The conv layers; with --model, those fine-tuning changed are marked. */
+function printLayers(id: string, layers: ReturnType<FilterLayersFn>, refined: string[], json: boolean): void {
   if (json) {
-    writeJsonLine({ type: 'result', backbone: id, layers });
+    writeJsonLine({ type: 'result', backbone: id, layers: layers.map((l) => ({ ...l, refined: refined.includes(l.name) })) });
     return;
   }
   const lines = layers.map(
-    (l) => `${l.name.padEnd(28)} ${l.className.padEnd(16)} ${String(l.filters).padStart(5)} filters  ${l.height}×${l.width}`
+    (l) =>
+      `${l.name.padEnd(28)} ${l.className.padEnd(16)} ${String(l.filters).padStart(5)} filters  ${l.height}×${l.width}${refined.includes(l.name) ? '  refined' : ''}`
   );
   process.stdout.write(lines.join('\n') + '\n');
 }
