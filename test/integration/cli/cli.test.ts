@@ -4,7 +4,7 @@
  * 1 with one clear line on stderr.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,6 +98,28 @@ describe('cli classes and stats', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/photos:\s+6/);
     expect(run.stdout).toMatch(/cats 3, dogs 3/);
+  });
+});
+
+describe('cli models list', () => {
+  it('shows the bundled backbone ready, and what a cut-off download in the app left for another', async () => {
+    const user = join(dir, 'models-user');
+    mkdirSync(join(user, 'models', 'vgg16'), { recursive: true });
+    writeFileSync(join(user, 'models', 'vgg16', 'vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5.part'), Buffer.alloc(12_345_678));
+    const run = await runCli(['models', 'list', '--user-data', user]);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines.find((l) => l.includes('mobilenet_v2_035'))).toMatch(/^✓ mobilenet_v2_035 .*model\.json$/);
+    expect(lines.find((l) => l.includes('vgg16'))).toBe(
+      '· vgg16              VGG16 (ImageNet)  (12 of 59 MB downloaded in the app: Train › Advanced resumes it)'
+    );
+    const json = await runCli(['models', 'list', '--user-data', user, '--json']);
+    const vgg = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((b) => b.id === 'vgg16');
+    expect(vgg).toMatchObject({ type: 'backbone', ready: false, partialBytes: 12_345_678 });
   });
 });
 

@@ -1,6 +1,7 @@
 /** `models list` and `models fetch <id>`: which backbones are ready, and downloading weights. */
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
+import type { BackboneStatus } from '../../../shared/dto';
 import path from 'node:path';
 import { fetchWeights } from '../../engine/fetch-weights';
 import { findManifest, readManifests } from '../../engine/manifests';
@@ -41,7 +42,7 @@ export function registerModelsCommand(program: Command): void {
         for (const m of readManifests(dirs.modelsDir)) {
           const s = backboneStatus(m, dirs);
           if (opts.json) writeJsonLine({ type: 'backbone', ...s });
-          else process.stdout.write(`${s.ready ? '✓' : '·'} ${s.id.padEnd(18)} ${s.displayName}${s.ready ? `  ${s.weightsPath}` : ''}\n`);
+          else process.stdout.write(`${s.ready ? '✓' : '·'} ${s.id.padEnd(18)} ${s.displayName}${statusNote(s)}\n`);
         }
       })
     );
@@ -54,6 +55,14 @@ export function registerModelsCommand(program: Command): void {
     .option('--timeout <ms>', 'give up when no data comes for this many ms', '15000')
     .option('--json', 'one JSON object per line')
     .action(failOnError((id: string, opts: FetchCliOptions) => fetchAction(id, opts)));
+}
+
+/** The weights' path when ready; else what the app's download left, which its Resume button continues. */
+function statusNote(s: BackboneStatus): string {
+  if (s.ready) return `  ${s.weightsPath}`;
+  if (s.partialBytes === null) return '';
+  const mb = (bytes: number) => Math.round(bytes / 1e6);
+  return `  (${mb(s.partialBytes)}${s.sizeBytes ? ` of ${mb(s.sizeBytes)}` : ''} MB downloaded in the app: Train › Advanced resumes it)`;
 }
 
 async function fetchAction(id: string, opts: FetchCliOptions): Promise<void> {
