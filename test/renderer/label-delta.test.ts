@@ -129,6 +129,31 @@ describe('label changes applied in place', () => {
     expect(useClassesStore().classes.find((c) => c.name === 'bees')?.count).toBe(1);
   });
 
+  it('keeps a change another window announced while a refresh was reading the counts: the older answer does not win', async () => {
+    // stats:get answers what the counts were when it was asked, after a while (a busy main side).
+    const invoke = backend.transport.invoke.bind(backend.transport);
+    backend.transport.invoke = async (channel: Channel, req: unknown) => {
+      const answer = await invoke(channel, req);
+      if (channel === 'stats:get') await new Promise((r) => setTimeout(r, 80));
+      return answer;
+    };
+    const before = useProjectStore().stats?.labeled ?? 0;
+    backend.emit('library:changed', { reason: 'folders' });
+    await new Promise((r) => setTimeout(r, 50)); // the refresh has asked for the counts
+    const photo = backend.photos.find((p) => p.classId === null) as (typeof backend.photos)[number];
+    photo.classId = 2;
+    const labeled = backend.photos.filter((p) => p.classId !== null).length;
+    expect(labeled).toBe(before + 1);
+    const stats = { photos: 100, labeled, unlabeled: 100 - labeled, acceptedFromModel: 0, skipped: 0, classes: {}, splits: {} };
+    backend.emit('library:changed', {
+      reason: 'labels',
+      delta: { seq: 3_000_000, photos: [{ ...photo }], counts: { stats, classes: { 1: 0, 2: 1 }, suggestions: { total: 0, byClass: {} } } }
+    });
+    await settle(400);
+    expect(useProjectStore().stats?.labeled).toBe(labeled);
+    expect(backend.callsOf('stats:get').length).toBeGreaterThanOrEqual(2);
+  });
+
   it('fetches the visible page again when a change was too large to carry its photos', async () => {
     for (const p of backend.photos) p.classId = 1;
     backend.calls.length = 0;

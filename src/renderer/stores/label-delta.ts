@@ -24,6 +24,8 @@ export function dependsOnLabels(filter: PhotoFilter, sort: PhotoSort): boolean {
 
 export const useLabelDeltaStore = defineStore('label-delta', () => {
   let lastSeq = 0;
+  /** The counts of the newest delta applied: the newest label counts this window knows. */
+  let lastCounts: LabelCounts | null = null;
   let refetch: ReturnType<typeof setTimeout> | null = null;
   /** A delta came without its photos: the held pages must be fetched again whatever the filter. */
   let pagesStale = false;
@@ -38,6 +40,7 @@ export const useLabelDeltaStore = defineStore('label-delta', () => {
   function apply(delta: LabelDelta): void {
     if (delta.seq <= lastSeq) return;
     lastSeq = delta.seq;
+    lastCounts = delta.counts;
     applyCounts(delta.counts);
     const library = useLibraryStore();
     // Too many photos changed to carry: what is on screen is fetched again instead.
@@ -65,13 +68,26 @@ export const useLabelDeltaStore = defineStore('label-delta', () => {
     }, REFETCH_COALESCE_MS);
   }
 
+  /** The newest delta applied so far (0 before any): a refresh compares it before and after reading. */
+  function seq(): number {
+    return lastSeq;
+  }
+
+  /**
+   * Applies the newest delta's counts again: a refresh that read the counts while that delta
+   * arrived may have overwritten them with older ones (read before the change was made).
+   */
+  function reapplyCounts(): void {
+    if (lastCounts) applyCounts(lastCounts);
+  }
+
   /** Stops a refetch that is only scheduled (the app is going away). */
   function stop(): void {
     if (refetch) clearTimeout(refetch);
     refetch = null;
   }
 
-  return { apply, onCounts, stop };
+  return { apply, onCounts, seq, reapplyCounts, stop };
 });
 
 /** Applies a label change's delta (see useLabelDeltaStore). */

@@ -7,7 +7,7 @@
 import { defineStore } from 'pinia';
 import { on } from '../api';
 import { useClassesStore } from './classes';
-import { applyLabelDelta } from './label-delta';
+import { applyLabelDelta, useLabelDeltaStore } from './label-delta';
 import { useLabelingStore } from './labeling';
 import { useLibraryStore } from './library';
 import { useNavigationStore } from './navigation';
@@ -26,12 +26,20 @@ function trainingPlanIfShown(): Promise<void> {
 }
 
 async function refreshNow(): Promise<void> {
+  const deltas = useLabelDeltaStore();
+  const seq = deltas.seq();
   const library = useLibraryStore();
   library.invalidate();
   const project = useProjectStore();
   await Promise.all([useClassesStore().load(), project.refreshStats(), project.refreshFolders()]);
   // After the classes: the counts are asked per class.
   await Promise.all([useSuggestionsStore().refreshCounts(), trainingPlanIfShown()]);
+  // Another window (or the CLI) changed labels while these were read: answers read before that
+  // change must not win over its delta. Its counts go back on, and one more refresh reads the rest.
+  if (deltas.seq() !== seq) {
+    deltas.reapplyCounts();
+    useRefreshStore().schedule();
+  }
 }
 
 export const useSyncStore = defineStore('sync', () => {
