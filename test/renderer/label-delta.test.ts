@@ -6,7 +6,7 @@
  */
 import { mount, type VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Channel } from '../../src/shared/contract';
 import type { LabelDelta } from '../../src/shared/dto';
 import { setTransport } from '../../src/renderer/api';
@@ -138,8 +138,10 @@ describe('label changes applied in place', () => {
       return answer;
     };
     const before = useProjectStore().stats?.labeled ?? 0;
+    backend.calls.length = 0;
     backend.emit('library:changed', { reason: 'folders' });
-    await new Promise((r) => setTimeout(r, 50)); // the refresh has asked for the counts
+    // The refresh has asked for the counts (and got its answer, still on its way back).
+    await vi.waitFor(() => expect(backend.callsOf('stats:get')).toHaveLength(1));
     const photo = backend.photos.find((p) => p.classId === null) as (typeof backend.photos)[number];
     photo.classId = 2;
     const labeled = backend.photos.filter((p) => p.classId !== null).length;
@@ -151,7 +153,7 @@ describe('label changes applied in place', () => {
     });
     await settle(400);
     expect(useProjectStore().stats?.labeled).toBe(labeled);
-    expect(backend.callsOf('stats:get').length).toBeGreaterThanOrEqual(2);
+    expect(backend.callsOf('stats:get')).toHaveLength(2);
   });
 
   it('fetches the visible page again when a change was too large to carry its photos', async () => {

@@ -38,7 +38,7 @@ async function refreshNow(): Promise<void> {
   // change must not win over its delta. Its counts go back on, and one more refresh reads the rest.
   if (deltas.seq() !== seq) {
     deltas.reapplyCounts();
-    useRefreshStore().schedule();
+    scheduleRefresh();
   }
 }
 

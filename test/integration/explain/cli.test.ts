@@ -109,36 +109,9 @@ describe('cli filters', { timeout: 300_000 }, () => {
     ]);
 
     const out = path.join(dir, 'refined-filters');
-    const pretrained = await cli([
-      ...base,
-      '--layer',
-      'block_16_project',
-      '--filters',
-      '0',
-      '--size',
-      '64',
-      '--steps',
-      '2',
-      '--out',
-      path.join(dir, 'pre'),
-      '--json'
-    ]);
-    const refinedRun = await cli([
-      ...base,
-      '--model',
-      refined,
-      '--layer',
-      'block_16_project',
-      '--filters',
-      '0',
-      '--size',
-      '64',
-      '--steps',
-      '2',
-      '--out',
-      out,
-      '--json'
-    ]);
+    const oneFilter = ['--layer', 'block_16_project', '--filters', '0', '--size', '64', '--steps', '2', '--json'];
+    const pretrained = await cli([...base, ...oneFilter, '--out', path.join(dir, 'pre')]);
+    const refinedRun = await cli([...base, '--model', refined, ...oneFilter, '--out', out]);
     expect(refinedRun.lines.at(-1)).toMatchObject({
       weights: { model: refined, refinedLayers: expect.arrayContaining(['block_16_project']) }
     });

@@ -10,6 +10,7 @@ import { minimizeLbfgs } from '../../../src/main/engine/linear/lbfgs';
 import { logisticRegressionCv, SKLEARN_CS, type CvData } from '../../../src/main/engine/linear/logistic-cv';
 import { fitSoftmax, jsObjective, softmaxObjective, type Design, type Targets } from '../../../src/main/engine/linear/softmax-regression';
 import { stratifiedFolds } from '../../../src/main/engine/linear/folds';
+import { wasmObjective } from '../../../src/main/engine/linear/softmax-wasm';
 
 interface Fixture {
   X: number[][];
@@ -79,8 +80,13 @@ describe('softmax regression', () => {
     expect(maxDiff(g, numeric)).toBeLessThan(1e-5);
   });
 
-  it.each(fixture.fits)("matches scikit-learn's multinomial LogisticRegression at C = $C", (fit) => {
-    const { model } = fitSoftmax(jsObjective(design, targets), { k: 3, d: 6 }, fit.C, { gradientTolerance: 1e-8, maxIterations: 2000 });
+  // Each objective the head can use (plain JS, the WebAssembly kernels) fits the same.
+  const objectives = { js: jsObjective, wasm: wasmObjective };
+  const cases = fixture.fits.flatMap((fit) => (['js', 'wasm'] as const).map((objective) => ({ ...fit, objective })));
+
+  it.each(cases)("matches scikit-learn's multinomial LogisticRegression at C = $C ($objective objective)", (fit) => {
+    const source = objectives[fit.objective](design, targets);
+    const { model } = fitSoftmax(source, { k: 3, d: 6 }, fit.C, { gradientTolerance: 1e-8, maxIterations: 2000 });
     // The intercepts are defined up to a shared constant (softmax); compare them centred.
     const centre = (b: ArrayLike<number>) => Array.from(b, (v) => v - Array.from(b).reduce((s, x) => s + x, 0) / b.length);
     expect(maxDiff(model.coef, fit.coef.flat())).toBeLessThan(1e-4 * Math.max(1, fit.C));
@@ -96,8 +102,11 @@ describe('LogisticRegressionCV', () => {
     expect(Array.from(stratifiedFolds([0, 0, 0, 1, 1, 1, 1, 2, 2, 2], 3))).toEqual([0, 1, 2, 0, 0, 1, 2, 0, 1, 2]);
   });
 
-  it("chooses scikit-learn's C with the same mean fold accuracies, and refits like it", () => {
-    const result = logisticRegressionCv(data, { cs: SKLEARN_CS });
+  it.each([
+    ['js', jsObjective],
+    ['wasm', wasmObjective]
+  ] as const)("chooses scikit-learn's C with the same mean fold accuracies, and refits like it (%s objective)", (_name, objective) => {
+    const result = logisticRegressionCv(data, { cs: SKLEARN_CS, objective });
     expect(maxDiff(SKLEARN_CS, fixture.cv.Cs)).toBeLessThan(1e-9);
     expect(
       maxDiff(

@@ -1,26 +1,16 @@
 /**
  * The WebAssembly objective (softmax-wasm.ts) against the plain float64 reference: the same
- * value and gradient on any shape (feature counts with and without a SIMD tail, class weights),
- * and the same fits and cross-validation as scikit-learn's.
+ * value and gradient on any shape (feature counts with and without a SIMD tail, class weights).
+ * Its fits and cross-validation against scikit-learn's are in logistic-regression.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { logisticRegressionCv, SKLEARN_CS, type CvData } from '../../../src/main/engine/linear/logistic-cv';
-import { fitSoftmax, jsObjective, type Design, type Targets } from '../../../src/main/engine/linear/softmax-regression';
+import { jsObjective, type Design, type Targets } from '../../../src/main/engine/linear/softmax-regression';
 import { wasmObjective } from '../../../src/main/engine/linear/softmax-wasm';
 import { createRng } from '../../../src/main/engine/trainer/rng';
 
 const REPO = path.resolve(import.meta.dirname, '../../..');
-
-interface Fixture {
-  X: number[][];
-  y: number[];
-  fits: { C: number; coef: number[][]; intercept: number[] }[];
-  cv: { C: number; meanScores: number[] };
-}
-const fixture = JSON.parse(readFileSync(path.join(import.meta.dirname, 'sklearn-fixture.json'), 'utf8')) as Fixture;
 
 function randomProblem(n: number, d: number, k: number, seed: number, weighted: boolean): { design: Design; targets: Targets } {
   const rng = createRng(seed);
@@ -70,27 +60,6 @@ describe('WebAssembly softmax objective', () => {
     fb(new Float64Array(2 * 65 + 2), new Float64Array(2 * 65 + 2));
     expect(fa(pa, ga)).toBeCloseTo(jsObjective(a.design, a.targets).forC(1)(pa, gRef), 10);
     expect(relativeDiff(ga, gRef)).toBeLessThan(1e-12);
-  });
-
-  const design: Design = { x: Float64Array.from(fixture.X.flat()), n: fixture.X.length, d: fixture.X[0].length };
-  const targets: Targets = { y: Int32Array.from(fixture.y), k: 3 };
-
-  it.each(fixture.fits)("fits scikit-learn's multinomial LogisticRegression at C = $C", (fit) => {
-    const { model } = fitSoftmax(wasmObjective(design, targets), { k: 3, d: 6 }, fit.C, { gradientTolerance: 1e-8, maxIterations: 2000 });
-    expect(relativeDiff(model.coef, fit.coef.flat())).toBeLessThan(1e-4 * Math.max(1, fit.C));
-  });
-
-  it("chooses scikit-learn's C with the same fold accuracies in cross-validation", () => {
-    const data: CvData = { design, targets, group: Int32Array.from(fixture.y.keys()), groups: fixture.y.length };
-    const result = logisticRegressionCv(data, { cs: SKLEARN_CS, objective: wasmObjective });
-    expect(result.scores.map((s) => s.accuracy)).toEqual(logisticRegressionCv(data, { cs: SKLEARN_CS }).scores.map((s) => s.accuracy));
-    expect(
-      relativeDiff(
-        result.scores.map((s) => s.accuracy),
-        fixture.cv.meanScores
-      )
-    ).toBeLessThan(1e-9);
-    expect(result.c).toBeCloseTo(fixture.cv.C, 9);
   });
 
   it('loads the bytes softmax-kernels.wat compiles to', () => {

@@ -104,14 +104,14 @@ export function logisticRegressionCv(data: CvData, opts: LogisticCvOptions = {})
 }
 
 /** The folds' count and each group's fold, as logisticRegressionCv deals them. */
-export function foldsOf(data: CvData, opts: Pick<LogisticCvOptions, 'folds' | 'seed'>): { k: number; foldOf: Int32Array } {
+function foldsOf(data: CvData, opts: Pick<LogisticCvOptions, 'folds' | 'seed'>): { k: number; foldOf: Int32Array } {
   const groupClass = classOfGroups(data);
   const k = foldCount(groupClass, opts.folds ?? 5);
   return { k, foldOf: stratifiedFolds(groupClass, k, opts.seed) };
 }
 
 /** The best C's model, refitted on every row from the folds' mean (the path's own when cancelled). */
-export function refit(data: CvData, path: CvPath, k: number, opts: LogisticCvOptions): LogisticCvResult {
+function refit(data: CvData, path: CvPath, k: number, opts: LogisticCvOptions): LogisticCvResult {
   const best = bestIndex(path.scores, opts.select ?? 'accuracy');
   const start = meanModel(path.models[best]);
   const c = path.scores[best].c;
@@ -126,18 +126,18 @@ export function refit(data: CvData, path: CvPath, k: number, opts: LogisticCvOpt
 }
 
 /** One fold's fit at a C and its held-out score. */
-export interface FoldStep {
+interface FoldStep {
   model: SoftmaxModel;
   score: { accuracy: number; logLoss: number };
 }
 
 /** One fold along the C path, each fit warm-started from the one before. */
-export interface FoldFitter {
+interface FoldFitter {
   step(c: number): FoldStep;
   dispose(): void;
 }
 
-export function foldFitter(
+function foldFitter(
   data: CvData,
   foldOf: Int32Array,
   f: number,
@@ -160,7 +160,7 @@ interface Fold {
   heldOut: CvData;
 }
 
-export interface CvPath {
+interface CvPath {
   scores: CvScore[];
   /** Each fold's model at each C evaluated. */
   models: SoftmaxModel[][];
@@ -168,7 +168,7 @@ export interface CvPath {
 }
 
 /** C-major: every fold is scored at a C before deciding whether to go on to the next. */
-export class PathClimb {
+class PathClimb {
   readonly cs: number[];
   readonly path: CvPath = { scores: [], models: [], cancelled: false };
 
