@@ -14,7 +14,8 @@ import type { ImportProgress, ProgressPhase } from '../src/shared/dto';
 import { createApp, createDirectClient } from '../src/main/services/app';
 import { localAppOptions } from '../src/main/server/app-options';
 import { mapPool } from '../src/main/services/pool';
-import { jpegTurboStatus, TURBO_MAX_PIXELS } from '../src/main/imaging/jpeg-turbo-thumbnail';
+import { jpegScaledStatus } from '../src/main/imaging/jpeg-scaled';
+import { jpegTurboStatus, SCALED_MAX_PIXELS, TURBO_MAX_PIXELS } from '../src/main/imaging/jpeg-turbo-thumbnail';
 import { ensureRealSizePhotos, REAL_HEIGHT, REAL_WIDTH } from './real-size-photos';
 
 const COUNT = Number(process.env.BENCH_PHOTOS ?? 10_000);
@@ -58,15 +59,22 @@ function trackPhase(phases: Map<ProgressPhase, PhaseTrack>, p: ImportProgress): 
   phases.set(p.phase, entry);
 }
 
+/** Which decode makes the JPEG thumbnails in this process, as the workers choose it too. */
+function thumbnailPath(): string {
+  const turbo = jpegTurboStatus();
+  if (!turbo.available) return `sharp (libjpeg-turbo binding not used: ${turbo.reason})`;
+  const scaled = jpegScaledStatus();
+  if (scaled.available)
+    return `libjpeg-turbo, decoded at 1/2–1/8 scale (jpeg-scaled addon) up to ${SCALED_MAX_PIXELS / 1e6} MP, sharp above`;
+  return `libjpeg-turbo, full-size decode (jpeg-scaled addon not used: ${scaled.reason}) up to ${TURBO_MAX_PIXELS / 1e6} MP, sharp above`;
+}
+
 function report(photos: number, skipped: number, seconds: number, phases: Map<ProgressPhase, PhaseTrack>, peakRss: number): void {
   console.log(
     `import of ${COUNT} ${KIND === 'small' ? 'small generated (64–320 px)' : `real-size ${REAL_WIDTH}×${REAL_HEIGHT}`} JPEGs (load ${os.loadavg()[0].toFixed(2)}, ${os.cpus().length} cores, sharp concurrency ${sharp.concurrency()})`
   );
   console.log(`  photos imported: ${photos}, skipped: ${skipped}`);
-  const turbo = jpegTurboStatus();
-  console.log(
-    `  JPEG thumbnails: ${turbo.available ? `libjpeg-turbo (@julusian/jpeg-turbo) up to ${TURBO_MAX_PIXELS / 1e6} MP, sharp above` : `sharp (libjpeg-turbo binding not used: ${turbo.reason})`}`
-  );
+  console.log(`  JPEG thumbnails: ${thumbnailPath()}`);
   console.log(`  total: ${seconds.toFixed(2)} s, ${(photos / seconds).toFixed(0)} photos/s`);
   let previousEnd: number | null = null;
   for (const [phase, e] of phases) {

@@ -1,8 +1,8 @@
 /**
  * Decode-and-shrink for the libjpeg-turbo thumbnail path: libjpeg-turbo decodes straight into
  * WebAssembly memory and box-shrink.wat (SIMD) averages each factor×factor block, about five
- * times faster than the same loop in JS. One instance per thread, grown to the largest photo seen
- * (at most TURBO_MAX_PIXELS × 4 bytes and change).
+ * times faster than the same loop in JS. One instance per thread, grown to the largest decode
+ * seen (at most TURBO_MAX_PIXELS × 4 bytes and change at full size; a scaled decode is smaller).
  */
 import { BOX_SHRINK_WASM } from './box-shrink-wasm';
 import type { RgbImage } from './pixel-shrink';

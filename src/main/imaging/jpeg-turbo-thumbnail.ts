@@ -1,9 +1,11 @@
 /**
- * The fast thumbnail path for ordinary JPEGs: libjpeg-turbo (the optional @julusian/jpeg-turbo
- * prebuilt binding) decodes and encodes, box-shrink.ts (WebAssembly) scales by a whole factor,
- * pixel-shrink.ts does the rest and the orientation. On the import bench's 1024×768 photos this
- * takes about half the CPU of sharp's pipeline, whose libjpeg build decodes at about half
- * libjpeg-turbo's speed. The binding lacks a scaled (DCT) decode, so it is used only up to
+ * The fast thumbnail path for ordinary JPEGs, through libjpeg-turbo. Where the jpeg-scaled addon
+ * was built (jpeg-scaled.ts) it decodes the photo at 1/2–1/8 scale in the DCT, to the smallest
+ * size still covering the thumbnail; otherwise the optional @julusian/jpeg-turbo prebuilt
+ * binding decodes it at full size. box-shrink.ts (WebAssembly) then averages by any whole factor
+ * left, pixel-shrink.ts does the rest and the orientation, and the binding encodes. On the import
+ * bench's 1024×768 photos the full-size path takes about half the CPU of sharp's pipeline, and
+ * the scaled one about two thirds of that. Without the scaled decode the path is used only up to
  * TURBO_MAX_PIXELS, beyond which sharp's shrink-on-load wins; CMYK, ICC-tagged and unusual JPEGs
  * go to sharp too. When the binding cannot load (a platform without a prebuild, or
  * TS_JPEG_TURBO=0) every thumbnail is made by sharp, with the same size and orientation.
@@ -11,6 +13,7 @@
 import { createRequire } from 'node:module';
 import type * as JpegTurbo from '@julusian/jpeg-turbo';
 import { decodeAndShrink, MAX_BOX_FACTOR } from './box-shrink';
+import { jpegScaled, scaleDenominator, scaledSide, type JpegScaled } from './jpeg-scaled';
 import { orientRgb, resizeBilinear, type RgbImage } from './pixel-shrink';
 
 /**
@@ -19,6 +22,13 @@ import { orientRgb, resizeBilinear, type RgbImage } from './pixel-shrink';
  * 0.8 MP, 4.8 vs 7.0 ms at 1.2 MP, even at 1.9 MP, sharp ahead from 3 MP.
  */
 export const TURBO_MAX_PIXELS = 1_600_000;
+
+/**
+ * With the scaled decode, the limit is memory rather than speed: a progressive JPEG is held as
+ * full-size DCT coefficients while it decodes (~3 bytes per pixel, 150 MB at this size, per
+ * worker). 48 MP phone photos fit; larger ones go to sharp, which streams them.
+ */
+export const SCALED_MAX_PIXELS = 50_000_000;
 
 /** What the probe learned about the photo, enough to choose the path. */
 export interface JpegTraits {
@@ -66,18 +76,12 @@ export function jpegTurboStatus(): { available: boolean; reason: string | null }
  */
 export function turboThumbnail(bytes: Buffer, traits: JpegTraits, size: number, quality: number): Buffer | null {
   const jt = turbo();
-  if (jt === null || !eligible(traits)) return null;
-  const { width, height } = traits;
-  const target = fitInside(width, height, size);
-  const factor = Math.min(MAX_BOX_FACTOR, Math.max(1, Math.floor(Math.min(width / target.width, height / target.height))));
+  const scaled = jt === null ? null : jpegScaled();
+  if (jt === null || !eligible(traits, scaled !== null)) return null;
+  const target = fitInside(traits.width, traits.height, size);
   let shrunk: RgbImage;
   try {
-    // Decoded into the shrinker's reused memory: a fresh multi-megabyte buffer per photo would
-    // cost the kernel about as much as the decode (fresh pages).
-    shrunk = decodeAndShrink(width, height, factor, (rgbx) => {
-      const decoded = jt.decompressSync(bytes, rgbx, { format: jt.FORMAT_RGBX });
-      if (decoded.width !== width || decoded.height !== height) throw new Error('the frame size differs from the header');
-    });
+    shrunk = decode(bytes, traits, target, (rgbx) => jt.decompressSync(bytes, rgbx, { format: jt.FORMAT_RGBX }), scaled);
   } catch {
     return null;
   }
@@ -90,8 +94,32 @@ export function turboThumbnail(bytes: Buffer, traits: JpegTraits, size: number, 
   return Buffer.from(jt.compressSync(rgb, encoded, options));
 }
 
-function eligible(t: JpegTraits): boolean {
-  return !t.hasProfile && (t.channels === 3 || t.channels === 1) && t.width * t.height <= TURBO_MAX_PIXELS;
+/**
+ * Decodes at the smallest scale covering `target` (full size without the addon), then averages
+ * by the whole factor left, into the shrinker's reused memory: a fresh multi-megabyte buffer
+ * per photo would cost the kernel about as much as the decode (fresh pages). Throws on damaged
+ * data.
+ */
+function decode(
+  bytes: Buffer,
+  traits: JpegTraits,
+  target: { width: number; height: number },
+  fullDecode: (rgbx: Buffer) => { width: number; height: number },
+  scaled: JpegScaled | null
+): RgbImage {
+  const denominator = scaled === null ? 1 : scaleDenominator(traits.width, traits.height, target.width, target.height);
+  const width = scaledSide(traits.width, denominator);
+  const height = scaledSide(traits.height, denominator);
+  const factor = Math.min(MAX_BOX_FACTOR, Math.max(1, Math.floor(Math.min(width / target.width, height / target.height))));
+  return decodeAndShrink(width, height, factor, (rgbx) => {
+    const decoded = scaled === null ? fullDecode(rgbx) : scaled.decodeScaled(bytes, denominator, rgbx);
+    if (decoded.width !== width || decoded.height !== height) throw new Error('the frame size differs from the header');
+  });
+}
+
+function eligible(t: JpegTraits, scaled: boolean): boolean {
+  const limit = scaled ? SCALED_MAX_PIXELS : TURBO_MAX_PIXELS;
+  return !t.hasProfile && (t.channels === 3 || t.channels === 1) && t.width * t.height <= limit;
 }
 
 /** sharp's `fit: 'inside', withoutEnlargement` size for the stored image, px. */

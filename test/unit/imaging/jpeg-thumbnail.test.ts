@@ -1,14 +1,13 @@
 /**
  * The libjpeg-turbo thumbnail path against sharp's, on real photos (hymenoptera, scaled to the
- * sizes people import): the same size, orientation and picture; the JPEGs it must leave to sharp
- * (CMYK, ICC-tagged, large, truncated) still get a right thumbnail; and with the binding turned
- * off every thumbnail comes from sharp.
+ * sizes people import), with the scaled decode and with the full-size one: the same size,
+ * orientation and picture; the JPEGs it must leave to sharp (CMYK, ICC-tagged, too large,
+ * truncated) still get a right thumbnail; and with the binding turned off every thumbnail comes
+ * from sharp.
  */
 import sharp from 'sharp';
-import { describe, expect, it, vi } from 'vitest';
-import { probePhoto } from '../../../src/main/imaging/decode-photo';
-import { jpegTurboStatus, TURBO_MAX_PIXELS, turboThumbnail } from '../../../src/main/imaging/jpeg-turbo-thumbnail';
-import { renderThumbnail, THUMBNAIL_SIZE } from '../../../src/main/imaging/thumbnail-render';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { THUMBNAIL_SIZE } from '../../../src/main/imaging/thumbnail-render';
 import { realPhoto } from '../../helpers/real-jpeg';
 
 /** What sharp alone makes of the photo: the reference picture. */
@@ -43,15 +42,62 @@ async function expectSamePicture(thumb: Buffer, source: Buffer): Promise<void> {
   expect(meanDifference(got.data, want.data)).toBeLessThan(6);
 }
 
-async function fastThumbnail(bytes: Buffer): Promise<Buffer | null> {
-  const header = await probePhoto(bytes);
-  if (!header.jpeg) throw new Error('not probed as a JPEG');
-  return turboThumbnail(bytes, header.jpeg, THUMBNAIL_SIZE, 80);
+type Modules = {
+  turbo: typeof import('../../../src/main/imaging/jpeg-turbo-thumbnail');
+  scaled: typeof import('../../../src/main/imaging/jpeg-scaled');
+  render: typeof import('../../../src/main/imaging/thumbnail-render');
+  decode: typeof import('../../../src/main/imaging/decode-photo');
+};
+
+/** Fresh copies of the modules, so each sees its own TS_JPEG_* settings when it loads the bindings. */
+async function loadWith(env: Record<string, string>): Promise<Modules> {
+  vi.resetModules();
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  try {
+    const [turbo, scaled, render, decode] = await Promise.all([
+      import('../../../src/main/imaging/jpeg-turbo-thumbnail'),
+      import('../../../src/main/imaging/jpeg-scaled'),
+      import('../../../src/main/imaging/thumbnail-render'),
+      import('../../../src/main/imaging/decode-photo')
+    ]);
+    // The bindings load on first use: use them while the settings hold.
+    turbo.jpegTurboStatus();
+    scaled.jpegScaledStatus();
+    return { turbo, scaled, render, decode };
+  } finally {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  }
 }
 
-describe('JPEG thumbnails through libjpeg-turbo', () => {
-  it('loads the prebuilt binding on this machine', () => {
-    expect(jpegTurboStatus()).toEqual({ available: true, reason: null });
+/** A flat 50+ MP JPEG: quick to make, and larger than the scaled path takes. */
+async function hugePhoto(pixels: number): Promise<Buffer> {
+  const side = Math.ceil(Math.sqrt(pixels)) + 16;
+  return sharp({ create: { width: side, height: side, channels: 3, background: '#806040' } })
+    .jpeg({ quality: 70 })
+    .toBuffer();
+}
+
+// The same pictures whichever way libjpeg-turbo decodes: at 1/2–1/8 scale through the
+// jpeg-scaled addon, or at full size (TS_JPEG_SCALED=0, or where the addon is not built).
+describe.each([
+  { path: 'scaled decode', env: { TS_JPEG_SCALED: '1' }, scaled: true },
+  { path: 'full-size decode', env: { TS_JPEG_SCALED: '0' }, scaled: false }
+])('JPEG thumbnails through libjpeg-turbo, $path', ({ env, scaled }) => {
+  let m: Modules;
+  beforeAll(async () => {
+    m = await loadWith(env);
+  });
+
+  async function fastThumbnail(bytes: Buffer): Promise<Buffer | null> {
+    const header = await m.decode.probePhoto(bytes);
+    if (!header.jpeg) throw new Error('not probed as a JPEG');
+    return m.turbo.turboThumbnail(bytes, header.jpeg, THUMBNAIL_SIZE, 80);
+  }
+
+  it('loads the bindings on this machine', () => {
+    expect(m.turbo.jpegTurboStatus()).toEqual({ available: true, reason: null });
+    expect(m.scaled.jpegScaledStatus().available).toBe(scaled);
   });
 
   it('makes a 256×192 thumbnail of a 1024×768 photo that looks like sharp’s', async () => {
@@ -61,10 +107,11 @@ describe('JPEG thumbnails through libjpeg-turbo', () => {
     await expectSamePicture(thumb as Buffer, photo);
   });
 
-  it('scales by a factor that is not whole (1000×750 → 256×192) and keeps a portrait photo upright', async () => {
+  it('scales by a factor that is not whole (1000×750, 1400×1050 → 256×192) and keeps a portrait photo upright', async () => {
     for (const [w, h] of [
       [1000, 750],
-      [600, 900]
+      [600, 900],
+      [1400, 1050]
     ]) {
       const photo = await realPhoto(w, h);
       const thumb = await fastThumbnail(photo);
@@ -103,45 +150,55 @@ describe('JPEG thumbnails through libjpeg-turbo', () => {
     expect(await sharp(thumb as Buffer).metadata()).toMatchObject({ width: 200, height: 150 });
   });
 
-  it('leaves CMYK, ICC-tagged and large JPEGs to sharp, which still makes their thumbnails', async () => {
+  it('leaves CMYK and ICC-tagged JPEGs to sharp, which still makes their thumbnails', async () => {
     const photo = await realPhoto(1024, 768);
     const cmyk = await sharp(photo).toColourspace('cmyk').jpeg().toBuffer();
     const tagged = await sharp(photo).withIccProfile('p3').jpeg().toBuffer();
-    const side = Math.ceil(Math.sqrt(TURBO_MAX_PIXELS)) + 16;
-    const large = await realPhoto(side, side);
-    for (const bytes of [cmyk, tagged, large]) {
-      const header = await probePhoto(bytes);
+    for (const bytes of [cmyk, tagged]) {
+      const header = await m.decode.probePhoto(bytes);
       expect(await fastThumbnail(bytes)).toBeNull();
-      await expectSamePicture(await renderThumbnail(bytes, header), bytes);
+      await expectSamePicture(await m.render.renderThumbnail(bytes, header), bytes);
     }
   });
+
+  it(
+    scaled ? 'takes photos up to 50 MP, beyond which sharp streams them' : 'leaves photos over 1.6 MP to sharp’s shrink-on-load',
+    async () => {
+      const side = Math.ceil(Math.sqrt(m.turbo.TURBO_MAX_PIXELS)) + 16;
+      const large = await realPhoto(side, side);
+      const huge = await hugePhoto(m.turbo.SCALED_MAX_PIXELS);
+      const hugeThumb = await m.render.renderThumbnail(huge, await m.decode.probePhoto(huge));
+      expect(await fastThumbnail(huge)).toBeNull();
+      expect(await sharp(hugeThumb).metadata()).toMatchObject({ width: 256, height: 256 });
+      if (scaled) {
+        const thumb = await fastThumbnail(large);
+        expect(thumb).not.toBeNull();
+        await expectSamePicture(thumb as Buffer, large);
+      } else {
+        expect(await fastThumbnail(large)).toBeNull();
+        await expectSamePicture(await m.render.renderThumbnail(large, await m.decode.probePhoto(large)), large);
+      }
+    },
+    30_000
+  );
 
   it('declines a truncated JPEG, so sharp names the problem', async () => {
     const photo = await realPhoto(1024, 768);
     const truncated = photo.subarray(0, Math.floor(photo.length * 0.6));
     expect(await fastThumbnail(truncated)).toBeNull();
-    await expect(renderThumbnail(truncated, await probePhoto(truncated))).rejects.toThrow(/truncated/);
+    await expect(m.render.renderThumbnail(truncated, await m.decode.probePhoto(truncated))).rejects.toThrow(/truncated/);
   });
 });
 
 describe('JPEG thumbnails without the binding', () => {
   it('come from sharp, with the same size and picture, when TS_JPEG_TURBO=0', async () => {
-    vi.resetModules();
-    vi.stubEnv('TS_JPEG_TURBO', '0');
-    try {
-      const turbo = await import('../../../src/main/imaging/jpeg-turbo-thumbnail');
-      const render = await import('../../../src/main/imaging/thumbnail-render');
-      const decode = await import('../../../src/main/imaging/decode-photo');
-      expect(turbo.jpegTurboStatus()).toEqual({ available: false, reason: 'turned off by TS_JPEG_TURBO=0' });
-      const photo = await realPhoto(1024, 768, { orientation: 6 });
-      const header = await decode.probePhoto(photo);
-      expect(turbo.turboThumbnail(photo, header.jpeg as NonNullable<typeof header.jpeg>, THUMBNAIL_SIZE, 80)).toBeNull();
-      const thumb = await render.renderThumbnail(photo, header);
-      expect(await sharp(thumb).metadata()).toMatchObject({ width: 192, height: 256 });
-      await expectSamePicture(thumb, photo);
-    } finally {
-      vi.unstubAllEnvs();
-      vi.resetModules();
-    }
+    const m = await loadWith({ TS_JPEG_TURBO: '0' });
+    expect(m.turbo.jpegTurboStatus()).toEqual({ available: false, reason: 'turned off by TS_JPEG_TURBO=0' });
+    const photo = await realPhoto(1024, 768, { orientation: 6 });
+    const header = await m.decode.probePhoto(photo);
+    expect(m.turbo.turboThumbnail(photo, header.jpeg as NonNullable<typeof header.jpeg>, THUMBNAIL_SIZE, 80)).toBeNull();
+    const thumb = await m.render.renderThumbnail(photo, header);
+    expect(await sharp(thumb).metadata()).toMatchObject({ width: 192, height: 256 });
+    await expectSamePicture(thumb, photo);
   });
 });
