@@ -6,7 +6,7 @@
  * and fetched again, so nobody has to delete it by hand.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -43,6 +43,28 @@ export function partialDownloadBytes(manifest: ModelManifest, targetDir: string)
   } catch {
     return null;
   }
+}
+
+/**
+ * Moves a cut-off download's part from `fromDir` to `toDir`, so a download into `toDir` resumes
+ * it (the CLI continuing what the app left in the user models folder). Returns the bytes moved,
+ * or null when there was nothing to move or `toDir` has a part of its own.
+ */
+export function adoptPartialDownload(manifest: ModelManifest, fromDir: string, toDir: string): number | null {
+  const bytes = partialDownloadBytes(manifest, fromDir);
+  if (bytes === null || path.resolve(fromDir) === path.resolve(toDir) || partialDownloadBytes(manifest, toDir) !== null) return null;
+  const from = partFile(manifest, fromDir);
+  const to = partFile(manifest, toDir);
+  mkdirSync(toDir, { recursive: true });
+  try {
+    renameSync(from, to);
+  } catch (err) {
+    // Another disk: copy, then drop the original only once the copy is whole.
+    if ((err as { code?: unknown }).code !== 'EXDEV') throw err;
+    copyFileSync(from, to);
+    rmSync(from, { force: true });
+  }
+  return bytes;
 }
 
 export async function fetchWeights(manifest: ModelManifest, opts: FetchOptions): Promise<string> {

@@ -111,7 +111,7 @@ describe('cli models list', () => {
     const lines = run.stdout.trim().split('\n');
     expect(lines.find((l) => l.includes('mobilenet_v2_035'))).toMatch(/^✓ mobilenet_v2_035 .*model\.json$/);
     expect(lines.find((l) => l.includes('vgg16'))).toBe(
-      '· vgg16              VGG16 (ImageNet)  (12 of 59 MB downloaded in the app: Train › Advanced resumes it)'
+      '· vgg16              VGG16 (ImageNet)  (12 of 59 MB downloaded in the app: Train › Advanced or "models fetch vgg16" resumes it)'
     );
     const json = await runCli(['models', 'list', '--user-data', user, '--json']);
     const vgg = json.stdout
@@ -120,6 +120,28 @@ describe('cli models list', () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((b) => b.id === 'vgg16');
     expect(vgg).toMatchObject({ type: 'backbone', ready: false, partialBytes: 12_345_678 });
+  });
+});
+
+describe('cli models fetch', () => {
+  it('continues what a cut-off download in the app left, and models list then names its own part', async () => {
+    const models = join(dir, 'fetch-models');
+    mkdirSync(join(models, 'vgg16'), { recursive: true });
+    writeFileSync(join(models, 'vgg16', 'manifest.json'), readFileSync(join(REPO_ROOT, 'resources/models/vgg16/manifest.json')));
+    const user = join(dir, 'fetch-user');
+    const file = 'vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5.part';
+    mkdirSync(join(user, 'models', 'vgg16'), { recursive: true });
+    writeFileSync(join(user, 'models', 'vgg16', file), Buffer.alloc(12_345_678));
+    // Nothing listens on port 9 here: the download itself fails, after the part has moved.
+    const dirs = ['--models-dir', models, '--user-data', user];
+    const run = await runCli(['models', 'fetch', 'vgg16', ...dirs, '--url', 'http://127.0.0.1:9/vgg16.h5', '--timeout', '2000']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Continuing the download the app left (12 MB).');
+    expect(run.stderr).toMatch(/Cannot download/);
+    expect(existsSync(join(user, 'models', 'vgg16', file))).toBe(false);
+    expect(readFileSync(join(models, 'vgg16', file)).length).toBe(12_345_678);
+    const list = await runCli(['models', 'list', ...dirs]);
+    expect(list.stdout).toContain('· vgg16              VGG16 (ImageNet)  (12 of 59 MB downloaded: "models fetch vgg16" resumes it)');
   });
 });
 

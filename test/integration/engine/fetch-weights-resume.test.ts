@@ -5,12 +5,12 @@
  * the weights host.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fetchWeights } from '../../../src/main/engine/fetch-weights';
+import { adoptPartialDownload, fetchWeights } from '../../../src/main/engine/fetch-weights';
 import { testManifest } from '../../helpers/test-manifest';
 
 const payload = randomBytes(48 * 1024);
@@ -86,5 +86,29 @@ describe('fetchWeights with a part already on disk', () => {
     const target = await fetchTiny();
     expect(readFileSync(target).equals(payload)).toBe(true);
     expect(requests).toEqual(['bytes=1000-']);
+  });
+});
+
+describe('a part the app left in the user models folder', () => {
+  it('is moved beside the manifest, so the command line fetch asks only for the rest', async () => {
+    const appDir = path.join(dir, 'user-models', 'tiny');
+    mkdirSync(appDir, { recursive: true });
+    writeFileSync(path.join(appDir, 'tiny.h5.part'), payload.subarray(0, 2000));
+    expect(adoptPartialDownload(manifest, appDir, dir)).toBe(2000);
+    expect(existsSync(path.join(appDir, 'tiny.h5.part'))).toBe(false);
+    const target = await fetchTiny();
+    expect(readFileSync(target).equals(payload)).toBe(true);
+    expect(requests).toEqual(['bytes=2000-']);
+  });
+
+  it('is left alone when the target folder has a part of its own, or there is none', () => {
+    const appDir = path.join(dir, 'user-models', 'tiny');
+    mkdirSync(appDir, { recursive: true });
+    expect(adoptPartialDownload(manifest, appDir, dir)).toBeNull();
+    writeFileSync(path.join(appDir, 'tiny.h5.part'), payload.subarray(0, 2000));
+    writeFileSync(path.join(dir, 'tiny.h5.part'), payload.subarray(0, 500));
+    expect(adoptPartialDownload(manifest, appDir, dir)).toBeNull();
+    expect(statSync(path.join(appDir, 'tiny.h5.part')).size).toBe(2000);
+    expect(statSync(path.join(dir, 'tiny.h5.part')).size).toBe(500);
   });
 });

@@ -3,7 +3,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import type { BackboneStatus } from '../../../shared/dto';
 import path from 'node:path';
-import { fetchWeights } from '../../engine/fetch-weights';
+import { adoptPartialDownload, fetchWeights, partialDownloadBytes } from '../../engine/fetch-weights';
 import { findManifest, readManifests } from '../../engine/manifests';
 import { backboneStatus } from '../../services/models';
 import { localAppOptions, REPO_ROOT } from '../../server/app-options';
@@ -42,7 +42,7 @@ export function registerModelsCommand(program: Command): void {
         for (const m of readManifests(dirs.modelsDir)) {
           const s = backboneStatus(m, dirs);
           if (opts.json) writeJsonLine({ type: 'backbone', ...s });
-          else process.stdout.write(`${s.ready ? '✓' : '·'} ${s.id.padEnd(18)} ${s.displayName}${statusNote(s)}\n`);
+          else process.stdout.write(`${s.ready ? '✓' : '·'} ${s.id.padEnd(18)} ${s.displayName}${statusNote(s, dirs.modelsDir)}\n`);
         }
       })
     );
@@ -51,22 +51,29 @@ export function registerModelsCommand(program: Command): void {
     .description("download a backbone's weights beside its manifest (resumes; checks md5)")
     .argument('<id>', 'backbone id, e.g. vgg16')
     .option('--models-dir <dir>', 'folder of <id>/manifest.json (default resources/models)')
+    .option('--user-data <dir>', "user data folder (where the app's own downloads are resumed from)")
     .option('--url <url>', "download from this URL instead of the manifest's (mirror)")
     .option('--timeout <ms>', 'give up when no data comes for this many ms', '15000')
     .option('--json', 'one JSON object per line')
     .action(failOnError((id: string, opts: FetchCliOptions) => fetchAction(id, opts)));
 }
 
-/** The weights' path when ready; else what the app's download left, which its Resume button continues. */
-function statusNote(s: BackboneStatus): string {
+/**
+ * The weights' path when ready; else what a cut-off download left: the app's (its Resume button
+ * or `models fetch` continues it) or this command's own, beside the manifest.
+ */
+function statusNote(s: BackboneStatus, modelsDir: string): string {
   if (s.ready) return `  ${s.weightsPath}`;
-  if (s.partialBytes === null) return '';
   const mb = (bytes: number) => Math.round(bytes / 1e6);
-  return `  (${mb(s.partialBytes)}${s.sizeBytes ? ` of ${mb(s.sizeBytes)}` : ''} MB downloaded in the app: Train › Advanced resumes it)`;
+  const of = s.sizeBytes ? ` of ${mb(s.sizeBytes)}` : '';
+  if (s.partialBytes !== null)
+    return `  (${mb(s.partialBytes)}${of} MB downloaded in the app: Train › Advanced or "models fetch ${s.id}" resumes it)`;
+  const own = partialDownloadBytes(findManifest(modelsDir, s.id), path.join(modelsDir, s.id));
+  return own === null ? '' : `  (${mb(own)}${of} MB downloaded: "models fetch ${s.id}" resumes it)`;
 }
 
 async function fetchAction(id: string, opts: FetchCliOptions): Promise<void> {
-  const { modelsDir } = modelDirs(opts);
+  const { modelsDir, userModelsDir } = modelDirs(opts);
   const manifest = findManifest(modelsDir, id);
   if (manifest.bundled) {
     const file = path.join(modelsDir, manifest.id, manifest.file);
@@ -78,8 +85,15 @@ async function fetchAction(id: string, opts: FetchCliOptions): Promise<void> {
     ? null
     : new SingleBar({ format: `${manifest.id} [{bar}] {percentage}% {value}/{total} bytes`, hideCursor: true }, Presets.shades_classic);
   let started = false;
+  const targetDir = path.join(modelsDir, manifest.id);
+  // What a cut-off download in the app left is continued here, not fetched again.
+  const adopted = adoptPartialDownload(manifest, path.join(userModelsDir, manifest.id), targetDir);
+  if (adopted !== null) {
+    if (opts.json) writeJsonLine({ type: 'resumed', id: manifest.id, bytes: adopted });
+    else process.stdout.write(`Continuing the download the app left (${Math.round(adopted / 1e6)} MB).\n`);
+  }
   const file = await fetchWeights(manifest, {
-    targetDir: path.join(modelsDir, manifest.id),
+    targetDir,
     url: opts.url,
     timeoutMs: Number(opts.timeout ?? 15000),
     onProgress: ({ received, total }) => {
