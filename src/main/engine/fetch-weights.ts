@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -109,10 +110,14 @@ async function download(
     received += chunk.length;
     files.onProgress?.({ received, total });
   });
+  const sink = createWriteStream(part, { flags: resumed ? 'a' : 'w' });
   try {
-    await pipeline(body, createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
+    await pipeline(body, sink);
   } catch (err) {
-    // The part stays: the next try asks for the rest with a Range request.
+    // The part stays: the next try asks for the rest with a Range request. pipeline rejects as
+    // soon as the transfer fails, while a write may still be in flight; it must land before the
+    // next try measures the part, or that try appends after it and the file comes out garbled.
+    if (!sink.closed) await once(sink, 'close').catch(() => undefined);
     throw new AppError(
       'IO_ERROR',
       `The download of ${manifest.file} stopped after ${megabytes(received)} of ${total ? megabytes(total) : 'an unknown size'} (${reason(err)}). Start it again: it resumes where it stopped.`
