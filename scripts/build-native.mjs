@@ -105,7 +105,7 @@ function selfTest(file) {
 }
 
 /** Which source the build is of: a test fails when the addon is older than jpeg-scaled.c. */
-export function sourceHash() {
+function sourceHash() {
   return createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 16);
 }
 

@@ -18,18 +18,22 @@ export type ScaleDenominator = 1 | 2 | 4 | 8;
 
 const DENOMINATORS: readonly ScaleDenominator[] = [8, 4, 2, 1];
 const ADDON = '.native/jpeg-scaled.node';
+/** What scripts/build-native.mjs says of its last build. */
+const NOTE = '.native/jpeg-scaled.json';
 
 let addon: JpegScaled | null | undefined;
 let unavailableReason: string | null = null;
 
 /**
- * The repository or app folder holding .native/: three levels up from src/main/imaging (tsx,
- * tests), two from out/main (electron-vite's bundle, also inside a packaged app's asar, whose
- * unpacked copy Electron loads).
+ * Where .native/ may be: the repository or app folder, three levels up from src/main/imaging
+ * (tsx, tests, and the import workers' dev bundle in node_modules/.cache/transfer-studio), two
+ * from out/main (electron-vite's bundle, also inside a packaged app's asar, whose unpacked copy
+ * Electron loads).
  */
+const ROOTS = [resolve(import.meta.dirname, '../../..'), resolve(import.meta.dirname, '../..')];
+
 function addonPath(): string | null {
-  const candidates = [resolve(import.meta.dirname, '../../..', ADDON), resolve(import.meta.dirname, '../..', ADDON)];
-  return candidates.find((p) => existsSync(p)) ?? null;
+  return ROOTS.map((root) => join(root, ADDON)).find((p) => existsSync(p)) ?? null;
 }
 
 /** The addon, or null (with the reason in `jpegScaledStatus`) when it is not there or turned off. */
@@ -55,9 +59,9 @@ export function jpegScaled(): JpegScaled | null {
 
 /** Why the install-time build did not make the addon, from the note scripts/build-native.mjs leaves. */
 function buildReason(): string | null {
-  for (const dir of [resolve(import.meta.dirname, '../../..'), resolve(import.meta.dirname, '../..')]) {
+  for (const root of ROOTS) {
     try {
-      const note = JSON.parse(readFileSync(join(dir, '.native/jpeg-scaled.json'), 'utf8')) as { reason?: unknown };
+      const note = JSON.parse(readFileSync(join(root, NOTE), 'utf8')) as { reason?: unknown };
       if (typeof note.reason === 'string') return note.reason;
     } catch {
       // no note here: try the next folder

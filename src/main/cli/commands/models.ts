@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { BackboneStatus } from '../../../shared/dto';
 import path from 'node:path';
 import { adoptPartialDownload, fetchWeights, partialDownloadBytes } from '../../engine/fetch-weights';
-import { findManifest, readManifests } from '../../engine/manifests';
+import { findManifest, readManifests, type ModelManifest } from '../../engine/manifests';
 import { backboneStatus } from '../../services/models';
 import { localAppOptions, REPO_ROOT } from '../../server/app-options';
 import { failOnError, writeJsonLine } from '../context';
@@ -42,7 +42,7 @@ export function registerModelsCommand(program: Command): void {
         for (const m of readManifests(dirs.modelsDir)) {
           const s = backboneStatus(m, dirs);
           if (opts.json) writeJsonLine({ type: 'backbone', ...s });
-          else process.stdout.write(`${s.ready ? '✓' : '·'} ${s.id.padEnd(18)} ${s.displayName}${statusNote(s, dirs.modelsDir)}\n`);
+          else process.stdout.write(`${s.ready ? '✓' : '·'} ${s.id.padEnd(18)} ${s.displayName}${statusNote(s, m, dirs.modelsDir)}\n`);
         }
       })
     );
@@ -62,13 +62,13 @@ export function registerModelsCommand(program: Command): void {
  * The weights' path when ready; else what a cut-off download left: the app's (its Resume button
  * or `models fetch` continues it) or this command's own, beside the manifest.
  */
-function statusNote(s: BackboneStatus, modelsDir: string): string {
+function statusNote(s: BackboneStatus, manifest: ModelManifest, modelsDir: string): string {
   if (s.ready) return `  ${s.weightsPath}`;
   const mb = (bytes: number) => Math.round(bytes / 1e6);
   const of = s.sizeBytes ? ` of ${mb(s.sizeBytes)}` : '';
   if (s.partialBytes !== null)
     return `  (${mb(s.partialBytes)}${of} MB downloaded in the app: Train › Advanced or "models fetch ${s.id}" resumes it)`;
-  const own = partialDownloadBytes(findManifest(modelsDir, s.id), path.join(modelsDir, s.id));
+  const own = partialDownloadBytes(manifest, path.join(modelsDir, manifest.id));
   return own === null ? '' : `  (${mb(own)}${of} MB downloaded: "models fetch ${s.id}" resumes it)`;
 }
 
